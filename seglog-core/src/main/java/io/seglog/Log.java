@@ -1,0 +1,128 @@
+package io.seglog;
+
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.internal.log.SegmentedLog;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A segmented, durable, append-only log of records with contiguous 64-bit indices.
+ *
+ * <p>Thread-safe: appends may come from many threads (they are serialized); any number of threads
+ * may read concurrently with the writer without blocking it. Every record gets the next index;
+ * indices never skip. A record is visible to readers once its frame is fully written, and durable
+ * once {@link #durableIndex()} reaches it.
+ *
+ * <p>Opening a log recovers it (see {@link RecoveryMode}); the open holds an OS file lock on the
+ * directory until {@link #close()}, so a second opener, in this process or another, fails at once
+ * with {@link LogLockedException}.
+ */
+public interface Log extends AutoCloseable {
+
+  /**
+   * Opens the log in {@code directory}, creating the directory and the log if absent.
+   *
+   * @throws LogLockedException if another process (or another open log) holds the directory
+   * @throws CorruptLogException if recovery under the configured mode refuses damage
+   * @throws SeglogIOException if the directory cannot be read or written
+   */
+  static Log open(Path directory, LogConfig config) {
+    return SegmentedLog.open(directory, config, NioFileIO.INSTANCE);
+  }
+
+  /** Opens with {@link LogConfig#defaults()}. */
+  static Log open(Path directory) {
+    return open(directory, LogConfig.defaults());
+  }
+
+  /**
+   * Opens an existing log for reading only: takes no lock, writes nothing, changes nothing, even on
+   * a damaged log. Recovery is computed in memory: a damaged tail is hidden, not cut. Appending to
+   * the returned log throws {@link UnsupportedOperationException}.
+   *
+   * @throws SeglogIOException if the directory does not hold a log
+   * @throws CorruptLogException if the log is damaged beyond what the configured mode tolerates
+   */
+  static Log openReadOnly(Path directory, LogConfig config) {
+    return SegmentedLog.openReadOnly(directory, config, NioFileIO.INSTANCE);
+  }
+
+  /**
+   * Appends one record of type 0 with an assigned timestamp.
+   *
+   * @return the record's index
+   * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
+   * @throws LogFencedException if a write or fsync failed, now or before
+   * @throws LogClosedException if the log is closed
+   */
+  long append(byte[] payload);
+
+  /** Appends the buffer's remaining bytes as one record of type 0. See {@link #append(byte[])}. */
+  long append(ByteBuffer payload);
+
+  /** Appends one record. See {@link #append(byte[])}. */
+  long append(Entry entry);
+
+  /**
+   * Appends records as one frame: after a crash, all of them are in the log or none is.
+   *
+   * @return the index of the first record; the others follow contiguously
+   * @throws IllegalArgumentException if the batch is empty
+   * @throws RecordTooLargeException if one record exceeds {@link LogConfig#maxRecordBytes()} or the
+   *     batch exceeds {@link LogConfig#maxBatchBytes()}
+   */
+  long appendBatch(List<Entry> entries);
+
+  /**
+   * Reads one record, verifying its checksum.
+   *
+   * @throws IndexOutOfRangeException if the index is not in {@code [firstIndex, lastIndex]}
+   * @throws CorruptLogException if the frame holding it is damaged
+   */
+  Record read(long index);
+
+  /**
+   * A reader over {@code [fromInclusive, toExclusive)}. {@code toExclusive} may exceed {@code
+   * lastIndex() + 1}: the reader stops at the last record written when it was created.
+   *
+   * @throws IndexOutOfRangeException if {@code fromInclusive} is below {@code firstIndex} or above
+   *     {@code lastIndex + 1}
+   */
+  LogReader reader(long fromInclusive, long toExclusive);
+
+  /** The first index in the log. */
+  long firstIndex();
+
+  /** The last index written (visible to readers); {@code firstIndex() - 1} when empty. */
+  long lastIndex();
+
+  /** The last index known fsynced; never above {@link #lastIndex()}. */
+  long durableIndex();
+
+  /**
+   * Fsyncs everything written so far. Returns the durable index.
+   *
+   * @throws LogFencedException if the fsync fails (the log is fenced)
+   */
+  long sync();
+
+  /** Seals the active segment and starts a new one at the next append's index. */
+  void roll();
+
+  /** A snapshot of the log's extent. */
+  LogStats stats();
+
+  /** What opening this log found and did. */
+  RecoveryReport recoveryReport();
+
+  /** The log's directory. */
+  Path directory();
+
+  /**
+   * Syncs, records a clean shutdown and releases the lock and files. Idempotent. After it, every
+   * operation throws {@link LogClosedException}.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,153 @@
+package io.seglog.internal.io;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The real file system, through {@link FileChannel}. Thread-safe, stateless. */
+public final class NioFileIO implements FileIO {
+  public static final NioFileIO INSTANCE = new NioFileIO();
+
+  private NioFileIO() {}
+
+  @Override
+  public FileHandle open(Path file, Mode mode) throws IOException {
+    FileChannel channel =
+        switch (mode) {
+          case READ -> FileChannel.open(file, StandardOpenOption.READ);
+          case READ_WRITE ->
+              FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+          case CREATE_NEW ->
+              FileChannel.open(
+                  file,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.CREATE_NEW);
+          case CREATE_OR_TRUNCATE ->
+              FileChannel.open(
+                  file,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.TRUNCATE_EXISTING);
+        };
+    return new ChannelHandle(channel);
+  }
+
+  @Override
+  public boolean exists(Path path) {
+    return Files.exists(path);
+  }
+
+  @Override
+  public List<Path> list(Path directory) throws IOException {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+      stream.forEach(entries::add);
+    }
+    return entries;
+  }
+
+  @Override
+  public void rename(Path source, Path target) throws IOException {
+    try {
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("file system cannot rename atomically: " + source + " -> " + target, e);
+    }
+  }
+
+  @Override
+  public void delete(Path file) throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  @Override
+  public void createDirectories(Path directory) throws IOException {
+    Files.createDirectories(directory);
+  }
+
+  @Override
+  public void forceDirectory(Path directory) throws IOException {
+    // On Linux a directory opened read-only can be fsynced; this makes entries durable.
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+  }
+
+  @Override
+  public Closeable tryLock(Path lockFile) throws IOException {
+    FileChannel channel =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // held by another channel of this JVM
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      return null;
+    }
+    FileLock held = lock;
+    return () -> {
+      try {
+        held.release();
+      } finally {
+        channel.close();
+      }
+    };
+  }
+
+  private static final class ChannelHandle implements FileHandle {
+    private final FileChannel channel;
+
+    ChannelHandle(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return channel.write(src, position);
+    }
+
+    @Override
+    public void force() throws IOException {
+      channel.force(false);
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      channel.truncate(size);
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+}
