@@ -20,12 +20,14 @@ import java.util.UUID;
  *  40   record count    8   records in the covered frames
  *  48   frame count     4   entries that follow
  *  52   flags           4   bit 0: the segment is sealed
- *  56   reserved        4   0
- *  60   header crc      4   CRC32C of bytes [0, 60)
- *  64   entries         frame count x 8 bytes:
+ *  56   min timestamp   8   smallest record timestamp covered, Long.MAX_VALUE if none
+ *  64   max timestamp   8   largest record timestamp covered, -1 if none
+ *  72   reserved        4   0
+ *  76   header crc      4   CRC32C of bytes [0, 76)
+ *  80   entries         frame count x 8 bytes:
  *         0  relative first index   4   first index of the frame minus base index
  *         4  position               4   byte offset of the frame in the segment
- *  64+8n entries crc    4   CRC32C of the entries
+ *  80+8n entries crc    4   CRC32C of the entries
  * </pre>
  *
  * The index of an unsealed (active) segment is written at a clean close; it covers a prefix of the
@@ -36,7 +38,7 @@ public final class IndexFileFormat {
 
   public static final int VERSION = 1;
   public static final int MAGIC = 0x53474C58; // "SGLX"
-  public static final int HEADER_BYTES = 64;
+  public static final int HEADER_BYTES = 80;
   public static final int ENTRY_BYTES = 8;
   public static final int FLAG_SEALED = 1;
 
@@ -48,7 +50,9 @@ public final class IndexFileFormat {
   private static final int RECORDS_AT = 40;
   private static final int FRAMES_AT = 48;
   private static final int FLAGS_AT = 52;
-  private static final int CRC_AT = 60;
+  private static final int MIN_TS_AT = 56;
+  private static final int MAX_TS_AT = 64;
+  private static final int CRC_AT = 76;
 
   /**
    * Decoded index file.
@@ -62,6 +66,8 @@ public final class IndexFileFormat {
       long coveredBytes,
       long recordCount,
       boolean sealed,
+      long minTimestamp,
+      long maxTimestamp,
       int[] relIndex,
       int[] positions) {}
 
@@ -71,6 +77,8 @@ public final class IndexFileFormat {
       long coveredBytes,
       long recordCount,
       boolean sealed,
+      long minTimestamp,
+      long maxTimestamp,
       int frameCount,
       int[] relIndex,
       int[] positions) {
@@ -84,6 +92,8 @@ public final class IndexFileFormat {
     b.putLong(RECORDS_AT, recordCount);
     b.putInt(FRAMES_AT, frameCount);
     b.putInt(FLAGS_AT, sealed ? FLAG_SEALED : 0);
+    b.putLong(MIN_TS_AT, minTimestamp);
+    b.putLong(MAX_TS_AT, maxTimestamp);
     b.putInt(CRC_AT, Checksums.crc32c(b, 0, CRC_AT));
     int p = HEADER_BYTES;
     for (int i = 0; i < frameCount; i++) {
@@ -136,6 +146,8 @@ public final class IndexFileFormat {
         b.getLong(COVERED_AT),
         b.getLong(RECORDS_AT),
         (b.getInt(FLAGS_AT) & FLAG_SEALED) != 0,
+        b.getLong(MIN_TS_AT),
+        b.getLong(MAX_TS_AT),
         rel,
         pos);
   }
