@@ -34,7 +34,8 @@ public record RecoveryReport(
    * @param file the segment that was cut or moved aside
    * @param offset where the cut starts
    * @param bytes how many bytes were removed
-   * @param records how many complete, valid records were removed (0 for a torn tail)
+   * @param records records known to be removed; bytes after damage are not parsed, so records in
+   *     them are not counted (the side file keeps them all)
    * @param reason what damage caused the cut
    * @param sideFile where the removed bytes are kept
    */

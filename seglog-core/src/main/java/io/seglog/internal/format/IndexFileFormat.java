@@ -22,7 +22,8 @@ import java.util.UUID;
  *  52   flags           4   bit 0: the segment is sealed
  *  56   min timestamp   8   smallest record timestamp covered, Long.MAX_VALUE if none
  *  64   max timestamp   8   largest record timestamp covered, -1 if none
- *  72   reserved        4   0
+ *  72   segment crc     4   header checksum of the segment this index was built from, so an index
+ *                           file never applies to another segment that got the same name
  *  76   header crc      4   CRC32C of bytes [0, 76)
  *  80   entries         frame count x 8 bytes:
  *         0  relative first index   4   first index of the frame minus base index
@@ -52,6 +53,7 @@ public final class IndexFileFormat {
   private static final int FLAGS_AT = 52;
   private static final int MIN_TS_AT = 56;
   private static final int MAX_TS_AT = 64;
+  private static final int SEGMENT_CRC_AT = 72;
   private static final int CRC_AT = 76;
 
   /**
@@ -63,6 +65,7 @@ public final class IndexFileFormat {
   public record IndexFile(
       UUID logId,
       long baseIndex,
+      int segmentHeaderCrc,
       long coveredBytes,
       long recordCount,
       boolean sealed,
@@ -74,6 +77,7 @@ public final class IndexFileFormat {
   public static ByteBuffer encode(
       UUID logId,
       long baseIndex,
+      int segmentHeaderCrc,
       long coveredBytes,
       long recordCount,
       boolean sealed,
@@ -88,6 +92,7 @@ public final class IndexFileFormat {
     b.putLong(LOG_ID_AT, logId.getMostSignificantBits());
     b.putLong(LOG_ID_AT + 8, logId.getLeastSignificantBits());
     b.putLong(BASE_INDEX_AT, baseIndex);
+    b.putInt(SEGMENT_CRC_AT, segmentHeaderCrc);
     b.putLong(COVERED_AT, coveredBytes);
     b.putLong(RECORDS_AT, recordCount);
     b.putInt(FRAMES_AT, frameCount);
@@ -113,12 +118,12 @@ public final class IndexFileFormat {
     if (b.getInt(MAGIC_AT) != MAGIC) {
       throw new FormatException(MAGIC_AT, "not a seglog index file (bad magic)");
     }
-    if (b.getInt(CRC_AT) != Checksums.crc32c(b, 0, CRC_AT)) {
-      throw new FormatException(CRC_AT, "index header checksum mismatch");
-    }
     int version = Short.toUnsignedInt(b.getShort(VERSION_AT));
     if (version != VERSION) {
       throw new FormatException(VERSION_AT, "unsupported index format version " + version);
+    }
+    if (b.getInt(CRC_AT) != Checksums.crc32c(b, 0, CRC_AT)) {
+      throw new FormatException(CRC_AT, "index header checksum mismatch");
     }
     int frames = b.getInt(FRAMES_AT);
     long expected = HEADER_BYTES + (long) frames * ENTRY_BYTES + 4;
@@ -143,6 +148,7 @@ public final class IndexFileFormat {
     return new IndexFile(
         new UUID(b.getLong(LOG_ID_AT), b.getLong(LOG_ID_AT + 8)),
         b.getLong(BASE_INDEX_AT),
+        b.getInt(SEGMENT_CRC_AT),
         b.getLong(COVERED_AT),
         b.getLong(RECORDS_AT),
         (b.getInt(FLAGS_AT) & FLAG_SEALED) != 0,

@@ -52,19 +52,22 @@ public final class MetadataFormat {
   }
 
   public static Metadata decode(ByteBuffer b) throws FormatException {
-    if (b.remaining() != BYTES) {
-      throw new FormatException(
-          0, "metadata file is " + b.remaining() + " bytes, expected " + BYTES);
+    if (b.remaining() < 8) {
+      throw new FormatException(0, "metadata file truncated (" + b.remaining() + " bytes)");
     }
     if (b.getInt(MAGIC_AT) != MAGIC) {
       throw new FormatException(MAGIC_AT, "not a seglog metadata file (bad magic)");
     }
-    if (b.getInt(CRC_AT) != Checksums.crc32c(b, 0, CRC_AT)) {
-      throw new FormatException(CRC_AT, "metadata checksum mismatch");
-    }
     int version = Short.toUnsignedInt(b.getShort(VERSION_AT));
     if (version != VERSION) {
       throw new FormatException(VERSION_AT, "unsupported metadata format version " + version);
+    }
+    if (b.remaining() != BYTES) {
+      throw new FormatException(
+          0, "metadata file is " + b.remaining() + " bytes, expected " + BYTES);
+    }
+    if (b.getInt(CRC_AT) != Checksums.crc32c(b, 0, CRC_AT)) {
+      throw new FormatException(CRC_AT, "metadata checksum mismatch");
     }
     int maxBody = b.getInt(MAX_BODY_AT);
     if (maxBody <= 0 || maxBody > SegmentFormat.MAX_BODY_BYTES) {

@@ -104,6 +104,11 @@ public final class SegmentFormat {
 
   // ---- header
 
+  /** The header checksum field of an encoded header: identifies one exact segment incarnation. */
+  public static int headerChecksum(SegmentHeader h) {
+    return encodeHeader(h).getInt(H_CRC);
+  }
+
   public static ByteBuffer encodeHeader(SegmentHeader h) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
     b.putInt(H_MAGIC, MAGIC);
@@ -133,13 +138,13 @@ public final class SegmentFormat {
     if (b.getInt(p + H_MAGIC) != MAGIC) {
       throw new FormatException(H_MAGIC, "not a seglog segment (bad magic)");
     }
-    int stored = b.getInt(p + H_CRC);
-    if (stored != Checksums.crc32c(b, p, p + H_CRC)) {
-      throw new FormatException(H_CRC, "segment header checksum mismatch");
-    }
     int version = Short.toUnsignedInt(b.getShort(p + H_VERSION));
     if (version != VERSION) {
       throw new FormatException(H_VERSION, "unsupported segment format version " + version);
+    }
+    int stored = b.getInt(p + H_CRC);
+    if (stored != Checksums.crc32c(b, p, p + H_CRC)) {
+      throw new FormatException(H_CRC, "segment header checksum mismatch");
     }
     if (Short.toUnsignedInt(b.getShort(p + H_LENGTH)) != HEADER_BYTES) {
       throw new FormatException(H_LENGTH, "unexpected segment header length");
@@ -229,8 +234,13 @@ public final class SegmentFormat {
       throw new FormatException(
           fileOffset, "frame record count " + count + " does not fit its length " + length);
     }
-    return new FrameHeader(
-        length, type, count, b.getLong(pos + F_FIRST_INDEX), b.getLong(pos + F_SYNCED_INDEX));
+    long first = b.getLong(pos + F_FIRST_INDEX);
+    long synced = b.getLong(pos + F_SYNCED_INDEX);
+    if (first < 0 || synced >= first) {
+      throw new FormatException(
+          fileOffset, "frame first index " + first + " and synced index " + synced + " disagree");
+    }
+    return new FrameHeader(length, type, count, first, synced);
   }
 
   /** Whether the checksum of the whole frame at {@code [pos, pos + frameLength)} matches. */

@@ -1,23 +1,608 @@
 package io.seglog.internal.log;
 
+import io.seglog.Entry;
+import io.seglog.IndexOutOfRangeException;
 import io.seglog.Log;
+import io.seglog.LogClosedException;
 import io.seglog.LogConfig;
+import io.seglog.LogFencedException;
+import io.seglog.LogLockedException;
+import io.seglog.LogReader;
+import io.seglog.LogStats;
+import io.seglog.Record;
+import io.seglog.RecordTooLargeException;
+import io.seglog.RecoveryReport;
+import io.seglog.SeglogException;
+import io.seglog.SeglogIOException;
+import io.seglog.SyncPolicy;
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.MetadataFormat.Metadata;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.format.Trailer;
+import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
+import io.seglog.internal.segment.FrameIndex;
+import io.seglog.internal.segment.FrameView;
+import io.seglog.internal.segment.Segment;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** STUB: being written. */
-public abstract class SegmentedLog implements Log {
+/**
+ * The log: an ordered array of segments, the last one active.
+ *
+ * <p>Design note. Appends are serialized by {@code appendLock}; the writer encodes a frame into its
+ * buffer, writes it at the active segment's end, publishes it (segment size, frame index, then
+ * {@code lastIndex}), and under {@link SyncPolicy#ALWAYS} fsyncs before returning. Readers never
+ * take a lock: they read {@code lastIndex} (volatile) first, then the segment array (volatile,
+ * copy-on-write on roll), so what they see is fully written. {@code syncLock} serializes {@link
+ * #sync()} and {@link #close()}; lock order is syncLock, then appendLock.
+ *
+ * <p>Failure: the first failed write or fsync fences the log (stored in {@code fenced}); every
+ * later append throws {@link LogFencedException}. An fsync is never retried: after a failed fsync
+ * the page cache may have dropped the dirty pages, so a retry could succeed over lost data.
+ */
+public final class SegmentedLog implements Log {
+  private final Path directory;
+  private final LogConfig config;
+  private final LogFiles files;
+  private final boolean readOnly;
+  private final Closeable directoryLock;
+  private final Metadata metadata;
+  private final RecoveryReport report;
+  private final int maxBody;
+  private final ThreadLocal<FrameView> readViews = ThreadLocal.withInitial(FrameView::new);
+
+  private final ReentrantLock appendLock = new ReentrantLock();
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final AtomicLong durableIndex;
+  private final ScheduledExecutorService intervalSyncer;
+
+  private volatile Segment[] segments;
+  private volatile long firstIndex;
+  private volatile long lastIndex;
+  private volatile LogFencedException fenced;
+  private volatile boolean closed;
+
+  /**
+   * @GuardedBy("appendLock")
+   */
+  private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
+
+  private SegmentedLog(
+      Path directory,
+      LogConfig config,
+      LogFiles files,
+      boolean readOnly,
+      Closeable directoryLock,
+      Recovery.Result recovered) {
+    this.directory = directory;
+    this.config = config;
+    this.files = files;
+    this.readOnly = readOnly;
+    this.directoryLock = directoryLock;
+    this.metadata = recovered.metadata();
+    this.report = recovered.report();
+    this.maxBody = metadata.maxBodyBytes();
+    this.segments = recovered.segments().toArray(new Segment[0]);
+    this.firstIndex = metadata.firstIndex();
+    Segment[] s = segments;
+    this.lastIndex = s.length == 0 ? firstIndex - 1 : s[s.length - 1].nextIndex() - 1;
+    this.durableIndex = new AtomicLong(lastIndex);
+    if (!readOnly && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
+      long millis = Math.max(1, config.syncPolicy().interval().toMillis());
+      intervalSyncer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "seglog-sync " + directory.getFileName());
+                t.setDaemon(true);
+                return t;
+              });
+      intervalSyncer.scheduleWithFixedDelay(
+          this::backgroundSync, millis, millis, TimeUnit.MILLISECONDS);
+    } else {
+      intervalSyncer = null;
+    }
+  }
+
+  /** Opens (creating if absent) with the given I/O implementation. */
   public static SegmentedLog open(Path directory, LogConfig config, FileIO io) {
     return open(directory, config, io, UUID.randomUUID());
   }
 
   /** Opens, creating a new log with {@code newLogId} if absent (golden-file tests fix the id). */
   public static SegmentedLog open(Path directory, LogConfig config, FileIO io, UUID newLogId) {
-    throw new UnsupportedOperationException("not yet");
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(config, "config");
+    Path dir = directory.toAbsolutePath();
+    try {
+      if (!io.exists(dir)) {
+        io.createDirectories(dir);
+        if (dir.getParent() != null) {
+          io.forceDirectory(dir.getParent()); // the new directory's entry must survive a crash
+        }
+      }
+    } catch (IOException e) {
+      throw new SeglogIOException("cannot create log directory " + dir, e);
+    }
+    Closeable lock;
+    try {
+      lock = io.tryLock(dir.resolve(FileNames.LOCK));
+    } catch (IOException e) {
+      throw new SeglogIOException("cannot lock log directory " + dir, e);
+    }
+    if (lock == null) {
+      throw new LogLockedException("log directory " + dir + " is locked by another process");
+    }
+    LogFiles files = new LogFiles(dir, io);
+    try {
+      Recovery.Result r = new Recovery(files, config, true, newLogId).run();
+      return new SegmentedLog(dir, config, files, false, lock, r);
+    } catch (IOException e) {
+      LogFiles.closeQuietly(lock, e);
+      throw new SeglogIOException("cannot open log " + dir, e);
+    } catch (RuntimeException e) {
+      LogFiles.closeQuietly(lock, e);
+      throw e;
+    }
   }
 
+  /** Opens an existing log read-only: no lock, no writes, recovery applied in memory only. */
   public static SegmentedLog openReadOnly(Path directory, LogConfig config, FileIO io) {
-    throw new UnsupportedOperationException("not yet");
+    Path dir = directory.toAbsolutePath();
+    if (!io.exists(dir)) {
+      throw new SeglogException("log directory " + dir + " does not exist");
+    }
+    LogFiles files = new LogFiles(dir, io);
+    try {
+      Recovery.Result r = new Recovery(files, config, false, null).run();
+      return new SegmentedLog(dir, config, files, true, null, r);
+    } catch (IOException e) {
+      throw new SeglogIOException("cannot open log " + dir, e);
+    }
+  }
+
+  // ---- appending
+
+  @Override
+  public long append(byte[] payload) {
+    return append(Entry.of(payload));
+  }
+
+  @Override
+  public long append(ByteBuffer payload) {
+    return append(Entry.of(payload));
+  }
+
+  @Override
+  public long append(Entry entry) {
+    return appendBatch(List.of(entry));
+  }
+
+  @Override
+  public long appendBatch(List<Entry> entries) {
+    int count = entries.size();
+    if (count == 0) {
+      throw new IllegalArgumentException("cannot append an empty batch");
+    }
+    long body = 0;
+    for (Entry e : entries) {
+      if (e.size() > config.maxRecordBytes()) {
+        throw new RecordTooLargeException(
+            "record of " + e.size() + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
+      }
+      body += SegmentFormat.RECORD_HEADER_BYTES + e.size();
+    }
+    if (count > 1 && body > Recovery.maxBody(config) || body > maxBody) {
+      throw new RecordTooLargeException(
+          "batch of "
+              + count
+              + " records is "
+              + body
+              + " bytes encoded, exceeding maxBatchBytes "
+              + Math.min(Recovery.maxBody(config), maxBody));
+    }
+    int frameLength = SegmentFormat.FRAME_HEADER_BYTES + (int) body;
+    appendLock.lock();
+    try {
+      checkWritable();
+      long first = lastIndex + 1;
+      Segment active = activeForAppend(frameLength, count);
+      ByteBuffer frame = encode(entries, first, frameLength);
+      try {
+        active.append(frame, first, count, frameMinTs, frameMaxTs);
+      } catch (IOException e) {
+        throw fence("write to " + active.path(), e);
+      }
+      lastIndex = first + count - 1; // publish to readers
+      if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
+        try {
+          active.force();
+        } catch (IOException e) {
+          throw fence("fsync of " + active.path(), e);
+        }
+        advanceDurable(lastIndex);
+      }
+      return first;
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  // min/max timestamps of the frame last encoded; @GuardedBy("appendLock")
+  private long frameMinTs;
+  private long frameMaxTs;
+
+  /** Encodes a records frame into the write buffer. @GuardedBy("appendLock") */
+  private ByteBuffer encode(List<Entry> entries, long first, int frameLength) {
+    if (writeBuffer.capacity() < frameLength) {
+      writeBuffer = ByteBuffer.allocateDirect(Math.max(frameLength, writeBuffer.capacity() * 2));
+    }
+    ByteBuffer b = writeBuffer.clear();
+    b.position(SegmentFormat.FRAME_HEADER_BYTES);
+    long now = -1;
+    long min = Long.MAX_VALUE;
+    long max = -1;
+    for (Entry e : entries) {
+      long ts = e.timestamp();
+      if (ts == Entry.ASSIGN_TIMESTAMP) {
+        if (now < 0) {
+          now = config.clock().millis();
+        }
+        ts = now;
+      }
+      min = Math.min(min, ts);
+      max = Math.max(max, ts);
+      SegmentFormat.putRecordHeader(b, ts, e.size(), e.type());
+      b.put(e.payload());
+    }
+    SegmentFormat.sealFrame(
+        b, 0, frameLength, SegmentFormat.FRAME_RECORDS, entries.size(), first, durableIndex.get());
+    frameMinTs = min;
+    frameMaxTs = max;
+    return b.flip();
+  }
+
+  /** The segment the next frame goes to, rolling first if a limit says so. */
+  private Segment activeForAppend(int frameLength, int count) {
+    Segment[] s = segments;
+    Segment active = s[s.length - 1];
+    long records = active.recordCount();
+    if (records > 0) {
+      boolean full =
+          active.size() + frameLength + SegmentFormat.TRAILER_FRAME_BYTES > config.segmentBytes();
+      boolean tooMany =
+          config.segmentMaxRecords() > 0 && records + count > config.segmentMaxRecords();
+      boolean tooOld =
+          !config.rollAge().isZero()
+              && config.clock().millis() - active.header().createdAt()
+                  >= config.rollAge().toMillis();
+      if (full || tooMany || tooOld) {
+        return rollLocked(active);
+      }
+    }
+    return active;
+  }
+
+  @Override
+  public void roll() {
+    appendLock.lock();
+    try {
+      checkWritable();
+      Segment[] s = segments;
+      if (s[s.length - 1].recordCount() > 0) {
+        rollLocked(s[s.length - 1]);
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Seals {@code active} and starts the next segment. Commit order: trailer written and fsynced
+   * (the segment is sealed), index file written, then the next segment created durably (temp name,
+   * fsync, rename, directory fsync) and only then published. @GuardedBy("appendLock")
+   */
+  private Segment rollLocked(Segment active) {
+    try {
+      Trailer trailer = active.seal(durableIndex.get());
+      advanceDurable(active.nextIndex() - 1); // sealing fsynced everything in it
+      FrameIndex index = active.frameIndex();
+      files.writeIndex(active, metadata.logId(), index, index.count());
+      long base = active.nextIndex();
+      SegmentHeader header =
+          new SegmentHeader(
+              SegmentFormat.VERSION,
+              metadata.logId(),
+              active.header().sequence() + 1,
+              base,
+              config.clock().millis(),
+              trailer.digest());
+      FileHandle handle = files.createSegment(header);
+      Segment next =
+          new Segment(
+              files.segmentPath(base),
+              header,
+              handle,
+              maxBody,
+              new FrameIndex(1024),
+              null,
+              SegmentFormat.HEADER_BYTES,
+              base,
+              null,
+              0,
+              Long.MAX_VALUE,
+              -1);
+      Segment[] s = segments;
+      Segment[] grown = Arrays.copyOf(s, s.length + 1);
+      grown[s.length] = next;
+      segments = grown; // publish
+      return next;
+    } catch (IOException e) {
+      throw fence("rolling segment " + active.path(), e);
+    }
+  }
+
+  // ---- durability
+
+  @Override
+  public long sync() {
+    checkReadOnly();
+    syncLock.lock();
+    try {
+      Segment active;
+      long target;
+      appendLock.lock();
+      try {
+        checkWritable();
+        Segment[] s = segments;
+        active = s[s.length - 1];
+        target = lastIndex;
+      } finally {
+        appendLock.unlock();
+      }
+      if (target > durableIndex.get()) {
+        // A roll after the unlock seals (and fsyncs) this segment; forcing it again is harmless.
+        try {
+          active.force();
+        } catch (IOException e) {
+          throw fence("fsync of " + active.path(), e);
+        }
+        advanceDurable(target);
+      }
+      return durableIndex.get();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  private void backgroundSync() {
+    if (closed || fenced != null || lastIndex <= durableIndex.get()) {
+      return;
+    }
+    try {
+      sync();
+    } catch (SeglogException e) {
+      // The log is fenced or closed; the next append reports it.
+    }
+  }
+
+  private void advanceDurable(long index) {
+    durableIndex.accumulateAndGet(index, Math::max);
+  }
+
+  private LogFencedException fence(String what, IOException cause) {
+    LogFencedException f =
+        new LogFencedException(
+            "log "
+                + directory
+                + " is fenced: "
+                + what
+                + " failed ("
+                + cause
+                + "); reopen the log to recover",
+            cause);
+    if (fenced == null) {
+      fenced = f;
+    }
+    return f;
+  }
+
+  private void checkWritable() {
+    checkReadOnly();
+    checkOpen();
+    LogFencedException f = fenced;
+    if (f != null) {
+      throw new LogFencedException(f.getMessage(), f.getCause());
+    }
+  }
+
+  private void checkReadOnly() {
+    if (readOnly) {
+      throw new UnsupportedOperationException("log " + directory + " is open read-only");
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new LogClosedException("log " + directory + " is closed");
+    }
+  }
+
+  // ---- reading
+
+  @Override
+  public Record read(long index) {
+    checkOpen();
+    long last = lastIndex;
+    long first = firstIndex;
+    if (index < first || index > last) {
+      throw new IndexOutOfRangeException(index, first, last);
+    }
+    FrameView view = readViews.get();
+    view.clear();
+    Segment segment = segmentFor(index);
+    try {
+      return segment.read(index, view);
+    } catch (IOException e) {
+      throw readFailure(segment, e);
+    }
+  }
+
+  @Override
+  public LogReader reader(long fromInclusive, long toExclusive) {
+    checkOpen();
+    long last = lastIndex;
+    long first = firstIndex;
+    if (fromInclusive < first || fromInclusive > last + 1) {
+      throw new IndexOutOfRangeException(fromInclusive, first, last);
+    }
+    if (toExclusive < fromInclusive) {
+      throw new IllegalArgumentException(
+          "reader end " + toExclusive + " is below its start " + fromInclusive);
+    }
+    return new SegmentedLogReader(this, fromInclusive, Math.min(toExclusive, last + 1));
+  }
+
+  /** The segment holding {@code index}, which the caller checked is in the log. */
+  Segment segmentFor(long index) {
+    Segment[] s = segments;
+    int lo = 0;
+    int hi = s.length - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (s[mid].baseIndex() <= index) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return s[lo];
+  }
+
+  RuntimeException readFailure(Segment segment, IOException e) {
+    if (closed || e instanceof ClosedChannelException) {
+      return new LogClosedException("log " + directory + " was closed during a read");
+    }
+    return new SeglogIOException("reading " + segment.path() + " failed", e);
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  // ---- state
+
+  @Override
+  public long firstIndex() {
+    return firstIndex;
+  }
+
+  @Override
+  public long lastIndex() {
+    return lastIndex;
+  }
+
+  @Override
+  public long durableIndex() {
+    return Math.min(durableIndex.get(), lastIndex);
+  }
+
+  @Override
+  public LogStats stats() {
+    Segment[] s = segments;
+    long bytes = 0;
+    for (Segment seg : s) {
+      bytes += seg.size();
+    }
+    return new LogStats(firstIndex, lastIndex, durableIndex(), s.length, bytes);
+  }
+
+  @Override
+  public RecoveryReport recoveryReport() {
+    return report;
+  }
+
+  @Override
+  public Path directory() {
+    return directory;
+  }
+
+  /** The log id (for tools). */
+  public UUID logId() {
+    return metadata.logId();
+  }
+
+  /**
+   * Closes. Unless fenced or read-only, fsyncs the active segment and writes its index file, so the
+   * next open scans nothing (commit order: data fsynced before the index that covers it).
+   */
+  @Override
+  public void close() {
+    if (intervalSyncer != null) {
+      intervalSyncer.shutdownNow();
+    }
+    syncLock.lock();
+    appendLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      IOException failure = null;
+      Segment[] s = segments;
+      if (!readOnly && fenced == null) {
+        Segment active = s[s.length - 1];
+        try {
+          active.force();
+          advanceDurable(lastIndex);
+          FrameIndex index = active.frameIndex();
+          files.writeIndex(active, metadata.logId(), index, index.count());
+        } catch (IOException e) {
+          failure = e;
+        }
+      }
+      for (Segment seg : s) {
+        try {
+          seg.close();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = e;
+          }
+        }
+      }
+      if (directoryLock != null) {
+        try {
+          directoryLock.close();
+        } catch (IOException e) {
+          if (failure == null) {
+            failure = e;
+          }
+        }
+      }
+      if (failure != null) {
+        throw new SeglogIOException("closing log " + directory + " failed", failure);
+      }
+    } finally {
+      appendLock.unlock();
+      syncLock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SegmentedLog{" + directory + ", [" + firstIndex + ".." + lastIndex + "]}";
   }
 }

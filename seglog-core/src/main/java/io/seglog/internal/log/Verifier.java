@@ -1,14 +1,254 @@
 package io.seglog.internal.log;
 
+import io.seglog.SeglogException;
+import io.seglog.SeglogIOException;
 import io.seglog.VerifyReport;
+import io.seglog.VerifyReport.Finding;
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.IndexFileFormat;
+import io.seglog.internal.format.MetadataFormat.Metadata;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
+import io.seglog.internal.segment.FrameIndex;
+import io.seglog.internal.segment.FrameScanner;
+import io.seglog.internal.segment.Segment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
-/** STUB: being written. */
+/**
+ * Read-only verification of a whole log: every header, frame checksum, index contiguity, trailer,
+ * digest (the hash chain), index file and the metadata. Unlike recovery it does not stop at the
+ * first damage: it reports every finding it can, segment by segment. Opens files read-only and
+ * writes nothing. Not thread-safe; one verifier per call.
+ */
 public final class Verifier {
-  public Verifier(FileIO io, Path directory) {}
+  private final FileIO io;
+  private final Path directory;
+  private final List<Finding> findings = new ArrayList<>();
 
+  public Verifier(FileIO io, Path directory) {
+    this.io = io;
+    this.directory = directory.toAbsolutePath();
+  }
+
+  /** Runs the verification. */
   public VerifyReport verify() {
-    throw new UnsupportedOperationException("not yet");
+    if (!io.exists(directory)) {
+      throw new SeglogException("log directory " + directory + " does not exist");
+    }
+    try {
+      return run();
+    } catch (IOException e) {
+      throw new SeglogIOException("verifying " + directory + " failed", e);
+    }
+  }
+
+  private VerifyReport run() throws IOException {
+    LogFiles files = new LogFiles(directory, io);
+    TreeMap<Long, Path> segmentFiles = new TreeMap<>();
+    Set<Long> indexFiles = new TreeSet<>();
+    for (Path entry : io.list(directory)) {
+      String name = entry.getFileName().toString();
+      try {
+        if (FileNames.isSegment(name)) {
+          segmentFiles.put(FileNames.baseIndexOf(name), entry);
+        } else if (FileNames.isIndex(name)) {
+          indexFiles.add(FileNames.baseIndexOf(name));
+        }
+      } catch (NumberFormatException e) {
+        add(entry, 0, "file-name", "file name is not a valid base index");
+      }
+    }
+    Metadata metadata = null;
+    if (!io.exists(files.metadataPath())) {
+      add(files.metadataPath(), -1, "metadata", "metadata file is missing");
+    } else {
+      try {
+        metadata = files.readMetadata();
+      } catch (FormatException e) {
+        add(files.metadataPath(), e.offset(), "metadata", e.getMessage());
+      }
+    }
+    int maxBody = metadata != null ? metadata.maxBodyBytes() : SegmentFormat.MAX_BODY_BYTES;
+    long firstIndex = metadata != null ? metadata.firstIndex() : -1;
+
+    long bytes = 0;
+    long records = 0;
+    long readableEnd = Long.MIN_VALUE; // the index after the intact prefix
+    boolean prefixIntact = true;
+    SegmentHeader prevHeader = null;
+    byte[] prevDigest = null;
+    long prevNext = -1;
+    Path prevPath = null;
+    List<Path> paths = new ArrayList<>(segmentFiles.values());
+    for (int i = 0; i < paths.size(); i++) {
+      Path path = paths.get(i);
+      boolean last = i == paths.size() - 1;
+      int before = findings.size();
+      try (FileHandle handle = io.open(path, FileIO.Mode.READ)) {
+        long size = handle.size();
+        bytes += size;
+        SegmentHeader h;
+        try {
+          ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, SegmentFormat.HEADER_BYTES));
+          handle.readFully(b, 0);
+          h = SegmentFormat.decodeHeader(b.flip());
+        } catch (FormatException e) {
+          add(path, e.offset(), "header", e.getMessage());
+          prefixIntact = false;
+          prevHeader = null;
+          continue;
+        }
+        if (metadata != null && !h.logId().equals(metadata.logId())) {
+          add(path, 8, "foreign-segment", "segment belongs to another log (" + h.logId() + ")");
+        }
+        long nameBase = FileNames.baseIndexOf(path.getFileName().toString());
+        if (h.baseIndex() != nameBase) {
+          add(
+              path,
+              32,
+              "misnamed",
+              "header says base index " + h.baseIndex() + " but the file is named for " + nameBase);
+        }
+        if (i == 0 && metadata != null && h.baseIndex() > firstIndex) {
+          add(
+              path,
+              32,
+              "gap",
+              "first segment starts at "
+                  + h.baseIndex()
+                  + " but the log starts at "
+                  + firstIndex
+                  + ": segments are missing");
+        }
+        if (prevHeader != null) {
+          if (h.sequence() != prevHeader.sequence() + 1) {
+            add(
+                path,
+                24,
+                "sequence",
+                "sequence "
+                    + h.sequence()
+                    + " does not follow "
+                    + prevHeader.sequence()
+                    + " of "
+                    + prevPath.getFileName());
+          }
+          if (prevNext >= 0 && h.baseIndex() != prevNext) {
+            add(
+                path,
+                32,
+                "gap",
+                "starts at index "
+                    + h.baseIndex()
+                    + " but "
+                    + prevPath.getFileName()
+                    + " ends before index "
+                    + prevNext);
+          }
+          if (prevDigest != null && !Arrays.equals(h.previousDigest(), prevDigest)) {
+            add(
+                path,
+                48,
+                "chain",
+                "previous-segment digest does not match " + prevPath.getFileName());
+          }
+        }
+        FrameIndex index = new FrameIndex(1024);
+        FrameScanner.Result r =
+            new FrameScanner(handle, size, maxBody)
+                .scan(SegmentFormat.HEADER_BYTES, h.baseIndex(), h.baseIndex(), index);
+        records += r.records;
+        if (r.damage != null) {
+          boolean tail = last && r.damageIsTail;
+          add(
+              path,
+              r.damage.offset(),
+              tail ? "torn-tail" : "frame",
+              r.damage.getMessage() + " (records from index " + r.nextIndex + " on are affected)");
+        }
+        byte[] digest = null;
+        if (r.trailer != null) {
+          long trailerAt = r.validEnd - SegmentFormat.TRAILER_FRAME_BYTES;
+          if (r.trailer.recordCount() != r.nextIndex - h.baseIndex()
+              || r.trailer.frameCount() != r.frames) {
+            add(path, trailerAt, "trailer", "trailer counts do not match the frames");
+          }
+          digest = Segment.digest(handle, trailerAt);
+          if (!Arrays.equals(digest, r.trailer.digest())) {
+            add(path, trailerAt, "digest", "segment digest does not match its trailer");
+          }
+        } else if (!last && r.damage == null) {
+          add(path, size, "trailer", "segment is not sealed but another segment follows it");
+        }
+        if (indexFiles.contains(h.baseIndex()) && r.damage == null) {
+          checkIndexFile(files, h, r, index);
+        }
+        if (prefixIntact) {
+          readableEnd = r.nextIndex;
+        }
+        prefixIntact &= findings.size() == before;
+        prevHeader = h;
+        prevDigest = digest;
+        // After damage the segment's true end is unknown: do not report the next one as a gap.
+        prevNext = r.damage == null ? r.nextIndex : -1;
+        prevPath = path;
+      }
+    }
+    if (readableEnd == Long.MIN_VALUE) {
+      readableEnd = firstIndex;
+    }
+    return new VerifyReport(
+        directory, firstIndex, readableEnd - 1, paths.size(), bytes, records, findings);
+  }
+
+  private void checkIndexFile(
+      LogFiles files, SegmentHeader h, FrameScanner.Result r, FrameIndex scanned)
+      throws IOException {
+    Path path = files.indexPath(h.baseIndex());
+    IndexFileFormat.IndexFile f;
+    try {
+      f =
+          files.readIndex(
+              h.baseIndex(),
+              IndexFileFormat.HEADER_BYTES
+                  + 4
+                  + (long) IndexFileFormat.ENTRY_BYTES * (scanned.count() + 1));
+    } catch (FormatException e) {
+      add(path, e.offset(), "index-file", e.getMessage());
+      return;
+    }
+    String problem = null;
+    if (f.baseIndex() != h.baseIndex() || f.segmentHeaderCrc() != SegmentFormat.headerChecksum(h)) {
+      problem = "index file belongs to another segment";
+    } else if (f.sealed() != (r.trailer != null) && f.sealed()) {
+      problem = "index file says sealed but the segment has no valid trailer";
+    } else if (f.relIndex().length > scanned.count() || f.coveredBytes() > r.validEnd) {
+      problem = "index file covers more than the segment holds";
+    } else {
+      for (int i = 0; i < f.relIndex().length; i++) {
+        if (f.relIndex()[i] != scanned.relIndex(i) || f.positions()[i] != scanned.position(i)) {
+          problem = "index entry " + i + " does not match frame at byte " + scanned.position(i);
+          break;
+        }
+      }
+    }
+    if (problem != null) {
+      add(path, -1, "index-file", problem + " (derived data: rebuilt on open)");
+    }
+  }
+
+  private void add(Path file, long offset, String kind, String message) {
+    findings.add(new Finding(file, offset, kind, message));
   }
 }

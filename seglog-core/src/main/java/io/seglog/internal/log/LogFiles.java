@@ -1,0 +1,174 @@
+package io.seglog.internal.log;
+
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.IndexFileFormat;
+import io.seglog.internal.format.MetadataFormat;
+import io.seglog.internal.format.MetadataFormat.Metadata;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.FileIO;
+import io.seglog.internal.segment.FrameIndex;
+import io.seglog.internal.segment.Segment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * The file operations of a log directory, each one crash-safe on its own. New files are written
+ * under a {@code .tmp} name, fsynced, renamed into place and the directory fsynced, so a crash
+ * leaves either no file or a complete one (a leftover {@code .tmp} is deleted on the next open).
+ * Stateless apart from the directory and the I/O seam; thread-safe.
+ */
+final class LogFiles {
+  private final Path directory;
+  private final FileIO io;
+
+  LogFiles(Path directory, FileIO io) {
+    this.directory = directory;
+    this.io = io;
+  }
+
+  Path directory() {
+    return directory;
+  }
+
+  FileIO io() {
+    return io;
+  }
+
+  Path metadataPath() {
+    return directory.resolve(FileNames.METADATA);
+  }
+
+  Path segmentPath(long baseIndex) {
+    return directory.resolve(FileNames.segment(baseIndex));
+  }
+
+  Path indexPath(long baseIndex) {
+    return directory.resolve(FileNames.index(baseIndex));
+  }
+
+  /** Reads and decodes the metadata file. */
+  Metadata readMetadata() throws IOException, FormatException {
+    return MetadataFormat.decode(readWhole(metadataPath(), MetadataFormat.BYTES));
+  }
+
+  /**
+   * Replaces the metadata file atomically (commit point: the rename, made durable by the fsync).
+   */
+  void writeMetadata(Metadata metadata) throws IOException {
+    writeAtomically(metadataPath(), MetadataFormat.encode(metadata), true);
+  }
+
+  /**
+   * Creates a segment file holding only its header, durably: header written to {@code .seg.tmp},
+   * fsynced, renamed, directory fsynced. Returns the open handle (read-write).
+   */
+  FileHandle createSegment(SegmentHeader header) throws IOException {
+    Path path = segmentPath(header.baseIndex());
+    Path temp = FileNames.temp(path);
+    FileHandle handle = io.open(temp, FileIO.Mode.CREATE_OR_TRUNCATE);
+    try {
+      handle.writeFully(SegmentFormat.encodeHeader(header), 0);
+      handle.force();
+      io.rename(temp, path);
+      io.forceDirectory(directory);
+      return handle; // still the same file, now under its final name
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(handle, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes the index file of {@code segment} covering its first {@code frames} frames. Index files
+   * are derived data: a lost or torn one is rebuilt, so the directory is not fsynced here; the
+   * rename still guarantees a reader never sees a half-written one.
+   */
+  void writeIndex(Segment segment, UUID logId, FrameIndex index, int frames) throws IOException {
+    int[] rel = new int[frames];
+    int[] pos = new int[frames];
+    index.copyTo(frames, rel, pos);
+    ByteBuffer bytes =
+        IndexFileFormat.encode(
+            logId,
+            segment.baseIndex(),
+            SegmentFormat.headerChecksum(segment.header()),
+            segment.size(),
+            segment.recordCount(),
+            segment.isSealed(),
+            segment.minTimestamp(),
+            segment.maxTimestamp(),
+            frames,
+            rel,
+            pos);
+    writeAtomically(indexPath(segment.baseIndex()), bytes, false);
+  }
+
+  /** Reads an index file whole; its size is bounded by the caller's expectation. */
+  IndexFileFormat.IndexFile readIndex(long baseIndex, long maxBytes)
+      throws IOException, FormatException {
+    return IndexFileFormat.decode(readWhole(indexPath(baseIndex), maxBytes));
+  }
+
+  /**
+   * Copies {@code [from, to)} of {@code source} to a new side file, durably. Recovery calls this
+   * before it truncates, so cut bytes are never lost.
+   */
+  void writeSideFile(Path sideFile, FileHandle source, long from, long to) throws IOException {
+    Path temp = FileNames.temp(sideFile);
+    try (FileHandle out = io.open(temp, FileIO.Mode.CREATE_OR_TRUNCATE)) {
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(to - from, 1), 1 << 20));
+      long pos = from;
+      while (pos < to) {
+        buf.clear().limit((int) Math.min(buf.capacity(), to - pos));
+        source.readFully(buf, pos);
+        buf.flip();
+        out.writeFully(buf, pos - from);
+        pos += buf.limit();
+      }
+      out.force();
+    }
+    io.rename(temp, sideFile);
+    io.forceDirectory(directory);
+  }
+
+  private void writeAtomically(Path target, ByteBuffer bytes, boolean durable) throws IOException {
+    Path temp = FileNames.temp(target);
+    try (FileHandle out = io.open(temp, FileIO.Mode.CREATE_OR_TRUNCATE)) {
+      out.writeFully(bytes, 0);
+      out.force();
+    }
+    io.rename(temp, target);
+    if (durable) {
+      io.forceDirectory(directory);
+    }
+  }
+
+  private ByteBuffer readWhole(Path file, long maxBytes) throws IOException, FormatException {
+    try (FileHandle in = io.open(file, FileIO.Mode.READ)) {
+      long size = in.size();
+      if (size > maxBytes) {
+        throw new FormatException(
+            0, "file is " + size + " bytes, at most " + maxBytes + " expected");
+      }
+      ByteBuffer b = ByteBuffer.allocate((int) size);
+      in.readFully(b, 0);
+      return b.flip();
+    }
+  }
+
+  static void closeQuietly(AutoCloseable c, Throwable into) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception suppressed) {
+      into.addSuppressed(suppressed);
+    }
+  }
+}

@@ -1,0 +1,610 @@
+package io.seglog.internal.log;
+
+import io.seglog.CorruptLogException;
+import io.seglog.LogConfig;
+import io.seglog.RecoveryMode;
+import io.seglog.RecoveryReport;
+import io.seglog.SeglogException;
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.FrameHeader;
+import io.seglog.internal.format.IndexFileFormat;
+import io.seglog.internal.format.MetadataFormat.Metadata;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.format.Trailer;
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.FileIO;
+import io.seglog.internal.segment.FrameIndex;
+import io.seglog.internal.segment.FrameScanner;
+import io.seglog.internal.segment.Segment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Opening a log: scan, validate, truncate, rebuild, and a report of what was cut.
+ *
+ * <p>Design note. Sealed segments are validated structurally (header, trailer, chain link, index
+ * contiguity with their neighbours) without reading their frames, so a clean open costs a few reads
+ * per segment; their frames are verified when read. Only the last segment is scanned, and only from
+ * the end of its index file (written at clean close): an unclean open scans what could be unsynced.
+ * {@link RecoveryMode#STRICT} and {@link RecoveryMode#POINT_IN_TIME} scan every frame and check
+ * every digest.
+ *
+ * <p>The only damage {@link RecoveryMode#TAIL} repairs is a damaged tail of the last segment:
+ * damage after which no valid frame carries a synced index at or beyond the damaged frame's first
+ * index. Such a frame was never fsynced, so it was never acknowledged under {@code ALWAYS}; its
+ * bytes are cut and kept in a side file. Damage that a later frame proves was fsynced is refused.
+ *
+ * <p>Cuts are idempotent: the side file is written (durably) before the segment is truncated, and
+ * later segments are moved aside from the last one backwards, so a crash during recovery leaves a
+ * state from which recovery reaches the same result.
+ *
+ * <p>In read-only mode nothing is written: cuts are computed and applied to the in-memory view
+ * only.
+ */
+final class Recovery {
+
+  /** The recovered log. */
+  record Result(Metadata metadata, List<Segment> segments, RecoveryReport report) {}
+
+  private record Damage(int segment, long offset, String what, boolean tail) {}
+
+  private final LogFiles files;
+  private final FileIO io;
+  private final LogConfig config;
+  private final boolean writable;
+  private final UUID newLogId;
+  private final RecoveryMode mode;
+  private final boolean fullScan;
+
+  private final List<Segment> segments = new ArrayList<>();
+  private final List<RecoveryReport.Cut> cuts = new ArrayList<>();
+  private final List<Path> rebuilt = new ArrayList<>();
+  private final List<Path> temporaries = new ArrayList<>();
+  private int segmentsScanned;
+  private long bytesScanned;
+  private Metadata metadata;
+  private int maxBody;
+
+  Recovery(LogFiles files, LogConfig config, boolean writable, UUID newLogId) {
+    this.files = files;
+    this.io = files.io();
+    this.config = config;
+    this.writable = writable;
+    this.newLogId = newLogId;
+    this.mode = config.recoveryMode();
+    this.fullScan = mode != RecoveryMode.TAIL;
+  }
+
+  /** Largest frame body a configuration allows: a batch, 16 bytes per record included. */
+  static int maxBody(LogConfig config) {
+    return Math.max(
+        config.maxBatchBytes(), config.maxRecordBytes() + SegmentFormat.RECORD_HEADER_BYTES);
+  }
+
+  Result run() throws IOException {
+    try {
+      TreeMap<Long, Path> segmentFiles = new TreeMap<>();
+      Set<Long> indexFiles = new TreeSet<>();
+      inventory(segmentFiles, indexFiles);
+      loadMetadata(segmentFiles);
+      validateAndCut(segmentFiles, indexFiles);
+      checkFirstIndex();
+      if (writable) {
+        rebuildMissingIndexes(indexFiles);
+        ensureActiveSegment();
+      }
+      RecoveryReport report =
+          new RecoveryReport(mode, segmentsScanned, bytesScanned, cuts, rebuilt, temporaries);
+      return new Result(metadata, List.copyOf(segments), report);
+    } catch (IOException | RuntimeException e) {
+      for (Segment s : segments) {
+        LogFiles.closeQuietly(s, e);
+      }
+      throw e;
+    }
+  }
+
+  // ---- pass 1: what is in the directory
+
+  private void inventory(Map<Long, Path> segmentFiles, Set<Long> indexFiles) throws IOException {
+    for (Path entry : io.list(files.directory())) {
+      String name = entry.getFileName().toString();
+      if (name.endsWith(FileNames.TEMP_SUFFIX)) {
+        if (writable) {
+          io.delete(entry); // an interrupted creation: never renamed, so never part of the log
+          temporaries.add(entry);
+        }
+      } else if (FileNames.isSegment(name)) {
+        segmentFiles.put(baseIndexOf(entry), entry);
+      } else if (FileNames.isIndex(name)) {
+        indexFiles.add(baseIndexOf(entry));
+      }
+    }
+    if (writable && !temporaries.isEmpty()) {
+      io.forceDirectory(files.directory());
+    }
+  }
+
+  private static long baseIndexOf(Path file) {
+    try {
+      return FileNames.baseIndexOf(file.getFileName().toString());
+    } catch (NumberFormatException e) {
+      throw new CorruptLogException(file, 0, "file name is not a valid base index");
+    }
+  }
+
+  // ---- pass 2: metadata
+
+  private void loadMetadata(Map<Long, Path> segmentFiles) throws IOException {
+    Path path = files.metadataPath();
+    if (!io.exists(path)) {
+      if (!segmentFiles.isEmpty()) {
+        throw new CorruptLogException(
+            path, -1, "metadata file is missing but " + segmentFiles.size() + " segments exist");
+      }
+      if (!writable) {
+        throw new SeglogException(
+            "no seglog log in " + files.directory() + " (no " + FileNames.METADATA + ")");
+      }
+      metadata =
+          new Metadata(newLogId, config.clock().millis(), config.initialIndex(), maxBody(config));
+      files.writeMetadata(metadata);
+    } else {
+      try {
+        metadata = files.readMetadata();
+      } catch (FormatException e) {
+        throw new CorruptLogException(path, e.offset(), e.getMessage());
+      }
+      if (writable && maxBody(config) > metadata.maxBodyBytes()) {
+        // The limit recorded only grows, so every frame ever written stays within it.
+        metadata =
+            new Metadata(
+                metadata.logId(), metadata.createdAt(), metadata.firstIndex(), maxBody(config));
+        files.writeMetadata(metadata);
+      }
+    }
+    maxBody = metadata.maxBodyBytes();
+  }
+
+  // ---- pass 3: validate every segment, cut where the mode allows
+
+  private void validateAndCut(TreeMap<Long, Path> segmentFiles, Set<Long> indexFiles)
+      throws IOException {
+    List<Path> paths = new ArrayList<>(segmentFiles.values());
+    for (int i = 0; i < paths.size(); i++) {
+      boolean last = i == paths.size() - 1;
+      Path path = paths.get(i);
+      // Writable: every handle is read-write, since point-in-time recovery may cut any segment.
+      FileHandle handle = io.open(path, writable ? FileIO.Mode.READ_WRITE : FileIO.Mode.READ);
+      Damage damage;
+      try {
+        damage = openSegment(i, path, handle, last, indexFiles.contains(baseIndexOf(path)));
+      } catch (IOException | RuntimeException e) {
+        LogFiles.closeQuietly(handle, e);
+        throw e;
+      }
+      if (damage != null) {
+        handleDamage(damage, paths, handle);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Opens and validates segment {@code i}; adds it to {@link #segments} unless its header is bad.
+   */
+  private Damage openSegment(int i, Path path, FileHandle handle, boolean last, boolean hasIndex)
+      throws IOException {
+    long fileSize = handle.size();
+    SegmentHeader header;
+    try {
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(fileSize, SegmentFormat.HEADER_BYTES));
+      handle.readFully(b, 0);
+      header = SegmentFormat.decodeHeader(b.flip());
+    } catch (FormatException e) {
+      return new Damage(i, e.offset(), e.getMessage(), false);
+    }
+    Damage linkDamage = checkLinks(i, path, header);
+    if (linkDamage != null) {
+      return linkDamage;
+    }
+    long base = header.baseIndex();
+    if (!last && !fullScan) {
+      return openSealedWithoutScan(i, path, handle, header, fileSize);
+    }
+    // Scan the frames: all of them, or in TAIL mode those after the active index file's prefix.
+    FrameIndex index = new FrameIndex(1024);
+    long from = SegmentFormat.HEADER_BYTES;
+    long next = base;
+    long frames = 0;
+    long minTs = Long.MAX_VALUE;
+    long maxTs = -1;
+    IndexFileFormat.IndexFile prefix =
+        last && !fullScan && hasIndex ? activeIndexPrefix(header, fileSize) : null;
+    if (prefix != null) {
+      index = FrameIndex.of(prefix.relIndex(), prefix.positions());
+      from = prefix.coveredBytes();
+      next = base + prefix.recordCount();
+      frames = prefix.relIndex().length;
+      minTs = prefix.minTimestamp();
+      maxTs = prefix.maxTimestamp();
+    }
+    FrameScanner scanner = new FrameScanner(handle, fileSize, maxBody);
+    FrameScanner.Result r = scanner.scan(from, next, base, index);
+    segmentsScanned++;
+    bytesScanned += r.validEnd - from;
+    Trailer trailer = r.trailer;
+    Damage damage = null;
+    if (r.damage != null) {
+      damage = new Damage(i, r.damage.offset(), r.damage.getMessage(), last && r.damageIsTail);
+    } else if (trailer == null && !last) {
+      damage =
+          new Damage(i, fileSize, "segment is not sealed but another segment follows it", false);
+    }
+    if (trailer != null) {
+      String bad = checkTrailer(trailer, base, r.nextIndex, frames + r.frames);
+      if (bad == null && fullScan) {
+        long trailerAt = r.validEnd - SegmentFormat.TRAILER_FRAME_BYTES;
+        if (!Arrays.equals(Segment.digest(handle, trailerAt), trailer.digest())) {
+          bad = "segment digest does not match its trailer (content changed after sealing)";
+        }
+      }
+      if (bad != null) {
+        long trailerAt = r.validEnd - SegmentFormat.TRAILER_FRAME_BYTES;
+        return damage != null ? damage : new Damage(i, trailerAt, bad, false);
+      }
+    }
+    long end = r.validEnd;
+    segments.add(
+        new Segment(
+            path,
+            header,
+            handle,
+            maxBody,
+            index,
+            null,
+            end,
+            r.nextIndex,
+            damage == null || damage.offset >= end ? trailer : null,
+            frames + r.frames,
+            Math.min(minTs, r.minTimestamp),
+            Math.max(maxTs, r.maxTimestamp)));
+    return damage;
+  }
+
+  /** The active segment's index file, if it is a usable prefix of the segment; else null. */
+  private IndexFileFormat.IndexFile activeIndexPrefix(SegmentHeader header, long fileSize)
+      throws IOException {
+    long maxBytes = IndexFileFormat.HEADER_BYTES + 4 + fileSize; // far more than any valid one
+    try {
+      IndexFileFormat.IndexFile f = files.readIndex(header.baseIndex(), maxBytes);
+      boolean usable =
+          !f.sealed()
+              && f.logId().equals(header.logId())
+              && f.baseIndex() == header.baseIndex()
+              && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header)
+              && startsAtFirstFrame(f)
+              && f.coveredBytes() >= SegmentFormat.HEADER_BYTES
+              && f.coveredBytes() <= fileSize
+              && (f.relIndex().length == 0
+                  || f.positions()[f.positions().length - 1] < f.coveredBytes());
+      return usable ? f : null;
+    } catch (FormatException e) {
+      return null; // derived data: scan instead
+    }
+  }
+
+  private static boolean startsAtFirstFrame(IndexFileFormat.IndexFile f) {
+    return f.relIndex().length == 0
+        || (f.relIndex()[0] == 0 && f.positions()[0] == SegmentFormat.HEADER_BYTES);
+  }
+
+  private Damage openSealedWithoutScan(
+      int i, Path path, FileHandle handle, SegmentHeader header, long fileSize) throws IOException {
+    long trailerAt = fileSize - SegmentFormat.TRAILER_FRAME_BYTES;
+    if (trailerAt < SegmentFormat.HEADER_BYTES) {
+      return new Damage(i, fileSize, "segment is not sealed but another segment follows it", false);
+    }
+    ByteBuffer b = ByteBuffer.allocate(SegmentFormat.TRAILER_FRAME_BYTES);
+    handle.readFully(b, trailerAt);
+    Trailer trailer;
+    try {
+      FrameHeader h = SegmentFormat.decodeFrameHeader(b, 0, maxBody, trailerAt);
+      if (h.type() != SegmentFormat.FRAME_TRAILER
+          || !SegmentFormat.checksumMatches(b, 0, SegmentFormat.TRAILER_FRAME_BYTES)) {
+        throw new FormatException(trailerAt, "no valid trailer");
+      }
+      trailer = SegmentFormat.decodeTrailer(b, 0, h);
+    } catch (FormatException e) {
+      return new Damage(
+          i,
+          trailerAt,
+          "missing or damaged trailer: segment is not sealed but another follows it",
+          false);
+    }
+    String bad =
+        checkTrailer(trailer, header.baseIndex(), header.baseIndex() + trailer.recordCount(), -1);
+    if (bad != null) {
+      return new Damage(i, trailerAt, bad, false);
+    }
+    segments.add(
+        new Segment(
+            path,
+            header,
+            handle,
+            maxBody,
+            null,
+            this::loadSealedIndex,
+            fileSize,
+            trailer.nextIndex(),
+            trailer,
+            trailer.frameCount(),
+            trailer.minTimestamp(),
+            trailer.maxTimestamp()));
+    return null;
+  }
+
+  private static String checkTrailer(Trailer t, long base, long scannedNext, long scannedFrames) {
+    if (t.nextIndex() != base + t.recordCount() || t.nextIndex() != scannedNext) {
+      return "trailer says "
+          + t.recordCount()
+          + " records ending before index "
+          + t.nextIndex()
+          + ", the segment holds records up to index "
+          + (scannedNext - 1);
+    }
+    if (scannedFrames >= 0 && t.frameCount() != scannedFrames) {
+      return "trailer says " + t.frameCount() + " frames, the segment holds " + scannedFrames;
+    }
+    return null;
+  }
+
+  /** Checks a header against the metadata, its file name and the previous segment. */
+  private Damage checkLinks(int i, Path path, SegmentHeader h) {
+    long nameBase = baseIndexOf(path);
+    if (!h.logId().equals(metadata.logId())) {
+      return new Damage(
+          i,
+          8,
+          "segment belongs to another log (log id "
+              + h.logId()
+              + ", this log is "
+              + metadata.logId()
+              + ")",
+          false);
+    }
+    if (h.baseIndex() != nameBase) {
+      return new Damage(
+          i,
+          32,
+          "segment header says base index "
+              + h.baseIndex()
+              + " but the file is named for "
+              + nameBase,
+          false);
+    }
+    if (i == 0) {
+      if (h.baseIndex() > metadata.firstIndex()) {
+        return new Damage(
+            i,
+            32,
+            "first segment starts at index "
+                + h.baseIndex()
+                + " but the log starts at "
+                + metadata.firstIndex()
+                + ": segments are missing",
+            false);
+      }
+      return null;
+    }
+    Segment prev = segments.get(segments.size() - 1);
+    if (h.sequence() != prev.header().sequence() + 1) {
+      return new Damage(
+          i,
+          24,
+          "segment sequence "
+              + h.sequence()
+              + " does not follow "
+              + prev.header().sequence()
+              + " of "
+              + prev.path().getFileName(),
+          false);
+    }
+    if (h.baseIndex() != prev.nextIndex()) {
+      return new Damage(
+          i,
+          32,
+          "gap between segments: "
+              + prev.path().getFileName()
+              + " ends before index "
+              + prev.nextIndex()
+              + " but this segment starts at "
+              + h.baseIndex(),
+          false);
+    }
+    if (prev.trailer() != null && !Arrays.equals(h.previousDigest(), prev.trailer().digest())) {
+      return new Damage(
+          i,
+          48,
+          "hash chain broken: previous-segment digest does not match " + prev.path().getFileName(),
+          false);
+    }
+    return null;
+  }
+
+  private void handleDamage(Damage d, List<Path> paths, FileHandle damagedHandle)
+      throws IOException {
+    Path path = paths.get(d.segment);
+    boolean isLast = d.segment == paths.size() - 1;
+    boolean allowed =
+        mode == RecoveryMode.POINT_IN_TIME || (mode == RecoveryMode.TAIL && d.tail && isLast);
+    if (!allowed) {
+      LogFiles.closeQuietly(damagedHandle, new IOException());
+      String hint =
+          mode == RecoveryMode.TAIL
+              ? " (not a torn tail: repair with RecoveryMode.POINT_IN_TIME to cut here)"
+              : "";
+      throw new CorruptLogException(path, d.offset, d.what + hint);
+    }
+    // Later segments first, from the last backwards, so an interrupted recovery resumes cleanly.
+    for (int j = paths.size() - 1; j > d.segment; j--) {
+      moveAside(paths.get(j), "after damage in " + path.getFileName() + " at offset " + d.offset);
+    }
+    boolean segmentOpened = segments.size() == d.segment + 1;
+    if (!segmentOpened) {
+      LogFiles.closeQuietly(damagedHandle, new IOException());
+      moveAside(path, d.what);
+    } else {
+      cutTail(segments.get(d.segment), damagedHandle, d);
+    }
+    if (writable) {
+      io.forceDirectory(files.directory());
+    }
+  }
+
+  private void moveAside(Path segment, String reason) throws IOException {
+    long size;
+    try (FileHandle h = io.open(segment, FileIO.Mode.READ)) {
+      size = h.size();
+    }
+    Path side = FileNames.cut(segment, 0);
+    if (writable) {
+      io.rename(segment, side);
+      io.delete(files.indexPath(baseIndexOf(segment)));
+    }
+    cuts.add(new RecoveryReport.Cut(segment, 0, size, 0, reason, writable ? side : null));
+  }
+
+  private void cutTail(Segment segment, FileHandle handle, Damage d) throws IOException {
+    long fileSize = handle.size();
+    long at = segment.size();
+    Path side = FileNames.cut(segment.path(), at);
+    if (writable) {
+      // Commit order: the side file is durable before a byte is truncated.
+      if (fileSize > at) {
+        files.writeSideFile(side, handle, at, fileSize);
+      }
+      handle.truncate(at);
+      handle.force();
+      io.delete(files.indexPath(segment.baseIndex()));
+    }
+    // Cut bytes hold no whole record that could have been acknowledged durably: they are
+    // unsynced (TAIL) or follow damage (POINT_IN_TIME); the report counts bytes.
+    cuts.add(
+        new RecoveryReport.Cut(
+            segment.path(), at, fileSize - at, 0, d.what, writable && fileSize > at ? side : null));
+  }
+
+  // ---- pass 4: the log's first index must lie in the first segment
+
+  private void checkFirstIndex() {
+    if (segments.isEmpty()) {
+      return;
+    }
+    Segment first = segments.get(0);
+    if (metadata.firstIndex() > first.nextIndex()) {
+      throw new CorruptLogException(
+          files.metadataPath(),
+          32,
+          "log first index "
+              + metadata.firstIndex()
+              + " is beyond the first segment "
+              + first.path().getFileName());
+    }
+  }
+
+  // ---- pass 5: rebuild
+
+  private void rebuildMissingIndexes(Set<Long> indexFiles) throws IOException {
+    for (Segment s : segments) {
+      if (s.isSealed() && !indexFiles.contains(s.baseIndex())) {
+        FrameIndex index = s.frameIndex(); // scans and writes it (loadSealedIndex)
+        if (index == null) {
+          throw new IllegalStateException("no index for " + s);
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads a sealed segment's index file, or rebuilds it from the segment when it is missing,
+   * damaged or does not match the segment (then writes it again when writable).
+   */
+  FrameIndex loadSealedIndex(Segment s) throws IOException {
+    long expectedBytes =
+        IndexFileFormat.HEADER_BYTES + 4 + IndexFileFormat.ENTRY_BYTES * s.frameCount();
+    try {
+      IndexFileFormat.IndexFile f = files.readIndex(s.baseIndex(), expectedBytes);
+      if (f.sealed()
+          && f.logId().equals(metadata.logId())
+          && f.baseIndex() == s.baseIndex()
+          && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(s.header())
+          && startsAtFirstFrame(f)
+          && f.coveredBytes() == s.size()
+          && f.recordCount() == s.recordCount()
+          && f.relIndex().length == s.frameCount()) {
+        return FrameIndex.of(f.relIndex(), f.positions());
+      }
+    } catch (FormatException | IOException e) {
+      // missing or damaged: derived data, rebuilt below
+    }
+    FrameIndex index = new FrameIndex((int) Math.min(s.frameCount(), 1 << 20));
+    FrameScanner.Result r =
+        new FrameScanner(s.handle(), s.size(), maxBody)
+            .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
+    if (r.damage != null || r.trailer == null || r.nextIndex != s.nextIndex()) {
+      long at = r.damage != null ? r.damage.offset() : r.validEnd;
+      throw new CorruptLogException(
+          s.path(),
+          at,
+          r.damage != null ? r.damage.getMessage() : "segment frames do not match its trailer");
+    }
+    if (writable) {
+      files.writeIndex(s, metadata.logId(), index, index.count());
+      rebuilt.add(files.indexPath(s.baseIndex()));
+    }
+    return index;
+  }
+
+  // ---- pass 6: a writable log always has an unsealed last segment
+
+  private void ensureActiveSegment() throws IOException {
+    Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+    if (last != null && !last.isSealed()) {
+      last.force(); // whatever survived is now durable, so durableIndex can start at lastIndex
+      return;
+    }
+    long base = last == null ? metadata.firstIndex() : last.nextIndex();
+    long sequence = last == null ? 0 : last.header().sequence() + 1;
+    byte[] prev = last == null ? new byte[SegmentFormat.DIGEST_BYTES] : last.trailer().digest();
+    SegmentHeader header =
+        new SegmentHeader(
+            SegmentFormat.VERSION, metadata.logId(), sequence, base, config.clock().millis(), prev);
+    FileHandle handle = files.createSegment(header);
+    segments.add(
+        new Segment(
+            files.segmentPath(base),
+            header,
+            handle,
+            maxBody,
+            new FrameIndex(1024),
+            null,
+            SegmentFormat.HEADER_BYTES,
+            base,
+            null,
+            0,
+            Long.MAX_VALUE,
+            -1));
+  }
+}

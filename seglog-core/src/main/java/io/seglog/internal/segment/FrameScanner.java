@@ -1,0 +1,181 @@
+package io.seglog.internal.segment;
+
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.FrameHeader;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.Trailer;
+import io.seglog.internal.io.FileHandle;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Scans the frames of a segment sequentially, verifying each one's checksum and that indices are
+ * contiguous, and stops at the first damage or at the trailer. Used by recovery, by index rebuilds
+ * and by verification. Not thread-safe; one scanner per scan.
+ *
+ * <p>A scan never trusts a length before checking it against the log's maximum body size and the
+ * bytes left in the file, so damage can never cause a large allocation.
+ */
+public final class FrameScanner {
+
+  /** What a scan found. */
+  public static final class Result {
+    /** End of the last valid frame (the trailer included if found). */
+    public long validEnd;
+
+    /** The index after the last valid record. */
+    public long nextIndex;
+
+    public long records;
+    public long frames;
+    public long minTimestamp = Long.MAX_VALUE;
+    public long maxTimestamp = -1;
+
+    /** The trailer, if the scan ended on a valid one. */
+    public Trailer trailer;
+
+    /** The first damage, or null when the scan reached the end of the file cleanly. */
+    public FormatException damage;
+
+    /**
+     * Only when {@link #damage} is set: whether the damage can be an unsynced tail, because no
+     * valid frame after it proves it was fsynced.
+     */
+    public boolean damageIsTail;
+
+    public boolean clean() {
+      return damage == null;
+    }
+  }
+
+  private final FileHandle file;
+  private final long fileSize;
+  private final int maxBody;
+  private final FileWindow window;
+
+  public FrameScanner(FileHandle file, long fileSize, int maxBody) {
+    this.file = file;
+    this.fileSize = fileSize;
+    this.maxBody = maxBody;
+    this.window = new FileWindow(file, fileSize);
+  }
+
+  /**
+   * Scans from {@code from}, expecting the first frame to start at {@code expectedNext}.
+   *
+   * @param baseIndex the segment's base index, to compute index entries
+   * @param index receives an entry per valid records frame; may be null
+   */
+  public Result scan(long from, long expectedNext, long baseIndex, FrameIndex index)
+      throws IOException {
+    Result r = new Result();
+    long pos = from;
+    long next = expectedNext;
+    while (pos < fileSize) {
+      try {
+        long left = fileSize - pos;
+        if (left < SegmentFormat.FRAME_HEADER_BYTES) {
+          throw new FormatException(pos, "truncated frame header (" + left + " bytes)");
+        }
+        ByteBuffer b = window.buffer();
+        int off = window.ensure(pos, SegmentFormat.FRAME_HEADER_BYTES);
+        b = window.buffer();
+        FrameHeader h = SegmentFormat.decodeFrameHeader(b, off, maxBody, pos);
+        int length = h.frameLength();
+        if (length > left) {
+          throw new FormatException(
+              pos, "frame of " + length + " bytes runs past the end of the file");
+        }
+        off = window.ensure(pos, length);
+        b = window.buffer();
+        if (!SegmentFormat.checksumMatches(b, off, length)) {
+          throw new FormatException(pos, "frame checksum mismatch");
+        }
+        if (h.firstIndex() != next) {
+          throw new FormatException(
+              pos, "frame starts at index " + h.firstIndex() + ", expected " + next);
+        }
+        if (h.type() == SegmentFormat.FRAME_TRAILER) {
+          r.trailer = SegmentFormat.decodeTrailer(b, off, h);
+          pos += length;
+          if (pos != fileSize) {
+            r.validEnd = pos;
+            r.nextIndex = next;
+            r.damage = new FormatException(pos, (fileSize - pos) + " bytes after the trailer");
+            r.damageIsTail = true;
+            return r;
+          }
+          break;
+        }
+        SegmentFormat.checkRecordsFit(b, off, h, pos);
+        int p = off + SegmentFormat.FRAME_HEADER_BYTES;
+        for (int i = 0; i < h.recordCount(); i++) {
+          long ts = SegmentFormat.recordTimestamp(b, p);
+          r.minTimestamp = Math.min(r.minTimestamp, ts);
+          r.maxTimestamp = Math.max(r.maxTimestamp, ts);
+          p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
+        }
+        if (index != null) {
+          index.add((int) (next - baseIndex), (int) pos);
+        }
+        next += h.recordCount();
+        r.records += h.recordCount();
+        r.frames++;
+        pos += length;
+      } catch (FormatException e) {
+        r.validEnd = pos;
+        r.nextIndex = next;
+        r.damage = e;
+        r.damageIsTail = highestSyncedAfter(pos, next) < next;
+        return r;
+      }
+    }
+    r.validEnd = pos;
+    r.nextIndex = next;
+    return r;
+  }
+
+  /**
+   * The highest "synced index" carried by any valid frame found after damage at {@code damageAt},
+   * or -1 if there is none. Searches every byte offset: the damaged frame's own length cannot be
+   * trusted. Cheap header checks reject almost every offset before a checksum is computed.
+   *
+   * @param nextAtDamage the index the damaged frame would have started with
+   */
+  long highestSyncedAfter(long damageAt, long nextAtDamage) throws IOException {
+    long highest = -1;
+    long limitIndex = nextAtDamage + (fileSize - damageAt); // no frame can start beyond this
+    long pos = damageAt + 1;
+    while (fileSize - pos >= SegmentFormat.FRAME_HEADER_BYTES) {
+      int off = window.ensure(pos, SegmentFormat.FRAME_HEADER_BYTES);
+      ByteBuffer b = window.buffer();
+      FrameHeader h = plausibleHeader(b, off, pos, nextAtDamage, limitIndex);
+      if (h != null && h.frameLength() <= fileSize - pos) {
+        off = window.ensure(pos, h.frameLength());
+        b = window.buffer();
+        if (SegmentFormat.checksumMatches(b, off, h.frameLength())) {
+          highest = Math.max(highest, h.syncedIndex());
+          pos += h.frameLength();
+          continue;
+        }
+      }
+      pos++;
+    }
+    return highest;
+  }
+
+  private FrameHeader plausibleHeader(
+      ByteBuffer b, int off, long pos, long minIndex, long limitIndex) {
+    try {
+      FrameHeader h = SegmentFormat.decodeFrameHeader(b, off, maxBody, pos);
+      return h.firstIndex() >= minIndex && h.firstIndex() <= limitIndex ? h : null;
+    } catch (FormatException e) {
+      return null;
+    }
+  }
+
+  /** The file this scanner reads. */
+  public FileHandle file() {
+    return file;
+  }
+}
