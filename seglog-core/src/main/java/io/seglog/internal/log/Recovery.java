@@ -232,6 +232,10 @@ final class Recovery {
     long maxTs = -1;
     IndexFileFormat.IndexFile prefix =
         last && !fullScan && hasIndex ? activeIndexPrefix(header, fileSize) : null;
+    if (writable && last && !fullScan && hasIndex && prefix == null) {
+      // Unusable: remove it so later appends can never make it look like a valid prefix again.
+      io.delete(files.indexPath(base));
+    }
     if (prefix != null) {
       index = FrameIndex.of(prefix.relIndex(), prefix.positions());
       from = prefix.coveredBytes();
@@ -491,13 +495,16 @@ final class Recovery {
     long at = segment.size();
     Path side = FileNames.cut(segment.path(), at);
     if (writable) {
-      // Commit order: the side file is durable before a byte is truncated.
+      // Commit order: the index file that may cover the cut bytes is gone, and the side file is
+      // durable (its directory fsync covers the deletion too), before a byte is truncated.
+      io.delete(files.indexPath(segment.baseIndex()));
       if (fileSize > at) {
         files.writeSideFile(side, handle, at, fileSize);
+      } else {
+        io.forceDirectory(files.directory());
       }
       handle.truncate(at);
       handle.force();
-      io.delete(files.indexPath(segment.baseIndex()));
     }
     // Cut bytes hold no whole record that could have been acknowledged durably: they are
     // unsynced (TAIL) or follow damage (POINT_IN_TIME); the report counts bytes.
