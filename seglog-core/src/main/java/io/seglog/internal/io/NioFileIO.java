@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -14,6 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The real file system, through {@link FileChannel}. Thread-safe, stateless. */
 public final class NioFileIO implements FileIO {
@@ -86,29 +87,49 @@ public final class NioFileIO implements FileIO {
     }
   }
 
+  /**
+   * Lock files held by this JVM. On Linux a file lock belongs to the process and closing any
+   * descriptor of the file releases it, so a second opener in this JVM must be turned away before
+   * it opens the lock file at all: its close would silently drop the first holder's lock.
+   */
+  private static final Set<Path> HELD_LOCKS = ConcurrentHashMap.newKeySet();
+
   @Override
   public Closeable tryLock(Path lockFile) throws IOException {
-    FileChannel channel =
-        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path key = lockFile.toAbsolutePath().getParent().toRealPath().resolve(lockFile.getFileName());
+    if (!HELD_LOCKS.add(key)) {
+      return null; // held by another open log in this JVM
+    }
+    FileChannel channel;
     FileLock lock;
     try {
+      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException | RuntimeException e) {
+      HELD_LOCKS.remove(key);
+      throw e;
+    }
+    try {
       lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null; // held by another channel of this JVM
     } catch (IOException | RuntimeException e) {
       channel.close();
+      HELD_LOCKS.remove(key);
       throw e;
     }
     if (lock == null) {
       channel.close();
-      return null;
+      HELD_LOCKS.remove(key);
+      return null; // held by another process
     }
     FileLock held = lock;
     return () -> {
       try {
         held.release();
       } finally {
-        channel.close();
+        try {
+          channel.close();
+        } finally {
+          HELD_LOCKS.remove(key);
+        }
       }
     };
   }

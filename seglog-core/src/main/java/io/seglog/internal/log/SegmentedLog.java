@@ -205,14 +205,15 @@ public final class SegmentedLog implements Log {
       }
       body += SegmentFormat.RECORD_HEADER_BYTES + e.size();
     }
-    if (count > 1 && body > Recovery.maxBody(config) || body > maxBody) {
+    if (body > Recovery.maxBody(config)) { // a single record always fits: checked above
       throw new RecordTooLargeException(
           "batch of "
               + count
               + " records is "
               + body
-              + " bytes encoded, exceeding maxBatchBytes "
-              + Math.min(Recovery.maxBody(config), maxBody));
+              + " bytes encoded (16 per record included),"
+              + " exceeding maxBatchBytes "
+              + config.maxBatchBytes());
     }
     int frameLength = SegmentFormat.FRAME_HEADER_BYTES + (int) body;
     appendLock.lock();
@@ -552,7 +553,8 @@ public final class SegmentedLog implements Log {
   @Override
   public void close() {
     if (intervalSyncer != null) {
-      intervalSyncer.shutdownNow();
+      // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
+      intervalSyncer.shutdown();
     }
     syncLock.lock();
     appendLock.lock();
