@@ -15,7 +15,7 @@ import java.util.NoSuchElementException;
 final class SegmentedLogReader implements LogReader {
   private final SegmentedLog log;
   private final long end;
-  private final FrameView view = new FrameView();
+  private final FrameView view = new FrameView(true);
   private Segment segment;
   private long next;
   private boolean closed;

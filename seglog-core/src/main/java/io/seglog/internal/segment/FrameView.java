@@ -17,19 +17,39 @@ import java.util.Arrays;
  */
 public final class FrameView {
   private static final int FIRST_READ = 16 << 10;
+  private static final int READ_AHEAD = 256 << 10;
 
+  private final boolean readAhead;
   private ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ);
+  // The buffer holds file bytes [windowStart, windowStart + buffer.limit()) of windowFile.
+  private Path windowFile;
+  private long windowStart;
   private Path file;
   private long filePosition = -1;
+  private int frameOffset;
   private long firstIndex;
   private int recordCount;
   // cursor: the record at cursorIndex starts at buffer offset cursorOffset
   private long cursorIndex;
   private int cursorOffset;
 
+  /** A view for random reads: each load reads about one frame. */
+  public FrameView() {
+    this(false);
+  }
+
   /**
-   * Reads and verifies the frame at {@code position}, which must end at or before {@code bound},
-   * and must start with record {@code expectedFirst}.
+   * @param readAhead whether loads read up to 256 KiB ahead, so that sequential loads of small
+   *     frames are served from memory
+   */
+  public FrameView(boolean readAhead) {
+    this.readAhead = readAhead;
+  }
+
+  /**
+   * Loads and verifies the frame at {@code position}, which must end at or before {@code bound},
+   * and must start with record {@code expectedFirst}. Bytes up to {@code bound} are published and
+   * never change, so a window read earlier may serve the frame.
    *
    * @throws CorruptLogException if the frame is damaged
    */
@@ -40,13 +60,13 @@ public final class FrameView {
     if (available < SegmentFormat.FRAME_HEADER_BYTES) {
       throw new CorruptLogException(path, position, "frame header runs past the segment's end");
     }
-    int first = (int) Math.min(available, FIRST_READ);
-    ensureCapacity(first);
-    buffer.clear().limit(first);
-    handle.readFully(buffer, position);
+    if (!inWindow(path, position, SegmentFormat.FRAME_HEADER_BYTES)) {
+      fill(handle, path, position, (int) Math.min(available, readAhead ? READ_AHEAD : FIRST_READ));
+    }
+    int off = (int) (position - windowStart);
     FrameHeader h;
     try {
-      h = SegmentFormat.decodeFrameHeader(buffer, 0, maxBody, position);
+      h = SegmentFormat.decodeFrameHeader(buffer, off, maxBody, position);
     } catch (FormatException e) {
       throw new CorruptLogException(path, position, e.getMessage());
     }
@@ -55,16 +75,15 @@ public final class FrameView {
       throw new CorruptLogException(
           path, position, "frame of " + length + " bytes runs past the segment's end");
     }
-    if (length > first) {
-      ByteBuffer bigger = ByteBuffer.allocate(length);
-      buffer.position(0).limit(first);
-      bigger.put(buffer);
-      bigger.limit(length);
-      handle.readFully(bigger, position + first);
-      buffer = bigger;
+    if (!inWindow(path, position, length)) {
+      fill(
+          handle,
+          path,
+          position,
+          (int) Math.min(available, Math.max(length, readAhead ? READ_AHEAD : 0)));
+      off = 0;
     }
-    buffer.position(0).limit(length);
-    if (!SegmentFormat.checksumMatches(buffer, 0, length)) {
+    if (!SegmentFormat.checksumMatches(buffer, off, length)) {
       throw new CorruptLogException(path, position, "frame checksum mismatch");
     }
     if (h.type() != SegmentFormat.FRAME_RECORDS || h.firstIndex() != expectedFirst) {
@@ -79,22 +98,35 @@ public final class FrameView {
               + expectedFirst);
     }
     try {
-      SegmentFormat.checkRecordsFit(buffer, 0, h, position);
+      SegmentFormat.checkRecordsFit(buffer, off, h, position);
     } catch (FormatException e) {
       throw new CorruptLogException(path, position, e.getMessage());
     }
     this.file = path;
     this.filePosition = position;
+    this.frameOffset = off;
     this.firstIndex = h.firstIndex();
     this.recordCount = h.recordCount();
     this.cursorIndex = firstIndex;
-    this.cursorOffset = SegmentFormat.FRAME_HEADER_BYTES;
+    this.cursorOffset = off + SegmentFormat.FRAME_HEADER_BYTES;
   }
 
-  private void ensureCapacity(int n) {
-    if (buffer.capacity() < n) {
-      buffer = ByteBuffer.allocate(n);
+  private boolean inWindow(Path path, long position, int length) {
+    return path.equals(windowFile)
+        && position >= windowStart
+        && position + length <= windowStart + buffer.limit();
+  }
+
+  private void fill(FileHandle handle, Path path, long position, int length) throws IOException {
+    if (buffer.capacity() < length) {
+      buffer = ByteBuffer.allocate(length);
     }
+    windowFile = null; // invalid until the read completes
+    buffer.clear().limit(length);
+    handle.readFully(buffer, position);
+    buffer.flip();
+    windowFile = path;
+    windowStart = position;
   }
 
   /** Whether the loaded frame holds {@code index}. */
@@ -107,9 +139,10 @@ public final class FrameView {
     return filePosition == position && path.equals(file);
   }
 
-  /** Forgets the loaded frame. */
+  /** Forgets the loaded frame and the window. */
   public void clear() {
     filePosition = -1;
+    windowFile = null;
   }
 
   public long firstIndex() {
@@ -125,7 +158,7 @@ public final class FrameView {
   public Record record(long index) {
     if (index < cursorIndex) {
       cursorIndex = firstIndex;
-      cursorOffset = SegmentFormat.FRAME_HEADER_BYTES;
+      cursorOffset = frameOffset + SegmentFormat.FRAME_HEADER_BYTES;
     }
     while (cursorIndex < index) {
       cursorOffset +=
