@@ -5,14 +5,16 @@ import io.seglog.internal.log.SegmentedLog;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A segmented, durable, append-only log of records with contiguous 64-bit indices.
  *
- * <p>Thread-safe: appends may come from many threads (they are serialized); any number of threads
- * may read concurrently with the writer without blocking it. Every record gets the next index;
- * indices never skip. A record is visible to readers once its frame is fully written, and durable
- * once {@link #durableIndex()} reaches it.
+ * <p>Thread-safe: appends may come from many threads (their writes are serialized, their fsyncs
+ * shared: under {@link SyncPolicy#ALWAYS} appenders waiting at the same time are covered by one
+ * fsync, a group commit); any number of threads may read concurrently with the writer without
+ * blocking it. Every record gets the next index; indices never skip. A record is visible to readers
+ * once its frame is fully written, and durable once {@link #durableIndex()} reaches it.
  *
  * <p>Opening a log recovers it (see {@link RecoveryMode}); the open holds an OS file lock on the
  * directory until {@link #close()}, so a second opener, in this process or another, fails at once
@@ -75,6 +77,26 @@ public interface Log extends AutoCloseable {
   long appendBatch(List<Entry> entries);
 
   /**
+   * Appends one record without waiting for the disk. The future completes with the record's index
+   * once it is durable under the sync policy: after its fsync under {@link SyncPolicy#ALWAYS}
+   * (concurrent appends share fsyncs), at once under the other policies. It completes
+   * exceptionally, never hangs, if the log is fenced or closed first: with {@link
+   * LogFencedException} or {@link LogClosedException}.
+   *
+   * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
+   */
+  CompletableFuture<Long> appendAsync(Entry entry);
+
+  /** {@link #appendAsync(Entry)} of a type-0 record with an assigned timestamp. */
+  CompletableFuture<Long> appendAsync(byte[] payload);
+
+  /**
+   * {@link #appendBatch} without waiting for the disk: the future completes with the first index
+   * once the whole batch is durable under the sync policy. See {@link #appendAsync(Entry)}.
+   */
+  CompletableFuture<Long> appendBatchAsync(List<Entry> entries);
+
+  /**
    * Reads one record, verifying its checksum.
    *
    * @throws IndexOutOfRangeException if the index is not in {@code [firstIndex, lastIndex]}
@@ -112,6 +134,9 @@ public interface Log extends AutoCloseable {
 
   /** A snapshot of the log's extent. */
   LogStats stats();
+
+  /** A snapshot of the durability counters (fsyncs, latency, records per fsync, queue depth). */
+  LogMetrics metrics();
 
   /** What opening this log found and did. */
   RecoveryReport recoveryReport();

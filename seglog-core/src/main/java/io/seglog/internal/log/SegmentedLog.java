@@ -7,6 +7,7 @@ import io.seglog.LogClosedException;
 import io.seglog.LogConfig;
 import io.seglog.LogFencedException;
 import io.seglog.LogLockedException;
+import io.seglog.LogMetrics;
 import io.seglog.LogReader;
 import io.seglog.LogStats;
 import io.seglog.Record;
@@ -34,25 +35,28 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The log: an ordered array of segments, the last one active.
  *
- * <p>Design note. Appends are serialized by {@code appendLock}; the writer encodes a frame into its
- * buffer, writes it at the active segment's end, publishes it (segment size, frame index, then
- * {@code lastIndex}), and under {@link SyncPolicy#ALWAYS} fsyncs before returning. Readers never
- * take a lock: they read {@code lastIndex} (volatile) first, then the segment array (volatile,
- * copy-on-write on roll), so what they see is fully written. {@code syncLock} serializes {@link
- * #sync()} and {@link #close()}; lock order is syncLock, then appendLock.
+ * <p>Design note. Appends are serialized by {@code appendLock}: the writer encodes a frame into its
+ * buffer, writes it at the active segment's end and publishes it (segment size, frame index, then
+ * {@code lastIndex}). Durability is the {@link SyncCoordinator}'s: under {@link SyncPolicy#ALWAYS}
+ * a blocking append then waits in {@link SyncCoordinator#syncTo} outside the append lock, so
+ * appenders that wait at the same time share one fsync (group commit); an asynchronous append
+ * queues its future to the coordinator's flush worker. Readers never take a lock: they read {@code
+ * lastIndex} (volatile) first, then the segment array (volatile, copy-on-write on roll), so what
+ * they see is fully written. Lock order: the coordinator's sync lock, then {@code appendLock}.
  *
  * <p>Failure: the first failed write or fsync fences the log (stored in {@code fenced}); every
- * later append throws {@link LogFencedException}. An fsync is never retried: after a failed fsync
- * the page cache may have dropped the dirty pages, so a retry could succeed over lost data.
+ * later append throws {@link LogFencedException} and every queued future fails. An fsync is never
+ * retried: after a failed fsync the page cache may have dropped the dirty pages, so a retry could
+ * succeed over lost data.
  */
 public final class SegmentedLog implements Log {
   private final Path directory;
@@ -66,20 +70,21 @@ public final class SegmentedLog implements Log {
   private final ThreadLocal<FrameView> readViews = ThreadLocal.withInitial(FrameView::new);
 
   private final ReentrantLock appendLock = new ReentrantLock();
-  private final ReentrantLock syncLock = new ReentrantLock();
-  private final AtomicLong durableIndex;
+  private final SyncCoordinator sync;
   private final ScheduledExecutorService intervalSyncer;
 
   private volatile Segment[] segments;
   private volatile long firstIndex;
   private volatile long lastIndex;
   private volatile LogFencedException fenced;
-  private volatile boolean closed;
+  private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
+  private volatile boolean closed; // files closed: no more reads
 
-  /**
-   * @GuardedBy("appendLock")
-   */
+  // @GuardedBy("appendLock")
   private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
+
+  // Bytes written since open, for the fsync counters. @GuardedBy("appendLock")
+  private long bytesWritten;
 
   private SegmentedLog(
       Path directory,
@@ -100,13 +105,14 @@ public final class SegmentedLog implements Log {
     this.firstIndex = metadata.firstIndex();
     Segment[] s = segments;
     this.lastIndex = s.length == 0 ? firstIndex - 1 : s[s.length - 1].nextIndex() - 1;
-    this.durableIndex = new AtomicLong(lastIndex);
+    // Recovery fsynced the active segment: everything that survived is durable.
+    this.sync = new SyncCoordinator(new CoordinatorView(), name(directory), lastIndex, 0);
     if (!readOnly && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
       long millis = Math.max(1, config.syncPolicy().interval().toMillis());
       intervalSyncer =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
-                Thread t = new Thread(r, "seglog-sync " + directory.getFileName());
+                Thread t = new Thread(r, "seglog-sync " + name(directory));
                 t.setDaemon(true);
                 return t;
               });
@@ -115,6 +121,11 @@ public final class SegmentedLog implements Log {
     } else {
       intervalSyncer = null;
     }
+  }
+
+  private static String name(Path directory) {
+    Path name = directory.getFileName();
+    return name == null ? directory.toString() : name.toString();
   }
 
   /** Opens (creating if absent) with the given I/O implementation. */
@@ -193,6 +204,53 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long appendBatch(List<Entry> entries) {
+    int frameLength = checkBatch(entries);
+    long first;
+    appendLock.lock();
+    try {
+      first = writeLocked(entries, frameLength);
+    } finally {
+      appendLock.unlock();
+    }
+    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
+      sync.syncTo(first + entries.size() - 1); // group commit: shared with concurrent appenders
+    }
+    return first;
+  }
+
+  @Override
+  public CompletableFuture<Long> appendAsync(Entry entry) {
+    return appendBatchAsync(List.of(entry));
+  }
+
+  @Override
+  public CompletableFuture<Long> appendAsync(byte[] payload) {
+    return appendAsync(Entry.of(payload));
+  }
+
+  @Override
+  public CompletableFuture<Long> appendBatchAsync(List<Entry> entries) {
+    int frameLength = checkBatch(entries);
+    appendLock.lock();
+    try {
+      long first = writeLocked(entries, frameLength);
+      if (config.syncPolicy().kind() != SyncPolicy.Kind.ALWAYS) {
+        return CompletableFuture.completedFuture(first); // durable as the policy defines it
+      }
+      return sync.whenDurable(first + entries.size() - 1, first);
+    } catch (LogFencedException | LogClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Validates a batch before any lock is taken; returns its frame length.
+   *
+   * @throws RecordTooLargeException if a record or the batch is over its limit
+   */
+  private int checkBatch(List<Entry> entries) {
     int count = entries.size();
     if (count == 0) {
       throw new IllegalArgumentException("cannot append an empty batch");
@@ -215,31 +273,27 @@ public final class SegmentedLog implements Log {
               + " exceeding maxBatchBytes "
               + config.maxBatchBytes());
     }
-    int frameLength = SegmentFormat.FRAME_HEADER_BYTES + (int) body;
-    appendLock.lock();
+    return SegmentFormat.FRAME_HEADER_BYTES + (int) body;
+  }
+
+  /**
+   * Writes one frame at the end of the active segment and publishes it to readers; returns its
+   * first index. A failed write publishes nothing and fences the log. @GuardedBy("appendLock")
+   */
+  private long writeLocked(List<Entry> entries, int frameLength) {
+    checkWritable();
+    int count = entries.size();
+    long first = lastIndex + 1;
+    Segment active = activeForAppend(frameLength, count);
+    ByteBuffer frame = encode(entries, first, frameLength);
     try {
-      checkWritable();
-      long first = lastIndex + 1;
-      Segment active = activeForAppend(frameLength, count);
-      ByteBuffer frame = encode(entries, first, frameLength);
-      try {
-        active.append(frame, first, count, frameMinTs, frameMaxTs);
-      } catch (IOException e) {
-        throw fence("write to " + active.path(), e);
-      }
-      lastIndex = first + count - 1; // publish to readers
-      if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-        try {
-          active.force();
-        } catch (IOException e) {
-          throw fence("fsync of " + active.path(), e);
-        }
-        advanceDurable(lastIndex);
-      }
-      return first;
-    } finally {
-      appendLock.unlock();
+      active.append(frame, first, count, frameMinTs, frameMaxTs);
+    } catch (IOException e) {
+      throw fence("write to " + active.path(), e);
     }
+    bytesWritten += frameLength;
+    lastIndex = first + count - 1; // publish to readers
+    return first;
   }
 
   // min/max timestamps of the frame last encoded; @GuardedBy("appendLock")
@@ -270,7 +324,7 @@ public final class SegmentedLog implements Log {
       b.put(e.payload());
     }
     SegmentFormat.sealFrame(
-        b, 0, frameLength, SegmentFormat.FRAME_RECORDS, entries.size(), first, durableIndex.get());
+        b, 0, frameLength, SegmentFormat.FRAME_RECORDS, entries.size(), first, sync.durableIndex());
     frameMinTs = min;
     frameMaxTs = max;
     return b.flip();
@@ -318,8 +372,11 @@ public final class SegmentedLog implements Log {
    */
   private Segment rollLocked(Segment active) {
     try {
-      Trailer trailer = active.seal(durableIndex.get());
-      advanceDurable(active.nextIndex() - 1); // sealing fsynced everything in it
+      long start = System.nanoTime();
+      Trailer trailer = active.seal(sync.durableIndex());
+      bytesWritten += SegmentFormat.TRAILER_FRAME_BYTES;
+      // Sealing fsynced the whole segment, and every earlier segment is sealed.
+      sync.recorded(System.nanoTime() - start, active.nextIndex() - 1, bytesWritten);
       FrameIndex index = active.frameIndex();
       files.writeIndex(active, metadata.logId(), index, index.count());
       long base = active.nextIndex();
@@ -360,48 +417,46 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long sync() {
-    checkReadOnly();
-    syncLock.lock();
-    try {
-      Segment active;
-      long target;
-      appendLock.lock();
-      try {
-        checkWritable();
-        Segment[] s = segments;
-        active = s[s.length - 1];
-        target = lastIndex;
-      } finally {
-        appendLock.unlock();
-      }
-      if (target > durableIndex.get()) {
-        // A roll after the unlock seals (and fsyncs) this segment; forcing it again is harmless.
-        try {
-          active.force();
-        } catch (IOException e) {
-          throw fence("fsync of " + active.path(), e);
-        }
-        advanceDurable(target);
-      }
-      return durableIndex.get();
-    } finally {
-      syncLock.unlock();
-    }
+    checkWritable();
+    return sync.syncTo(lastIndex);
   }
 
   private void backgroundSync() {
-    if (closed || fenced != null || lastIndex <= durableIndex.get()) {
+    if (closing || fenced != null || lastIndex <= sync.durableIndex()) {
       return;
     }
     try {
-      sync();
+      sync.syncTo(lastIndex);
     } catch (SeglogException e) {
-      // The log is fenced or closed; the next append reports it.
+      // The log is now fenced; the next append reports it.
     }
   }
 
-  private void advanceDurable(long index) {
-    durableIndex.accumulateAndGet(index, Math::max);
+  /** The log as the sync coordinator sees it. */
+  private final class CoordinatorView implements SyncCoordinator.Writer {
+    @Override
+    public SyncCoordinator.Written written() {
+      appendLock.lock();
+      try {
+        Segment[] s = segments;
+        return new SyncCoordinator.Written(s[s.length - 1], lastIndex, bytesWritten);
+      } finally {
+        appendLock.unlock();
+      }
+    }
+
+    @Override
+    public LogFencedException fence(String what, IOException cause) {
+      return SegmentedLog.this.fence(what, cause);
+    }
+
+    @Override
+    public void checkNotFenced() {
+      LogFencedException f = fenced;
+      if (f != null) {
+        throw new LogFencedException(f.getMessage(), f.getCause());
+      }
+    }
   }
 
   private LogFencedException fence(String what, IOException cause) {
@@ -423,7 +478,9 @@ public final class SegmentedLog implements Log {
 
   private void checkWritable() {
     checkReadOnly();
-    checkOpen();
+    if (closing) {
+      throw new LogClosedException("log " + directory + " is closed");
+    }
     LogFencedException f = fenced;
     if (f != null) {
       throw new LogFencedException(f.getMessage(), f.getCause());
@@ -518,7 +575,12 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long durableIndex() {
-    return Math.min(durableIndex.get(), lastIndex);
+    return Math.min(sync.durableIndex(), lastIndex);
+  }
+
+  @Override
+  public LogMetrics metrics() {
+    return sync.metrics();
   }
 
   @Override
@@ -547,33 +609,44 @@ public final class SegmentedLog implements Log {
   }
 
   /**
-   * Closes. Unless fenced or read-only, fsyncs the active segment and writes its index file, so the
-   * next open scans nothing (commit order: data fsynced before the index that covers it).
+   * Closes. Blocks new appends, lets the flush worker finish every queued append, then, unless
+   * fenced or read-only, fsyncs the active segment and writes its index file, so the next open
+   * scans nothing (commit order: data fsynced before the index file that covers it).
    */
   @Override
   public void close() {
+    appendLock.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true; // from here no append is written and no future queued
+    } finally {
+      appendLock.unlock();
+    }
+    sync.stop(); // completes or fails every queued asynchronous append
     if (intervalSyncer != null) {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
       intervalSyncer.shutdown();
     }
+    ReentrantLock syncLock = sync.syncLock();
     syncLock.lock();
     appendLock.lock();
     try {
-      if (closed) {
-        return;
-      }
       closed = true;
       IOException failure = null;
       Segment[] s = segments;
       if (!readOnly && fenced == null) {
         Segment active = s[s.length - 1];
         try {
+          long start = System.nanoTime();
           active.force();
-          advanceDurable(lastIndex);
+          sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
           FrameIndex index = active.frameIndex();
           files.writeIndex(active, metadata.logId(), index, index.count());
         } catch (IOException e) {
           failure = e;
+          fence("closing " + active.path(), e);
         }
       }
       for (Segment seg : s) {

@@ -1,0 +1,226 @@
+package io.seglog.internal.log;
+
+import io.seglog.LogClosedException;
+import io.seglog.LogFencedException;
+import io.seglog.LogMetrics;
+import io.seglog.SeglogException;
+import io.seglog.internal.segment.Segment;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes written records durable: group commit for waiting appenders, a flush worker for
+ * asynchronous appends, and the fsync counters.
+ *
+ * <p>Design note. {@link #syncTo} is leader/follower, in the caller's thread: the first appender to
+ * take {@code syncLock} snapshots what has been written (under the log's append lock), fsyncs it,
+ * and publishes the new durable index; appenders that wrote meanwhile queue on {@code syncLock},
+ * and on getting it usually find their record already durable and return without an fsync. A lone
+ * writer takes the lock at once and pays exactly one fsync: nobody waits for company. Asynchronous
+ * appends are queued to one flush worker thread, which drains the queue, calls {@link #syncTo} for
+ * the highest index in it, and completes the futures; it is started on first use.
+ *
+ * <p>Failure: a failed fsync fences the log (through {@link Writer#fence}), fails every queued
+ * future, and is never retried.
+ *
+ * <p>Thread-safe.
+ */
+final class SyncCoordinator {
+
+  /** What has been written, taken atomically with respect to appends and rolls. */
+  record Written(Segment segment, long lastIndex, long bytes) {}
+
+  /** The log, as the coordinator sees it. */
+  interface Writer {
+    /** Snapshot under the append lock. */
+    Written written();
+
+    /** Fences the log and returns the exception to throw. */
+    LogFencedException fence(String what, IOException cause);
+
+    /** Throws if the log is fenced. */
+    void checkNotFenced();
+  }
+
+  private record Pending(long lastIndex, long result, CompletableFuture<Long> future) {}
+
+  private static final Pending STOP = new Pending(-1, -1, null);
+
+  private final Writer writer;
+  private final String name;
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final AtomicLong durableIndex;
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private Thread flushWorker; // @GuardedBy("this")
+
+  // counters, @GuardedBy("this")
+  private long fsyncs;
+  private long fsyncNanosTotal;
+  private long fsyncNanosMax;
+  private long recordsSynced;
+  private long bytesSynced;
+  private long durableBytes;
+
+  SyncCoordinator(Writer writer, String name, long durableIndex, long durableBytes) {
+    this.writer = writer;
+    this.name = name;
+    this.durableIndex = new AtomicLong(durableIndex);
+    this.durableBytes = durableBytes;
+  }
+
+  long durableIndex() {
+    return durableIndex.get();
+  }
+
+  /** The lock {@link #syncTo} holds while it fsyncs; close takes it before the append lock. */
+  ReentrantLock syncLock() {
+    return syncLock;
+  }
+
+  /**
+   * Returns once every index up to {@code target} is durable, fsyncing if nobody else does.
+   *
+   * @throws LogFencedException if the log is fenced or the fsync fails
+   */
+  long syncTo(long target) {
+    while (durableIndex.get() < target) {
+      syncLock.lock();
+      try {
+        if (durableIndex.get() >= target) {
+          break;
+        }
+        writer.checkNotFenced();
+        Written w = writer.written();
+        long start = System.nanoTime();
+        try {
+          w.segment().force();
+        } catch (IOException e) {
+          throw writer.fence("fsync of " + w.segment().path(), e);
+        }
+        recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+      } finally {
+        syncLock.unlock();
+      }
+    }
+    return durableIndex.get();
+  }
+
+  /**
+   * Records an fsync that covered everything up to {@code index} and {@code bytes} written (also
+   * called by sealing, which fsyncs under the append lock).
+   */
+  synchronized void recorded(long nanos, long index, long bytes) {
+    long before = durableIndex.getAndAccumulate(index, Math::max);
+    fsyncs++;
+    fsyncNanosTotal += nanos;
+    fsyncNanosMax = Math.max(fsyncNanosMax, nanos);
+    recordsSynced += Math.max(0, index - before);
+    bytesSynced += Math.max(0, bytes - durableBytes);
+    durableBytes = Math.max(durableBytes, bytes);
+  }
+
+  /**
+   * Queues a future to complete with {@code result} once {@code lastIndex} is durable. Call under
+   * the log's append lock, so that close, which takes that lock, sees every queued future.
+   */
+  CompletableFuture<Long> whenDurable(long lastIndex, long result) {
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    if (durableIndex.get() >= lastIndex) {
+      future.complete(result);
+      return future;
+    }
+    startWorkerIfNeeded();
+    queue.add(new Pending(lastIndex, result, future));
+    return future;
+  }
+
+  private synchronized void startWorkerIfNeeded() {
+    if (flushWorker == null) {
+      flushWorker = new Thread(this::flushLoop, "seglog-flush " + name);
+      flushWorker.setDaemon(true);
+      flushWorker.start();
+    }
+  }
+
+  private void flushLoop() {
+    List<Pending> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      queue.drainTo(batch);
+      long target = -1;
+      for (Pending p : batch) {
+        if (p == STOP) {
+          stop = true;
+        } else {
+          target = Math.max(target, p.lastIndex);
+        }
+      }
+      SeglogException failure = null;
+      try {
+        if (target >= 0) {
+          syncTo(target);
+        }
+      } catch (SeglogException e) {
+        failure = e;
+      }
+      for (Pending p : batch) {
+        if (p != STOP) {
+          if (failure == null) {
+            p.future.complete(p.result);
+          } else {
+            p.future.completeExceptionally(failure);
+          }
+        }
+      }
+      batch.clear();
+    }
+  }
+
+  /**
+   * Stops the flush worker after it has made every queued append durable (or failed it), and fails
+   * anything still queued. Call after no more appends can be queued.
+   */
+  void stop() {
+    Thread worker;
+    synchronized (this) {
+      worker = flushWorker;
+    }
+    if (worker != null) {
+      queue.add(STOP);
+      boolean interrupted = false;
+      while (worker.isAlive()) {
+        try {
+          worker.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // finish stopping: futures must not be left hanging
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      if (p != STOP) {
+        p.future.completeExceptionally(new LogClosedException("log " + name + " closed"));
+      }
+    }
+  }
+
+  synchronized LogMetrics metrics() {
+    return new LogMetrics(
+        fsyncs, fsyncNanosTotal, fsyncNanosMax, recordsSynced, bytesSynced, queue.size());
+  }
+}

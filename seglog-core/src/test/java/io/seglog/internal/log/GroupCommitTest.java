@@ -1,0 +1,194 @@
+package io.seglog.internal.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seglog.LogClosedException;
+import io.seglog.LogConfig;
+import io.seglog.LogFencedException;
+import io.seglog.LogMetrics;
+import io.seglog.SyncPolicy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Group commit and asynchronous appends under {@link SyncPolicy#ALWAYS}, made deterministic by
+ * holding fsyncs at a gate: what shares an fsync is asserted exactly, never timed.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GroupCommitTest {
+  private static final LogConfig ALWAYS = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
+
+  @TempDir Path dir;
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void awaitLastIndex(SegmentedLog log, long index) {
+    while (log.lastIndex() < index) {
+      Thread.onSpinWait(); // the @Timeout bounds this wait
+    }
+  }
+
+  @Test
+  void appendersWaitingDuringAnFsyncShareTheNextOne() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      int forcesAtStart = io.forces();
+      CountDownLatch leaderInFsync = io.close();
+      Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
+      leaderInFsync.await();
+      List<Future<Long>> followers = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        String payload = "follower-" + i;
+        followers.add(pool.submit(() -> log.append(bytes(payload))));
+      }
+      awaitLastIndex(log, 5); // all four followers wrote; none is durable yet
+      assertThat(log.durableIndex()).isEqualTo(0);
+      io.open();
+
+      assertThat(leader.get()).isEqualTo(1);
+      List<Long> indices = new ArrayList<>();
+      for (Future<Long> f : followers) {
+        indices.add(f.get());
+      }
+      assertThat(indices).containsExactlyInAnyOrder(2L, 3L, 4L, 5L);
+      assertThat(io.forces() - forcesAtStart)
+          .as("one fsync for the leader, one shared by the four followers")
+          .isEqualTo(2);
+      LogMetrics m = log.metrics();
+      assertThat(m.fsyncs()).isEqualTo(2);
+      assertThat(m.recordsSynced()).isEqualTo(5);
+      assertThat(log.durableIndex()).isEqualTo(5);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLoneWriterPaysExactlyOneFsyncPerAppend() {
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      int before = io.forces();
+      for (int i = 1; i <= 10; i++) {
+        assertThat(log.append(bytes("r" + i))).isEqualTo(i);
+        assertThat(log.durableIndex()).isEqualTo(i);
+      }
+      assertThat(io.forces() - before).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void asyncAppendsCompleteOnlyOnceDurableAndShareFsyncs() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      int before = io.forces();
+      CountDownLatch workerInFsync = io.close();
+      List<CompletableFuture<Long>> futures = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        futures.add(log.appendAsync(bytes("async-" + i)));
+      }
+      workerInFsync.await();
+      assertThat(futures).noneMatch(CompletableFuture::isDone);
+      io.open();
+      for (int i = 0; i < 100; i++) {
+        assertThat(futures.get(i).get()).isEqualTo(i + 1L);
+      }
+      assertThat(io.forces() - before).isBetween(1, 2);
+      assertThat(log.durableIndex()).isEqualTo(100);
+      assertThat(new String(log.read(42).payloadBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("async-41");
+    }
+  }
+
+  @Test
+  void aFailedFsyncFailsEveryPendingFutureAndFencesTheLog() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      long acknowledged = log.append(bytes("durable"));
+      CountDownLatch workerInFsync = io.close();
+      List<CompletableFuture<Long>> futures = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        futures.add(log.appendAsync(bytes("doomed-" + i)));
+      }
+      workerInFsync.await();
+      io.failForces();
+      io.open();
+      for (CompletableFuture<Long> f : futures) {
+        assertThatThrownBy(f::get)
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(LogFencedException.class);
+      }
+      assertThatThrownBy(() -> log.append(bytes("after"))).isInstanceOf(LogFencedException.class);
+      assertThat(log.appendAsync(bytes("after async")))
+          .failsWithin(10, TimeUnit.SECONDS)
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(LogFencedException.class);
+      assertThat(log.durableIndex()).isEqualTo(acknowledged);
+    }
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(new String(reopened.read(1).payloadBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("durable");
+      assertThat(reopened.append(bytes("works again"))).isEqualTo(reopened.lastIndex());
+    }
+  }
+
+  @Test
+  void closeCompletesEveryPendingFutureThenRefusesNewOnes() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io);
+    CountDownLatch workerInFsync = io.close();
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      futures.add(log.appendAsync(bytes("pending-" + i)));
+    }
+    workerInFsync.await();
+    ExecutorService closer = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> closing = closer.submit(log::close);
+      io.open();
+      closing.get();
+    } finally {
+      closer.shutdownNow();
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(futures.get(i).get()).isEqualTo(i + 1L);
+    }
+    assertThat(log.appendAsync(bytes("late")))
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LogClosedException.class);
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(reopened.lastIndex()).isEqualTo(20);
+      assertThat(reopened.recoveryReport().bytesScanned()).isZero();
+    }
+  }
+
+  @Test
+  void asyncAppendsUnderNoneCompleteAtWrite() throws Exception {
+    LogConfig none = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, none, io)) {
+      io.close(); // an fsync would block: none may happen
+      CompletableFuture<Long> f = log.appendAsync(bytes("page cache"));
+      assertThat(f).isCompletedWithValue(1L);
+      assertThat(log.durableIndex()).isEqualTo(0);
+      io.open();
+      assertThat(log.sync()).isEqualTo(1);
+    }
+  }
+}
