@@ -19,10 +19,14 @@ public final class LogConfig {
   /** Largest allowed record payload, and batch size. */
   public static final int MAX_RECORD_BYTES_LIMIT = 256 << 20;
 
+  /** Largest allowed {@link #maxBatchRecords()}. */
+  public static final int MAX_BATCH_RECORDS_LIMIT = 1 << 20;
+
   private final SyncPolicy syncPolicy;
   private final long segmentBytes;
   private final int maxRecordBytes;
   private final int maxBatchBytes;
+  private final int maxBatchRecords;
   private final long initialIndex;
   private final Duration rollAge;
   private final long segmentMaxRecords;
@@ -34,6 +38,7 @@ public final class LogConfig {
     this.segmentBytes = b.segmentBytes;
     this.maxRecordBytes = b.maxRecordBytes;
     this.maxBatchBytes = b.maxBatchBytes;
+    this.maxBatchRecords = b.maxBatchRecords;
     this.initialIndex = b.initialIndex;
     this.rollAge = b.rollAge;
     this.segmentMaxRecords = b.segmentMaxRecords;
@@ -58,6 +63,7 @@ public final class LogConfig {
     b.segmentBytes = segmentBytes;
     b.maxRecordBytes = maxRecordBytes;
     b.maxBatchBytes = maxBatchBytes;
+    b.maxBatchRecords = maxBatchRecords;
     b.initialIndex = initialIndex;
     b.rollAge = rollAge;
     b.segmentMaxRecords = segmentMaxRecords;
@@ -84,6 +90,14 @@ public final class LogConfig {
   /** Largest total payload of one batch (one frame). Default 64 MiB. */
   public int maxBatchBytes() {
     return maxBatchBytes;
+  }
+
+  /**
+   * Most records in one batch. Default 65,536. With {@link #maxBatchBytes()} it bounds a frame's
+   * encoded size (16 bytes of header per record), which recovery enforces.
+   */
+  public int maxBatchRecords() {
+    return maxBatchRecords;
   }
 
   /** Index of the first record of a new log. Ignored when the log exists. Default 1. */
@@ -121,6 +135,8 @@ public final class LogConfig {
         + maxRecordBytes
         + ", maxBatchBytes="
         + maxBatchBytes
+        + ", maxBatchRecords="
+        + maxBatchRecords
         + ", initialIndex="
         + initialIndex
         + ", rollAge="
@@ -138,6 +154,7 @@ public final class LogConfig {
     private long segmentBytes = 64L << 20;
     private int maxRecordBytes = 16 << 20;
     private int maxBatchBytes = 64 << 20;
+    private int maxBatchRecords = 1 << 16;
     private long initialIndex = 1;
     private Duration rollAge = Duration.ZERO;
     private long segmentMaxRecords = 0;
@@ -163,6 +180,11 @@ public final class LogConfig {
 
     public Builder maxBatchBytes(int bytes) {
       this.maxBatchBytes = bytes;
+      return this;
+    }
+
+    public Builder maxBatchRecords(int records) {
+      this.maxBatchRecords = records;
       return this;
     }
 
@@ -218,6 +240,10 @@ public final class LogConfig {
                 + maxRecordBytes
                 + ").."
                 + MAX_RECORD_BYTES_LIMIT);
+      }
+      if (maxBatchRecords < 1 || maxBatchRecords > MAX_BATCH_RECORDS_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxBatchRecords " + maxBatchRecords + " is outside 1.." + MAX_BATCH_RECORDS_LIMIT);
       }
       if (initialIndex < 0 || initialIndex > Long.MAX_VALUE / 2) {
         throw new IllegalArgumentException("initialIndex " + initialIndex + " is out of range");

@@ -224,7 +224,7 @@ public final class SegmentFormat {
     if (flags != 0) {
       throw new FormatException(fileOffset, "unknown frame flags " + flags);
     }
-    if (length < 0 || length > maxBody) {
+    if (length < 0 || (type == FRAME_RECORDS && length > maxBody)) {
       throw new FormatException(
           fileOffset, "frame length " + length + " exceeds the maximum " + maxBody);
     }

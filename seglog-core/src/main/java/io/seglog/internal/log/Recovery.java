@@ -86,10 +86,12 @@ final class Recovery {
     this.fullScan = mode != RecoveryMode.TAIL;
   }
 
-  /** Largest frame body a configuration allows: a batch, 16 bytes per record included. */
+  /**
+   * Largest frame body a configuration allows: a full batch and a 16-byte header per record. At
+   * most 256 MiB + 16 MiB, well within {@link SegmentFormat#MAX_BODY_BYTES}.
+   */
   static int maxBody(LogConfig config) {
-    return Math.max(
-        config.maxBatchBytes(), config.maxRecordBytes() + SegmentFormat.RECORD_HEADER_BYTES);
+    return config.maxBatchBytes() + SegmentFormat.RECORD_HEADER_BYTES * config.maxBatchRecords();
   }
 
   Result run() throws IOException {

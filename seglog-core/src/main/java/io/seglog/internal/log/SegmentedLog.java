@@ -255,24 +255,29 @@ public final class SegmentedLog implements Log {
     if (count == 0) {
       throw new IllegalArgumentException("cannot append an empty batch");
     }
-    long body = 0;
+    if (count > config.maxBatchRecords()) {
+      throw new RecordTooLargeException(
+          "batch of " + count + " records exceeds maxBatchRecords " + config.maxBatchRecords());
+    }
+    long payload = 0;
     for (Entry e : entries) {
       if (e.size() > config.maxRecordBytes()) {
         throw new RecordTooLargeException(
             "record of " + e.size() + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
       }
-      body += SegmentFormat.RECORD_HEADER_BYTES + e.size();
+      payload += e.size();
     }
-    if (body > Recovery.maxBody(config)) { // a single record always fits: checked above
+    if (payload > config.maxBatchBytes()) { // a single record always fits: checked above
       throw new RecordTooLargeException(
           "batch of "
               + count
-              + " records is "
-              + body
-              + " bytes encoded (16 per record included),"
-              + " exceeding maxBatchBytes "
+              + " records holds "
+              + payload
+              + " payload bytes, exceeding"
+              + " maxBatchBytes "
               + config.maxBatchBytes());
     }
+    long body = payload + (long) SegmentFormat.RECORD_HEADER_BYTES * count;
     return SegmentFormat.FRAME_HEADER_BYTES + (int) body;
   }
 
