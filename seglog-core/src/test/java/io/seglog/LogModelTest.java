@@ -60,7 +60,7 @@ class LogModelTest {
     final long first;
     final int operations;
     Log log;
-    long lastDurable;
+    long lastDurable = Long.MIN_VALUE;
     final StringBuilder history = new StringBuilder();
 
     Run(long seed, Path dir) {
@@ -104,10 +104,25 @@ class LogModelTest {
         reopen();
         LogChecks.assertExactly(log, first, model);
       } catch (AssertionError | RuntimeException e) {
+        keepForInspection();
         throw new AssertionError(
             config + "\nhistory (last ops):\n" + tail(history) + "\n" + e.getMessage(), e);
       } finally {
         log.close();
+      }
+    }
+
+    /** With -Dseglog.model.keep=DIR, a failing run's files are copied there. */
+    void keepForInspection() {
+      String keep = System.getProperty("seglog.model.keep");
+      if (keep != null) {
+        Path to = Path.of(keep);
+        try {
+          Files.createDirectories(to);
+          io.seglog.testing.DirectorySnapshot.copyFiles(dir, to);
+        } catch (IOException | RuntimeException e) {
+          history.append("could not keep the files: ").append(e).append('\n');
+        }
       }
     }
 
@@ -384,7 +399,9 @@ class LogModelTest {
     static String tail(StringBuilder history) {
       String[] lines = history.toString().split("\n");
       StringBuilder sb = new StringBuilder();
-      for (int i = Math.max(0, lines.length - 25); i < lines.length; i++) {
+      for (int i = Math.max(0, lines.length - Integer.getInteger("seglog.model.history", 25));
+          i < lines.length;
+          i++) {
         sb.append("  ").append(lines[i]).append('\n');
       }
       return sb.toString();
