@@ -1,0 +1,410 @@
+package io.seglog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.ExpectedRecord;
+import io.seglog.testing.LogChecks;
+import io.seglog.testing.SegmentScan;
+import io.seglog.testing.TestClock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Random operation sequences against an in-memory model: the list of records appended. Each seed
+ * picks a configuration (small segments so they roll often, a record cap per segment, ALWAYS or
+ * NONE, an initial index) and a few hundred operations; after each, the log must agree with the
+ * model exactly.
+ *
+ * <p>Replay a failure with {@code -Dtest=LogModelTest -Dseglog.model.seed=N}. The number of seeds
+ * is {@value #SEEDS_PER_SCALE} times {@code seglog.test.scale} (1 by default, 20 with -Plong).
+ */
+class LogModelTest {
+  static final int SEEDS_PER_SCALE = 250;
+
+  static LongStream seeds() {
+    String one = System.getProperty("seglog.model.seed");
+    if (one != null) {
+      return LongStream.of(Long.parseLong(one));
+    }
+    int scale = Integer.getInteger("seglog.test.scale", 1);
+    return LongStream.range(0, (long) SEEDS_PER_SCALE * scale);
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void randomOperationsAgreeWithTheModel(long seed, @TempDir Path dir) throws IOException {
+    new Run(seed, dir).run();
+  }
+
+  /** One seed's run. */
+  private static final class Run {
+    final SplittableRandom rnd;
+    final Path dir;
+    final TestClock clock = new TestClock(1_700_000_000_000L);
+    final LogConfig config;
+    final boolean always;
+    final List<ExpectedRecord> model = new ArrayList<>();
+    final long first;
+    final int operations;
+    Log log;
+    long lastDurable = Long.MIN_VALUE;
+    final StringBuilder history = new StringBuilder();
+
+    Run(long seed, Path dir) {
+      this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+      this.dir = dir.resolve("log");
+      long segmentBytes = 4096 + rnd.nextInt(65536 - 4096 + 1);
+      int maxRecord = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(64) : 1 + rnd.nextInt(9000);
+      int maxBatch = maxRecord * (1 + rnd.nextInt(4));
+      long segmentMaxRecords = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(40) : 0;
+      always = rnd.nextBoolean();
+      first =
+          switch (rnd.nextInt(4)) {
+            case 0 -> 0;
+            case 1 -> 1 + rnd.nextInt(1_000_000);
+            case 2 -> 1L << 40;
+            default -> 1;
+          };
+      config =
+          LogConfig.builder()
+              .syncPolicy(always ? SyncPolicy.ALWAYS : SyncPolicy.NONE)
+              .segmentBytes(segmentBytes)
+              .maxRecordBytes(maxRecord)
+              .maxBatchBytes(maxBatch)
+              .segmentMaxRecords(segmentMaxRecords)
+              .initialIndex(first)
+              .clock(clock)
+              .build();
+      operations = 50 + rnd.nextInt(250);
+    }
+
+    void run() throws IOException {
+      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      try {
+        assertThat(log.recoveryReport().isClean()).as("a new log's report").isTrue();
+        checkExtent();
+        for (int op = 0; op < operations; op++) {
+          clock.advance(rnd.nextInt(3));
+          step(op);
+          checkExtent();
+        }
+        reopen();
+        LogChecks.assertExactly(log, first, model);
+      } catch (AssertionError | RuntimeException e) {
+        keepForInspection();
+        throw new AssertionError(
+            config + "\nhistory (last ops):\n" + tail(history) + "\n" + e.getMessage(), e);
+      } finally {
+        log.close();
+      }
+    }
+
+    /** With -Dseglog.model.keep=DIR, a failing run's files are copied there. */
+    void keepForInspection() {
+      String keep = System.getProperty("seglog.model.keep");
+      if (keep != null) {
+        Path to = Path.of(keep);
+        try {
+          Files.createDirectories(to);
+          io.seglog.testing.DirectorySnapshot.copyFiles(dir, to);
+        } catch (IOException | RuntimeException e) {
+          history.append("could not keep the files: ").append(e).append('\n');
+        }
+      }
+    }
+
+    void step(int op) throws IOException {
+      int dice = rnd.nextInt(100);
+      if (dice < 34) {
+        appendOne();
+      } else if (dice < 48) {
+        appendBatch();
+      } else if (dice < 50) {
+        appendTooLarge();
+      } else if (dice < 65) {
+        readOne();
+      } else if (dice < 74) {
+        readRange();
+      } else if (dice < 79) {
+        note("sync");
+        long durable = log.sync();
+        assertThat(durable).as("sync() result").isEqualTo(lastIndex());
+        assertThat(log.durableIndex()).as("durableIndex after sync").isEqualTo(lastIndex());
+      } else if (dice < 85) {
+        roll();
+      } else if (dice < 90) {
+        reopen();
+      } else if (dice < 94) {
+        readOnly();
+      } else {
+        readOne();
+      }
+    }
+
+    long lastIndex() {
+      return first + model.size() - 1;
+    }
+
+    void note(String s) {
+      history.append(s).append('\n');
+    }
+
+    byte[] payload(int max) {
+      int size;
+      int kind = rnd.nextInt(20);
+      if (kind < 4) {
+        size = 0;
+      } else if (kind < 14) {
+        size = rnd.nextInt(1, 65);
+      } else if (kind < 19) {
+        size = rnd.nextInt(65, 1025);
+      } else {
+        size = rnd.nextInt(max + 1);
+      }
+      byte[] b = new byte[Math.min(size, max)];
+      rnd.nextBytes(b);
+      return b;
+    }
+
+    int type() {
+      return switch (rnd.nextInt(4)) {
+        case 0 -> 0;
+        case 1 -> Entry.MAX_TYPE;
+        default -> rnd.nextInt(Entry.MAX_TYPE + 1);
+      };
+    }
+
+    void appendOne() {
+      byte[] p = payload(config.maxRecordBytes());
+      long expectedIndex = lastIndex() + 1;
+      long index;
+      long ts;
+      int type = 0;
+      switch (rnd.nextInt(4)) {
+        case 0 -> {
+          note("append(byte[" + p.length + "])");
+          ts = clock.millis();
+          index = log.append(p);
+        }
+        case 1 -> {
+          // a buffer whose remaining bytes are the payload, in the middle of a larger array
+          byte[] wide = new byte[p.length + 7];
+          System.arraycopy(p, 0, wide, 3, p.length);
+          note("append(ByteBuffer[" + p.length + "])");
+          ts = clock.millis();
+          index = log.append(ByteBuffer.wrap(wide, 3, p.length));
+        }
+        case 2 -> {
+          type = type();
+          note("append(Entry[" + p.length + "], type " + type + ", assigned timestamp)");
+          ts = clock.millis();
+          index = log.append(Entry.of(p, type, Entry.ASSIGN_TIMESTAMP));
+        }
+        default -> {
+          type = type();
+          ts = rnd.nextInt(10) == 0 ? 0 : rnd.nextLong(0, Long.MAX_VALUE);
+          note("append(Entry[" + p.length + "], type " + type + ", timestamp " + ts + ")");
+          index = log.append(Entry.of(p, type, ts));
+        }
+      }
+      assertThat(index).as("index of the appended record").isEqualTo(expectedIndex);
+      model.add(new ExpectedRecord(index, ts, type, p));
+      afterAppend();
+    }
+
+    void appendBatch() {
+      int n = 1 + rnd.nextInt(rnd.nextInt(5) == 0 ? 40 : 8);
+      List<Entry> entries = new ArrayList<>();
+      List<ExpectedRecord> expected = new ArrayList<>();
+      long next = lastIndex() + 1;
+      long total = 0;
+      long now = clock.millis();
+      for (int i = 0; i < n; i++) {
+        byte[] p = payload(Math.min(config.maxRecordBytes(), 1024));
+        if (total + p.length > config.maxBatchBytes()) {
+          break;
+        }
+        total += p.length;
+        int type = type();
+        boolean assign = rnd.nextBoolean();
+        long ts = assign ? now : rnd.nextLong(0, 1L << 50);
+        entries.add(Entry.of(p, type, assign ? Entry.ASSIGN_TIMESTAMP : ts));
+        expected.add(new ExpectedRecord(next + i, ts, type, p));
+      }
+      note("appendBatch(" + entries.size() + " entries, " + total + " bytes)");
+      long index = log.appendBatch(entries);
+      assertThat(index).as("first index of the batch").isEqualTo(next);
+      model.addAll(expected);
+      afterAppend();
+    }
+
+    void afterAppend() {
+      if (always) {
+        assertThat(log.durableIndex()).as("durableIndex under ALWAYS").isEqualTo(lastIndex());
+      }
+    }
+
+    void appendTooLarge() {
+      long lastBefore = log.lastIndex();
+      switch (rnd.nextInt(3)) {
+        case 0 -> {
+          note("append too large (" + (config.maxRecordBytes() + 1) + ")");
+          assertThatThrownBy(() -> log.append(new byte[config.maxRecordBytes() + 1]))
+              .isInstanceOf(RecordTooLargeException.class);
+        }
+        case 1 -> {
+          int per = config.maxRecordBytes();
+          int n = config.maxBatchBytes() / per + 1;
+          List<Entry> batch = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            batch.add(Entry.of(new byte[per]));
+          }
+          note("appendBatch too large (" + n + " x " + per + ")");
+          assertThatThrownBy(() -> log.appendBatch(batch))
+              .isInstanceOf(RecordTooLargeException.class);
+        }
+        default -> {
+          note("appendBatch(empty)");
+          assertThatThrownBy(() -> log.appendBatch(List.of()))
+              .isInstanceOf(IllegalArgumentException.class);
+        }
+      }
+      assertThat(log.lastIndex()).as("lastIndex after a refused append").isEqualTo(lastBefore);
+    }
+
+    void readOne() {
+      if (model.isEmpty() || rnd.nextInt(10) == 0) {
+        long outside =
+            rnd.nextBoolean() ? lastIndex() + 1 + rnd.nextInt(3) : first - 1 - rnd.nextInt(3);
+        if (outside >= 0) {
+          note("read(" + outside + ") outside");
+          assertThatThrownBy(() -> log.read(outside)).isInstanceOf(IndexOutOfRangeException.class);
+        }
+        return;
+      }
+      int i = rnd.nextInt(model.size());
+      note("read(" + model.get(i).index() + ")");
+      LogChecks.assertRecord(model.get(i), log.read(model.get(i).index()));
+    }
+
+    void readRange() {
+      long from = first + rnd.nextInt(model.size() + 1);
+      long to = from + rnd.nextInt((int) (lastIndex() + 3 - from));
+      note("reader(" + from + ", " + to + ")");
+      LogChecks.assertReader(log, from, to, model);
+    }
+
+    void roll() {
+      note("roll");
+      log.roll();
+      if (rnd.nextBoolean()) {
+        appendOne();
+        long base = lastIndex();
+        assertThat(dir.resolve(FileNames.segment(base)))
+            .as("the append after roll() starts a segment at its index")
+            .exists();
+      }
+    }
+
+    void reopen() throws IOException {
+      note("close+reopen");
+      log.close();
+      assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogClosedException.class);
+      checkFiles();
+      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
+      assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
+      lastDurable = log.durableIndex();
+      if (rnd.nextInt(3) == 0) {
+        LogChecks.assertExactly(log, first, model);
+      }
+    }
+
+    void readOnly() {
+      boolean closeFirst = rnd.nextBoolean();
+      note("openReadOnly" + (closeFirst ? " after close" : " beside the writer"));
+      if (closeFirst) {
+        log.close();
+      }
+      try (Log ro = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE)) {
+        LogChecks.assertExactly(ro, first, model);
+        assertThatThrownBy(() -> ro.append(new byte[1]))
+            .isInstanceOf(UnsupportedOperationException.class);
+      }
+      if (closeFirst) {
+        log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+        lastDurable = log.durableIndex();
+      }
+    }
+
+    /** Extent invariants, after every operation. */
+    void checkExtent() {
+      assertThat(log.firstIndex()).as("firstIndex").isEqualTo(first);
+      assertThat(log.lastIndex()).as("lastIndex").isEqualTo(lastIndex());
+      long durable = log.durableIndex();
+      assertThat(durable).as("durableIndex <= lastIndex").isLessThanOrEqualTo(lastIndex());
+      assertThat(durable).as("durableIndex never goes back").isGreaterThanOrEqualTo(lastDurable);
+      lastDurable = durable;
+      LogStats stats = log.stats();
+      assertThat(stats.firstIndex()).as("stats.firstIndex").isEqualTo(first);
+      assertThat(stats.lastIndex()).as("stats.lastIndex").isEqualTo(lastIndex());
+      assertThat(stats.recordCount()).as("stats.recordCount").isEqualTo(model.size());
+    }
+
+    /** The files of a cleanly closed log respect the size and record caps of segments. */
+    void checkFiles() {
+      List<Path> segments = SegmentScan.segments(dir);
+      assertThat(segments).as("segments").isNotEmpty();
+      long expectedBase = first;
+      for (Path s : segments) {
+        long base = FileNames.baseIndexOf(s.getFileName().toString());
+        List<SegmentScan.Frame> frames = SegmentScan.recordFrames(s);
+        long records = frames.stream().mapToLong(SegmentScan.Frame::recordCount).sum();
+        assertThat(base).as("base index of " + s).isEqualTo(expectedBase);
+        expectedBase = base + records;
+        if (config.segmentMaxRecords() > 0 && !frames.isEmpty()) {
+          // a batch is one frame and is never split, so only the records before the last frame
+          // are bounded by the cap
+          long beforeLast = records - frames.get(frames.size() - 1).recordCount();
+          assertThat(beforeLast)
+              .as("records in " + s + " before its last frame (segmentMaxRecords)")
+              .isLessThan(config.segmentMaxRecords());
+        }
+        try {
+          if (frames.size() > 1) {
+            assertThat(Files.size(s))
+                .as("size of " + s + " (segmentBytes)")
+                .isLessThanOrEqualTo(config.segmentBytes());
+          }
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+      }
+      assertThat(expectedBase).as("index after the last segment").isEqualTo(lastIndex() + 1);
+    }
+
+    static String tail(StringBuilder history) {
+      String[] lines = history.toString().split("\n");
+      StringBuilder sb = new StringBuilder();
+      for (int i = Math.max(0, lines.length - Integer.getInteger("seglog.model.history", 25));
+          i < lines.length;
+          i++) {
+        sb.append("  ").append(lines[i]).append('\n');
+      }
+      return sb.toString();
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.seglog.testing;
+
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.FrameHeader;
+import io.seglog.internal.format.SegmentFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Reads segment files the test's own way, with the format descriptor only (not the engine): where
+ * each frame is, how long, which indices it holds. Used to aim damage at exact bytes.
+ */
+public final class SegmentScan {
+  private SegmentScan() {}
+
+  /** One valid frame of a segment file. */
+  public record Frame(
+      long offset, int length, int type, int recordCount, long firstIndex, long syncedIndex) {
+    public long end() {
+      return offset + length;
+    }
+
+    public boolean isTrailer() {
+      return type == SegmentFormat.FRAME_TRAILER;
+    }
+
+    /** Index after the frame's last record. */
+    public long nextIndex() {
+      return firstIndex + recordCount;
+    }
+  }
+
+  /** The segment files of a log directory, in index order. */
+  public static List<Path> segments(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> FileNames.isSegment(p.getFileName().toString())).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The valid frames of a segment file, from its header on, up to the first invalid one. */
+  public static List<Frame> frames(Path segment) {
+    try {
+      return frames(Files.readAllBytes(segment));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The valid frames in a segment file's bytes, up to the first invalid one. */
+  public static List<Frame> frames(byte[] file) {
+    ByteBuffer b = ByteBuffer.wrap(file);
+    List<Frame> frames = new ArrayList<>();
+    int pos = SegmentFormat.HEADER_BYTES;
+    while (pos + SegmentFormat.FRAME_HEADER_BYTES <= file.length) {
+      FrameHeader h;
+      try {
+        h = SegmentFormat.decodeFrameHeader(b, pos, SegmentFormat.MAX_BODY_BYTES, pos);
+      } catch (FormatException e) {
+        break;
+      }
+      if ((long) pos + h.frameLength() > file.length
+          || !SegmentFormat.checksumMatches(b, pos, h.frameLength())) {
+        break;
+      }
+      frames.add(
+          new Frame(
+              pos, h.frameLength(), h.type(), h.recordCount(), h.firstIndex(), h.syncedIndex()));
+      pos += h.frameLength();
+    }
+    return frames;
+  }
+
+  /** The valid record frames (trailer excluded) of a segment file. */
+  public static List<Frame> recordFrames(Path segment) {
+    return frames(segment).stream().filter(f -> !f.isTrailer()).toList();
+  }
+}
