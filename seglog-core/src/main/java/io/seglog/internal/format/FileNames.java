@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  *   NNNNNNNNNNNNNNNNNNNN.idx            its index file (derived, rebuildable)
  *   *.tmp                               a file being created; deleted on open
  *   NNNNNNNNNNNNNNNNNNNN.seg.OOOO.cut   bytes recovery cut from that segment at offset OOOO
+ *   NNNNNNNNNNNNNNNNNNNN.seg.OOOO-K.cut the K-th later cut with the same name: side files are never
+ *                                       overwritten
  * </pre>
  */
 public final class FileNames {
@@ -43,7 +45,15 @@ public final class FileNames {
 
   /** Where recovery keeps the bytes it cut from {@code segment} starting at {@code offset}. */
   public static Path cut(Path segment, long offset) {
-    return segment.resolveSibling(segment.getFileName() + "." + offset + CUT_SUFFIX);
+    return cut(segment, offset, 0);
+  }
+
+  /**
+   * The {@code k}-th name for a cut of {@code segment} at {@code offset} (k = 0 is the plain one).
+   */
+  public static Path cut(Path segment, long offset, int k) {
+    String suffix = k == 0 ? "" : "-" + k;
+    return segment.resolveSibling(segment.getFileName() + "." + offset + suffix + CUT_SUFFIX);
   }
 
   public static boolean isSegment(String name) {

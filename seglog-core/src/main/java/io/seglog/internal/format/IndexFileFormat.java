@@ -110,6 +110,42 @@ public final class IndexFileFormat {
     return b;
   }
 
+  /**
+   * Decodes only the header, given the file's size: checks magic, version, header checksum and that
+   * the size matches the frame count. The entries are left empty (not read).
+   */
+  public static IndexFile decodeHeader(ByteBuffer b, long fileSize) throws FormatException {
+    if (b.remaining() < HEADER_BYTES) {
+      throw new FormatException(0, "index file truncated (" + b.remaining() + " bytes)");
+    }
+    if (b.getInt(MAGIC_AT) != MAGIC) {
+      throw new FormatException(MAGIC_AT, "not a seglog index file (bad magic)");
+    }
+    int version = Short.toUnsignedInt(b.getShort(VERSION_AT));
+    if (version != VERSION) {
+      throw new FormatException(VERSION_AT, "unsupported index format version " + version);
+    }
+    if (b.getInt(CRC_AT) != Checksums.crc32c(b, 0, CRC_AT)) {
+      throw new FormatException(CRC_AT, "index header checksum mismatch");
+    }
+    int frames = b.getInt(FRAMES_AT);
+    if (frames < 0 || HEADER_BYTES + (long) frames * ENTRY_BYTES + 4 != fileSize) {
+      throw new FormatException(
+          FRAMES_AT, "index file length " + fileSize + " does not match its frame count " + frames);
+    }
+    return new IndexFile(
+        new UUID(b.getLong(LOG_ID_AT), b.getLong(LOG_ID_AT + 8)),
+        b.getLong(BASE_INDEX_AT),
+        b.getInt(SEGMENT_CRC_AT),
+        b.getLong(COVERED_AT),
+        b.getLong(RECORDS_AT),
+        (b.getInt(FLAGS_AT) & FLAG_SEALED) != 0,
+        b.getLong(MIN_TS_AT),
+        b.getLong(MAX_TS_AT),
+        new int[0],
+        new int[0]);
+  }
+
   /** Decodes a whole index file, checking both checksums and that entries ascend. */
   public static IndexFile decode(ByteBuffer b) throws FormatException {
     if (b.remaining() < HEADER_BYTES + 4) {

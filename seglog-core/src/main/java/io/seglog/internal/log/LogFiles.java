@@ -114,11 +114,68 @@ final class LogFiles {
     return IndexFileFormat.decode(readWhole(indexPath(baseIndex), maxBytes));
   }
 
+  /** Reads and checks only the header of an index file (one small read). */
+  IndexFileFormat.IndexFile readIndexHeader(long baseIndex) throws IOException, FormatException {
+    try (FileHandle in = io.open(indexPath(baseIndex), FileIO.Mode.READ)) {
+      long size = in.size();
+      ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, IndexFileFormat.HEADER_BYTES));
+      in.readFully(b, 0);
+      return IndexFileFormat.decodeHeader(b.flip(), size);
+    }
+  }
+
   /**
-   * Copies {@code [from, to)} of {@code source} to a new side file, durably. Recovery calls this
-   * before it truncates, so cut bytes are never lost.
+   * Keeps {@code [from, to)} of {@code segment} in a side file, durably, and returns its name.
+   * Recovery calls this before it truncates, so cut bytes are never lost. A side file is never
+   * overwritten: an existing one with the same name and other content makes it take the next free
+   * name; one with the same content is reused, so recovery repeated after a crash is idempotent.
    */
-  void writeSideFile(Path sideFile, FileHandle source, long from, long to) throws IOException {
+  Path keepCutBytes(Path segment, FileHandle source, long from, long to) throws IOException {
+    for (int k = 0; ; k++) {
+      Path candidate = FileNames.cut(segment, from, k);
+      if (!io.exists(candidate)) {
+        writeSideFile(candidate, source, from, to);
+        return candidate;
+      }
+      if (sameBytes(candidate, source, from, to)) {
+        return candidate;
+      }
+    }
+  }
+
+  /** A name for moving {@code segment} aside whole that no side file has yet. */
+  Path freeMoveAsideName(Path segment) {
+    for (int k = 0; ; k++) {
+      Path candidate = FileNames.cut(segment, 0, k);
+      if (!io.exists(candidate)) {
+        return candidate;
+      }
+    }
+  }
+
+  private boolean sameBytes(Path file, FileHandle source, long from, long to) throws IOException {
+    try (FileHandle existing = io.open(file, FileIO.Mode.READ)) {
+      if (existing.size() != to - from) {
+        return false;
+      }
+      ByteBuffer a = ByteBuffer.allocate((int) Math.min(Math.max(to - from, 1), 1 << 20));
+      ByteBuffer b = ByteBuffer.allocate(a.capacity());
+      for (long pos = 0; pos < to - from; pos += a.capacity()) {
+        int n = (int) Math.min(a.capacity(), to - from - pos);
+        a.clear().limit(n);
+        b.clear().limit(n);
+        existing.readFully(a, pos);
+        source.readFully(b, from + pos);
+        if (!a.flip().equals(b.flip())) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private void writeSideFile(Path sideFile, FileHandle source, long from, long to)
+      throws IOException {
     Path temp = FileNames.temp(sideFile);
     try (FileHandle out = io.open(temp, FileIO.Mode.CREATE_OR_TRUNCATE)) {
       ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(to - from, 1), 1 << 20));

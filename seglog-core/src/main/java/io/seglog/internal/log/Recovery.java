@@ -57,7 +57,12 @@ final class Recovery {
   /** The recovered log. */
   record Result(Metadata metadata, List<Segment> segments, RecoveryReport report) {}
 
-  private record Damage(int segment, long offset, String what, boolean tail) {}
+  /** Damage in segment {@code segment}; {@code records}: valid records after it in that file. */
+  private record Damage(int segment, long offset, String what, boolean tail, long records) {
+    Damage(int segment, long offset, String what, boolean tail) {
+      this(segment, offset, what, tail, 0);
+    }
+  }
 
   private final LogFiles files;
   private final FileIO io;
@@ -103,9 +108,13 @@ final class Recovery {
       validateAndCut(segmentFiles, indexFiles);
       checkFirstIndex();
       if (writable) {
-        rebuildMissingIndexes(indexFiles);
+        rebuildIndexFiles(indexFiles);
         ensureActiveSegment();
       }
+      // In file order (cuts are made from the last file backwards).
+      cuts.sort(
+          java.util.Comparator.comparing((RecoveryReport.Cut c) -> c.file().getFileName())
+              .thenComparingLong(RecoveryReport.Cut::offset));
       RecoveryReport report =
           new RecoveryReport(mode, segmentsScanned, bytesScanned, cuts, rebuilt, temporaries);
       return new Result(metadata, List.copyOf(segments), report);
@@ -234,10 +243,6 @@ final class Recovery {
     long maxTs = -1;
     IndexFileFormat.IndexFile prefix =
         last && !fullScan && hasIndex ? activeIndexPrefix(header, fileSize) : null;
-    if (writable && last && !fullScan && hasIndex && prefix == null) {
-      // Unusable: remove it so later appends can never make it look like a valid prefix again.
-      io.delete(files.indexPath(base));
-    }
     if (prefix != null) {
       index = FrameIndex.of(prefix.relIndex(), prefix.positions());
       from = prefix.coveredBytes();
@@ -253,7 +258,13 @@ final class Recovery {
     Trailer trailer = r.trailer;
     Damage damage = null;
     if (r.damage != null) {
-      damage = new Damage(i, r.damage.offset(), r.damage.getMessage(), last && r.damageIsTail);
+      damage =
+          new Damage(
+              i,
+              r.damage.offset(),
+              r.damage.getMessage(),
+              last && r.damageIsTail,
+              r.recordsAfterDamage);
     } else if (trailer == null && !last) {
       damage =
           new Damage(i, fileSize, "segment is not sealed but another segment follows it", false);
@@ -290,25 +301,35 @@ final class Recovery {
   }
 
   /** The active segment's index file, if it is a usable prefix of the segment; else null. */
+  /**
+   * The last segment's index file if it is a usable prefix of the segment (written at a clean
+   * close), else null. A writable open deletes an unusable one, so later appends can never make it
+   * look valid again; a sealed segment's index file is left for the index check to judge.
+   */
   private IndexFileFormat.IndexFile activeIndexPrefix(SegmentHeader header, long fileSize)
       throws IOException {
     long maxBytes = IndexFileFormat.HEADER_BYTES + 4 + fileSize; // far more than any valid one
+    IndexFileFormat.IndexFile f;
     try {
-      IndexFileFormat.IndexFile f = files.readIndex(header.baseIndex(), maxBytes);
-      boolean usable =
-          !f.sealed()
-              && f.logId().equals(header.logId())
-              && f.baseIndex() == header.baseIndex()
-              && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header)
-              && startsAtFirstFrame(f)
-              && f.coveredBytes() >= SegmentFormat.HEADER_BYTES
-              && f.coveredBytes() <= fileSize
-              && (f.relIndex().length == 0
-                  || f.positions()[f.positions().length - 1] < f.coveredBytes());
-      return usable ? f : null;
+      f = files.readIndex(header.baseIndex(), maxBytes);
     } catch (FormatException e) {
-      return null; // derived data: scan instead
+      f = null;
     }
+    boolean usable =
+        f != null
+            && !f.sealed()
+            && f.logId().equals(header.logId())
+            && f.baseIndex() == header.baseIndex()
+            && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header)
+            && startsAtFirstFrame(f)
+            && f.coveredBytes() >= SegmentFormat.HEADER_BYTES
+            && f.coveredBytes() <= fileSize
+            && (f.relIndex().length == 0
+                || f.positions()[f.positions().length - 1] < f.coveredBytes());
+    if (!usable && writable && (f == null || !f.sealed())) {
+      io.delete(files.indexPath(header.baseIndex()));
+    }
+    return usable ? f : null;
   }
 
   private static boolean startsAtFirstFrame(IndexFileFormat.IndexFile f) {
@@ -481,38 +502,57 @@ final class Recovery {
 
   private void moveAside(Path segment, String reason) throws IOException {
     long size;
+    long records;
     try (FileHandle h = io.open(segment, FileIO.Mode.READ)) {
       size = h.size();
+      records = countRecords(h, size);
     }
-    Path side = FileNames.cut(segment, 0);
+    Path side = writable ? files.freeMoveAsideName(segment) : null;
     if (writable) {
       io.rename(segment, side);
       io.delete(files.indexPath(baseIndexOf(segment)));
     }
-    cuts.add(new RecoveryReport.Cut(segment, 0, size, 0, reason, writable ? side : null));
+    cuts.add(new RecoveryReport.Cut(segment, 0, size, records, reason, side));
+  }
+
+  /**
+   * Records in the valid frames of a segment moved aside, for the report. Its header may be the
+   * damage, so the frames are taken as they come, starting at the first frame's own index.
+   */
+  private long countRecords(FileHandle h, long size) throws IOException {
+    if (size < SegmentFormat.HEADER_BYTES + SegmentFormat.FRAME_HEADER_BYTES) {
+      return 0;
+    }
+    ByteBuffer b = ByteBuffer.allocate(SegmentFormat.FRAME_HEADER_BYTES);
+    h.readFully(b, SegmentFormat.HEADER_BYTES);
+    try {
+      long first =
+          SegmentFormat.decodeFrameHeader(b, 0, maxBody, SegmentFormat.HEADER_BYTES).firstIndex();
+      return new FrameScanner(h, size, maxBody)
+          .scan(SegmentFormat.HEADER_BYTES, first, first, null)
+          .records;
+    } catch (FormatException e) {
+      return 0;
+    }
   }
 
   private void cutTail(Segment segment, FileHandle handle, Damage d) throws IOException {
     long fileSize = handle.size();
     long at = segment.size();
-    Path side = FileNames.cut(segment.path(), at);
+    Path side = null;
     if (writable) {
       // Commit order: the index file that may cover the cut bytes is gone, and the side file is
       // durable (its directory fsync covers the deletion too), before a byte is truncated.
       io.delete(files.indexPath(segment.baseIndex()));
       if (fileSize > at) {
-        files.writeSideFile(side, handle, at, fileSize);
+        side = files.keepCutBytes(segment.path(), handle, at, fileSize);
       } else {
         io.forceDirectory(files.directory());
       }
       handle.truncate(at);
       handle.force();
     }
-    // Cut bytes hold no whole record that could have been acknowledged durably: they are
-    // unsynced (TAIL) or follow damage (POINT_IN_TIME); the report counts bytes.
-    cuts.add(
-        new RecoveryReport.Cut(
-            segment.path(), at, fileSize - at, 0, d.what, writable && fileSize > at ? side : null));
+    cuts.add(new RecoveryReport.Cut(segment.path(), at, fileSize - at, d.records, d.what, side));
   }
 
   // ---- pass 4: the log's first index must lie in the first segment
@@ -535,39 +575,83 @@ final class Recovery {
 
   // ---- pass 5: rebuild
 
-  private void rebuildMissingIndexes(Set<Long> indexFiles) throws IOException {
+  /**
+   * Rebuilds the index file of every sealed segment whose file is missing or does not match it.
+   * After a full scan the whole file is compared with the scanned index; otherwise only its header
+   * is checked here (one small read per segment, keeping a clean open cheap), and damage inside its
+   * entries is caught by their checksum when the index is first loaded, and rebuilt then.
+   */
+  private void rebuildIndexFiles(Set<Long> indexFiles) throws IOException {
     for (Segment s : segments) {
-      if (s.isSealed() && !indexFiles.contains(s.baseIndex())) {
-        FrameIndex index = s.frameIndex(); // scans and writes it (loadSealedIndex)
-        if (index == null) {
-          throw new IllegalStateException("no index for " + s);
-        }
+      if (!s.isSealed()) {
+        continue;
+      }
+      boolean good = indexFiles.contains(s.baseIndex()) && indexFileMatches(s);
+      if (!good) {
+        FrameIndex index = s.isIndexLoaded() ? s.frameIndex() : scanIndex(s);
+        files.writeIndex(s, metadata.logId(), index, index.count());
+        rebuilt.add(files.indexPath(s.baseIndex()));
       }
     }
   }
 
+  private boolean indexFileMatches(Segment s) throws IOException {
+    try {
+      if (!s.isIndexLoaded()) {
+        return describesSealed(files.readIndexHeader(s.baseIndex()), s);
+      }
+      IndexFileFormat.IndexFile f = files.readIndex(s.baseIndex(), expectedIndexBytes(s));
+      FrameIndex scanned = s.frameIndex();
+      if (!describesSealed(f, s) || f.relIndex().length != scanned.count()) {
+        return false;
+      }
+      for (int i = 0; i < scanned.count(); i++) {
+        if (f.relIndex()[i] != scanned.relIndex(i) || f.positions()[i] != scanned.position(i)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (FormatException | IOException e) {
+      return false; // missing, unreadable or damaged: derived data, rebuilt
+    }
+  }
+
+  private boolean describesSealed(IndexFileFormat.IndexFile f, Segment s) {
+    return f.sealed()
+        && f.logId().equals(metadata.logId())
+        && f.baseIndex() == s.baseIndex()
+        && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(s.header())
+        && f.coveredBytes() == s.size()
+        && f.recordCount() == s.recordCount();
+  }
+
+  private static long expectedIndexBytes(Segment s) {
+    return IndexFileFormat.HEADER_BYTES + 4 + IndexFileFormat.ENTRY_BYTES * s.frameCount();
+  }
+
   /**
-   * Loads a sealed segment's index file, or rebuilds it from the segment when it is missing,
-   * damaged or does not match the segment (then writes it again when writable).
+   * Loads a sealed segment's index lazily (a {@link Segment.IndexSource}): from its index file, or,
+   * when that is missing, damaged or does not match the segment, from a scan of the segment (then
+   * the index file is written again when writable).
    */
   FrameIndex loadSealedIndex(Segment s) throws IOException {
-    long expectedBytes =
-        IndexFileFormat.HEADER_BYTES + 4 + IndexFileFormat.ENTRY_BYTES * s.frameCount();
     try {
-      IndexFileFormat.IndexFile f = files.readIndex(s.baseIndex(), expectedBytes);
-      if (f.sealed()
-          && f.logId().equals(metadata.logId())
-          && f.baseIndex() == s.baseIndex()
-          && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(s.header())
-          && startsAtFirstFrame(f)
-          && f.coveredBytes() == s.size()
-          && f.recordCount() == s.recordCount()
-          && f.relIndex().length == s.frameCount()) {
+      IndexFileFormat.IndexFile f = files.readIndex(s.baseIndex(), expectedIndexBytes(s));
+      if (describesSealed(f, s) && startsAtFirstFrame(f) && f.relIndex().length == s.frameCount()) {
         return FrameIndex.of(f.relIndex(), f.positions());
       }
     } catch (FormatException | IOException e) {
       // missing or damaged: derived data, rebuilt below
     }
+    FrameIndex index = scanIndex(s);
+    if (writable) {
+      files.writeIndex(s, metadata.logId(), index, index.count());
+    }
+    return index;
+  }
+
+  /** Builds a sealed segment's index by scanning it; its frames must match its trailer. */
+  private FrameIndex scanIndex(Segment s) throws IOException {
     FrameIndex index = new FrameIndex((int) Math.min(s.frameCount(), 1 << 20));
     FrameScanner.Result r =
         new FrameScanner(s.handle(), s.size(), maxBody)
@@ -578,10 +662,6 @@ final class Recovery {
           s.path(),
           at,
           r.damage != null ? r.damage.getMessage() : "segment frames do not match its trailer");
-    }
-    if (writable) {
-      files.writeIndex(s, metadata.logId(), index, index.count());
-      rebuilt.add(files.indexPath(s.baseIndex()));
     }
     return index;
   }

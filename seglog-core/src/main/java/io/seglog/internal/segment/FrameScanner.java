@@ -43,6 +43,9 @@ public final class FrameScanner {
      */
     public boolean damageIsTail;
 
+    /** Only when {@link #damage} is set: records in the valid frames found after the damage. */
+    public long recordsAfterDamage;
+
     public boolean clean() {
       return damage == null;
     }
@@ -126,7 +129,7 @@ public final class FrameScanner {
         r.validEnd = pos;
         r.nextIndex = next;
         r.damage = e;
-        r.damageIsTail = highestSyncedAfter(pos, next) < next;
+        searchAfterDamage(r, pos, next);
         return r;
       }
     }
@@ -136,14 +139,16 @@ public final class FrameScanner {
   }
 
   /**
-   * The highest "synced index" carried by any valid frame found after damage at {@code damageAt},
-   * or -1 if there is none. Searches every byte offset: the damaged frame's own length cannot be
-   * trusted. Cheap header checks reject almost every offset before a checksum is computed.
+   * Looks for valid frames after damage at {@code damageAt}: the damage is an unsynced tail unless
+   * one of them carries a synced index at or beyond {@code nextAtDamage}; their records are what a
+   * cut there removes. Searches every byte offset, since the damaged frame's own length cannot be
+   * trusted; cheap header checks reject almost every offset before a checksum is computed.
    *
    * @param nextAtDamage the index the damaged frame would have started with
    */
-  long highestSyncedAfter(long damageAt, long nextAtDamage) throws IOException {
+  private void searchAfterDamage(Result r, long damageAt, long nextAtDamage) throws IOException {
     long highest = -1;
+    long records = 0;
     long limitIndex = nextAtDamage + (fileSize - damageAt); // no frame can start beyond this
     long pos = damageAt + 1;
     while (fileSize - pos >= SegmentFormat.FRAME_HEADER_BYTES) {
@@ -155,13 +160,15 @@ public final class FrameScanner {
         b = window.buffer();
         if (SegmentFormat.checksumMatches(b, off, h.frameLength())) {
           highest = Math.max(highest, h.syncedIndex());
+          records += h.recordCount();
           pos += h.frameLength();
           continue;
         }
       }
       pos++;
     }
-    return highest;
+    r.damageIsTail = highest < nextAtDamage;
+    r.recordsAfterDamage = records;
   }
 
   private FrameHeader plausibleHeader(
