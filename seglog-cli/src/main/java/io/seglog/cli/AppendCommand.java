@@ -57,6 +57,12 @@ final class AppendCommand implements Callable<Integer> {
 
   private static final long MAX_BATCH_BYTES = 1 << 20;
 
+  /**
+   * A batch is one frame, and a frame is never split across segments: batches stay a small part of
+   * a segment so that --segment-bytes keeps its meaning.
+   */
+  private static final int BATCHES_PER_SEGMENT = 8;
+
   private static final int INPUT_BUFFER_BYTES = 1 << 16;
 
   /** The --sync values. */
@@ -110,6 +116,7 @@ final class AppendCommand implements Callable<Integer> {
     OutputStream out = new BufferedOutputStream(root.stdout(), 1 << 16);
     try (Log log = LogDirs.openForWrite(dir, config)) {
       LineReader lines = new LineReader(root.stdin(), INPUT_BUFFER_BYTES, config.maxRecordBytes());
+      long maxBatchBytes = Math.min(MAX_BATCH_BYTES, config.segmentBytes() / BATCHES_PER_SEGMENT);
       List<Entry> batch = new ArrayList<>();
       long batchBytes = 0;
       byte[] line;
@@ -119,7 +126,7 @@ final class AppendCommand implements Callable<Integer> {
         // Never block on stdin while holding unacknowledged lines.
         if (!lines.hasBufferedLine()
             || batch.size() >= MAX_BATCH_RECORDS
-            || batchBytes >= MAX_BATCH_BYTES) {
+            || batchBytes >= maxBatchBytes) {
           appendAndAcknowledge(log, batch, out);
           batch.clear();
           batchBytes = 0;

@@ -33,6 +33,12 @@ final class DemoWriter {
   static final int MAX_ALWAYS = 500;
   static final int MAX_BATCH = 64;
 
+  /**
+   * Share of operations that are single appends. Batches average 33 records, so this writes about
+   * half of the records one by one and half in batches.
+   */
+  static final int SINGLE_PERCENT = 97;
+
   private final Path dir;
   private final LogConfig config;
   private final DemoWorkload workload;
@@ -99,7 +105,7 @@ final class DemoWriter {
   private void mixed(Log log, int records) {
     int left = records;
     while (left > 0) {
-      if (left == 1 || operations.nextInt(100) < 70) {
+      if (left == 1 || operations.nextInt(100) < SINGLE_PERCENT) {
         appendOne(log);
         singles++;
         left--;

@@ -26,7 +26,7 @@ class DemoCommandTest {
     assertThat(lineStarting(r, "compared"))
         .contains("3000 of 3000 records written by this run match");
     assertThat(lineStarting(r, "verify")).startsWith("verify       intact: ");
-    assertThat(lineStarting(r, "log ")).contains("indices 1..3000");
+    assertThat(lineStarting(r, "log   ")).contains("indices 1..3000");
     assertThat(lineStarting(r, "result")).isEqualTo("result       OK");
     assertThat(r.stderr()).isEmpty();
     // Several segments, and fsynced ALWAYS appends happened.
@@ -44,7 +44,7 @@ class DemoCommandTest {
     assertThat(lineStarting(r, "log before")).contains("indices 1..1000");
     assertThat(lineStarting(r, "compared"))
         .contains("500 of 500 records written by this run match; 1000 earlier records read");
-    assertThat(lineStarting(r, "log ")).contains("indices 1..1500");
+    assertThat(lineStarting(r, "log   ")).contains("indices 1..1500");
     assertThat(lineStarting(r, "result")).endsWith("OK");
   }
 
