@@ -78,12 +78,7 @@ final class LineReader {
       }
       // The longest acceptable line is maxLineBytes plus a '\r'.
       if (end - start > maxLineBytes + 1) {
-        throw new CliFailure(
-            "input line "
-                + (lineNumber + 1)
-                + " is longer than the maximum record size of "
-                + maxLineBytes
-                + " bytes");
+        throw tooLong();
       }
       fill();
     }
@@ -104,8 +99,20 @@ final class LineReader {
 
   private byte[] copyLine(int from, int to) {
     int stop = to > from && buf[to - 1] == '\r' ? to - 1 : to;
+    if (stop - from > maxLineBytes) {
+      throw tooLong();
+    }
     lineNumber++;
     return Arrays.copyOfRange(buf, from, stop);
+  }
+
+  private CliFailure tooLong() {
+    return new CliFailure(
+        "input line "
+            + (lineNumber + 1)
+            + " is longer than the maximum record size of "
+            + maxLineBytes
+            + " bytes");
   }
 
   /** Makes room (compacting, then growing) and reads once; called only with no newline buffered. */

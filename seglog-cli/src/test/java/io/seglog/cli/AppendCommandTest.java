@@ -6,6 +6,7 @@ import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogReader;
 import io.seglog.Record;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,6 +131,27 @@ class AppendCommandTest {
     List<Record> records = readAll(dir);
     assertThat(records.get(0).payloadBytes()).containsExactly(0, 0xFF, '\r', 'a');
     assertThat(records.get(1).payloadBytes()).containsExactly(0xC3);
+  }
+
+  @Test
+  void aLineOverTheRecordLimitFailsAfterAcknowledgingTheLinesBeforeIt() {
+    Path dir = tmp.resolve("log");
+    int max = LogConfig.defaults().maxRecordBytes();
+    byte[] tooLong = new byte[max + 1];
+    java.util.Arrays.fill(tooLong, (byte) 'x');
+    byte[] input =
+        ByteBuffer.allocate(4 + tooLong.length + 1)
+            .put("a\nb\n".getBytes(StandardCharsets.US_ASCII))
+            .put(tooLong)
+            .put((byte) '\n')
+            .array();
+    CliRun.Result r = CliRun.runWithInput(input, "append", dir.toString());
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stdoutLines()).containsExactly("1", "2");
+    assertThat(r.stderrLines())
+        .containsExactly(
+            "seglog: input line 3 is longer than the maximum record size of " + max + " bytes");
+    assertThat(payloads(dir)).containsExactly("a", "b");
   }
 
   @Test

@@ -88,6 +88,16 @@ class LineReaderTest {
   }
 
   @Test
+  void lineOneByteOverTheMaximumFailsEvenWhenItFitsTheBuffer() {
+    LineReader reader =
+        new LineReader(
+            new ByteArrayInputStream("01234567890\n".getBytes(StandardCharsets.US_ASCII)), 64, 10);
+    assertThatThrownBy(reader::next)
+        .isInstanceOf(CliFailure.class)
+        .hasMessage("input line 1 is longer than the maximum record size of 10 bytes");
+  }
+
+  @Test
   void lineOfExactlyTheMaximumIsAccepted() throws IOException {
     LineReader reader =
         new LineReader(
