@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "append",
+    header = "Append stdin lines as records; print each index once it is durable.",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {

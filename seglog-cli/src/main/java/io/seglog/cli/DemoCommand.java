@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
+    header = "Write, reopen, read back and verify a realistic workload; print throughput.",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -159,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
       problem = "reopening a cleanly closed log cut " + recovery.bytesCut() + " bytes";
     }
     line("result", problem == null ? "OK" : "FAILED: " + problem);
-    out.flush();
+    TextOut.check(out);
     if (problem != null) {
       root.reportFailure("demo on " + dir + " failed: " + problem);
       return SeglogCli.EXIT_FAILURE;

@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
 /** {@code seglog dump}: one line per record of {@code [from, to)}, read-only. */
 @Command(
     name = "dump",
+    header = "Print records, one per line, as text or JSON.",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -34,6 +36,9 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class DumpCommand implements Callable<Integer> {
+  /** Records between checks that stdout is still writable. */
+  private static final int CHECK_EVERY = 1024;
+
   @ParentCommand private SeglogCli root;
 
   @Spec private CommandSpec spec;
@@ -67,14 +72,20 @@ final class DumpCommand implements Callable<Integer> {
       long end = to != null ? to : log.lastIndex() + 1;
       if (start < end) {
         try (LogReader reader = log.reader(start, end)) {
+          long lines = 0;
           while (reader.hasNext()) {
             out.print(json ? jsonLine(reader.next()) : humanLine(reader.next()));
+            // Stop reading once nobody reads the output (`seglog dump ... | head`).
+            if (++lines % CHECK_EVERY == 0) {
+              TextOut.check(out);
+            }
           }
         }
       }
     } finally {
       out.flush();
     }
+    TextOut.check(out);
     return SeglogCli.EXIT_OK;
   }
 

@@ -13,7 +13,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code seglog read}: one record's raw payload on stdout, read-only. */
 @Command(
     name = "read",
+    header = "Write one record's raw payload to stdout.",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     usageHelpAutoWidth = true,
     description = {
       "Write the payload of record INDEX of the log in DIR to stdout, byte for byte, with no"

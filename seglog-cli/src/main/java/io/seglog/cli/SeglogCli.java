@@ -3,6 +3,7 @@ package io.seglog.cli;
 import io.seglog.SeglogException;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -173,7 +174,11 @@ public final class SeglogCli implements Callable<Integer> {
       return message != null ? message : ex.getClass().getSimpleName();
     }
     if (ex instanceof UncheckedIOException && ex.getCause() != null) {
-      return "I/O error: " + describe(ex.getCause());
+      return describe(ex.getCause());
+    }
+    if (ex instanceof IOException) {
+      String what = ex.getClass() == IOException.class ? "" : ex.getClass().getSimpleName() + ": ";
+      return "I/O error: " + what + (message != null ? message : "");
     }
     String type = ex.getClass().getSimpleName();
     return message == null ? type : type + ": " + message;

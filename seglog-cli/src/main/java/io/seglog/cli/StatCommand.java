@@ -13,7 +13,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code seglog stat}: the log's extent, read-only. */
 @Command(
     name = "stat",
+    header = "Print the log's first, last and durable index, segments and bytes.",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -43,7 +45,7 @@ final class StatCommand implements Callable<Integer> {
     }
     PrintWriter out = TextOut.over(root.stdout());
     out.print(json ? json(stats) : human(stats));
-    out.flush();
+    TextOut.check(out);
     return SeglogCli.EXIT_OK;
   }
 

@@ -17,7 +17,9 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "verify",
+    header = "Check every file of a log; exit 1 if damage is found.",
     mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -50,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
     VerifyReport report = LogVerifier.verify(dir);
     PrintWriter out = TextOut.over(root.stdout());
     out.print(json ? json(report) : human(report));
-    out.flush();
+    TextOut.check(out);
     if (report.intact()) {
       return SeglogCli.EXIT_OK;
     }

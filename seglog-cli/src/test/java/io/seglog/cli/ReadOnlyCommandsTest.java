@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.seglog.Entry;
 import io.seglog.Log;
 import io.seglog.LogConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +97,35 @@ class ReadOnlyCommandsTest {
     CliRun.Result empty = CliRun.run("dump", log().toString(), "--from", "4", "--to", "4");
     assertThat(empty.exitCode()).isZero();
     assertThat(empty.stdout()).isEmpty();
+  }
+
+  @Test
+  void dumpStopsWithOneLineWhenStdoutCloses() {
+    TestLogs.appendLines(log(), 5000);
+    OutputStream closesAfter4K =
+        new OutputStream() {
+          long written;
+
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            written += len;
+            if (written > 4096) {
+              throw new IOException("Broken pipe");
+            }
+          }
+        };
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        SeglogCli.commandLine(new ByteArrayInputStream(new byte[0]), closesAfter4K, err)
+            .execute("dump", log().toString());
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo("seglog: cannot write to standard output (closed pipe?)\n");
   }
 
   @Test

@@ -33,6 +33,14 @@ class SeglogCliTest {
     assertThat(r.stderr()).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"append", "dump", "read", "stat", "verify", "demo"})
+  void everyCommandPrintsTheVersion(String command) {
+    CliRun.Result r = CliRun.run(command, "--version");
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout()).isEqualTo(CliRun.run("--version").stdout()).startsWith("seglog ");
+  }
+
   @Test
   void topLevelHelpListsCommandsAndExitCodes() {
     CliRun.Result r = CliRun.run("--help");
@@ -117,7 +125,9 @@ class SeglogCliTest {
                 new CorruptLogException(Path.of("/x/1.seg"), 4096, "frame checksum mismatch")))
         .isEqualTo("frame checksum mismatch in /x/1.seg at byte offset 4096");
     assertThat(SeglogCli.describe(new UncheckedIOException(new IOException("No space left"))))
-        .isEqualTo("I/O error: IOException: No space left");
+        .isEqualTo("I/O error: No space left");
+    assertThat(SeglogCli.describe(new java.nio.file.NoSuchFileException("/x/y")))
+        .isEqualTo("I/O error: NoSuchFileException: /x/y");
     assertThat(SeglogCli.describe(new IllegalStateException())).isEqualTo("IllegalStateException");
   }
 }
