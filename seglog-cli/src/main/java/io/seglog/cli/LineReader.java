@@ -39,9 +39,17 @@ final class LineReader {
     this.maxLineBytes = maxLineBytes;
   }
 
-  /** Whether {@link #next()} can return a line, or the end, without reading the stream. */
+  /**
+   * Whether {@link #next()} can return a line without reading the stream and without failing. False
+   * when the next buffered line is too long, so that a caller acknowledges what it holds before it
+   * calls {@link #next()} and gets the failure.
+   */
   boolean hasBufferedLine() {
-    return newline() >= 0 || (eof && end > start);
+    int nl = newline();
+    if (nl >= 0) {
+      return lineLength(start, nl) <= maxLineBytes;
+    }
+    return eof && end > start && lineLength(start, end) <= maxLineBytes;
   }
 
   /** Whether the stream is exhausted and every line has been returned. */
@@ -97,13 +105,18 @@ final class LineReader {
     return -1;
   }
 
+  /** Length of the line in {@code buf[from, to)} once a trailing {@code \r} is removed. */
+  private int lineLength(int from, int to) {
+    return to > from && buf[to - 1] == '\r' ? to - 1 - from : to - from;
+  }
+
   private byte[] copyLine(int from, int to) {
-    int stop = to > from && buf[to - 1] == '\r' ? to - 1 : to;
-    if (stop - from > maxLineBytes) {
+    int length = lineLength(from, to);
+    if (length > maxLineBytes) {
       throw tooLong();
     }
     lineNumber++;
-    return Arrays.copyOfRange(buf, from, stop);
+    return Arrays.copyOfRange(buf, from, from + length);
   }
 
   private CliFailure tooLong() {

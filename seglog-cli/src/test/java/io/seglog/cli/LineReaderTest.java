@@ -98,6 +98,29 @@ class LineReaderTest {
   }
 
   @Test
+  void aBufferedTooLongLineIsNotReportedAsBuffered() throws IOException {
+    // Callers acknowledge what they hold when nothing more is buffered; a line that will fail
+    // must count as not buffered, or the lines before it would be dropped with it.
+    LineReader reader =
+        new LineReader(
+            new ByteArrayInputStream("a\n0123456789AB\n".getBytes(StandardCharsets.US_ASCII)),
+            64,
+            10);
+    assertThat(reader.next()).containsExactly('a');
+    assertThat(reader.hasBufferedLine()).isFalse();
+    assertThatThrownBy(reader::next).isInstanceOf(CliFailure.class);
+
+    LineReader atEnd =
+        new LineReader(
+            new ByteArrayInputStream("a\n0123456789AB".getBytes(StandardCharsets.US_ASCII)),
+            64,
+            10);
+    assertThat(atEnd.next()).containsExactly('a');
+    assertThat(atEnd.hasBufferedLine()).isFalse();
+    assertThatThrownBy(atEnd::next).isInstanceOf(CliFailure.class);
+  }
+
+  @Test
   void lineOfExactlyTheMaximumIsAccepted() throws IOException {
     LineReader reader =
         new LineReader(
