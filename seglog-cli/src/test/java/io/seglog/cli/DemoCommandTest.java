@@ -69,6 +69,22 @@ class DemoCommandTest {
   }
 
   @Test
+  void damageInAnExistingLogMakesTheDemoFailNamingTheFile() throws Exception {
+    // A cleanly closed log opens without a scan of its sealed segments, so the demo appends and
+    // meets the damage when it reads everything back.
+    Path dir = tmp.resolve("demo");
+    TestLogs.logWithSealedSegments(dir);
+    TestLogs.Damage damage = TestLogs.flipBitInSealedSegment(dir);
+    CliRun.Result r = CliRun.run("demo", dir.toString(), "--records", "100");
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("seglog: ")
+        .contains(damage.file().getFileName().toString());
+  }
+
+  @Test
   void payloadsAreJsonishEventsOf50To2000Bytes() {
     DemoWorkload workload = new DemoWorkload(1);
     int min = Integer.MAX_VALUE;
