@@ -6,6 +6,8 @@ import io.seglog.Record;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code seglog dump}: one line per record of {@code [from, to)}, read-only. */
+/**
+ * {@code seglog dump}: one line per record of {@code [from, to)}, read-only. Not thread-safe: one
+ * instance per execution, like every command.
+ */
 @Command(
     name = "dump",
     header = "Print records, one per line, as text or JSON.",
@@ -36,6 +41,10 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class DumpCommand implements Callable<Integer> {
+  /** ISO-8601 UTC with milliseconds always shown, so the column has a fixed width. */
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
   /** Records between checks that stdout is still writable. */
   private static final int CHECK_EVERY = 1024;
 
@@ -103,7 +112,7 @@ final class DumpCommand implements Callable<Integer> {
   static String humanLine(Record r) {
     return r.index()
         + " "
-        + Instant.ofEpochMilli(r.timestamp())
+        + TIMESTAMP.format(Instant.ofEpochMilli(r.timestamp()))
         + " "
         + r.type()
         + " "

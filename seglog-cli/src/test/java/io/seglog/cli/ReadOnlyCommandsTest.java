@@ -51,8 +51,8 @@ class ReadOnlyCommandsTest {
     assertThat(r.stdoutLines())
         .containsExactly(
             "1 2023-11-14T22:13:20.123Z 7 11 text:hello world",
-            "2 1970-01-01T00:00:00Z 0 4 hex:0001fe0a",
-            "3 1970-01-02T00:00:00Z 65535 0 text:");
+            "2 1970-01-01T00:00:00.000Z 0 4 hex:0001fe0a",
+            "3 1970-01-02T00:00:00.000Z 65535 0 text:");
     assertThat(r.stderr()).isEmpty();
   }
 
