@@ -64,8 +64,9 @@ final class VerifyCommand implements Callable<Integer> {
             + report.findings().size()
             + " finding(s), the first in "
             + first.file()
-            + " at byte offset "
-            + first.offset());
+            + (first.offset() < 0 ? " (whole file)" : " at byte offset " + first.offset())
+            + ": "
+            + first.message());
     return SeglogCli.EXIT_FAILURE;
   }
 
@@ -113,10 +114,13 @@ final class VerifyCommand implements Callable<Integer> {
         .append(" bytes, ")
         .append(r.records())
         .append(" record(s) verified, ")
-        .append(r.intact() ? "indices " : "readable indices ")
-        .append(r.firstIndex())
-        .append("..")
-        .append(r.lastIndex())
+        .append(
+            r.lastIndex() < r.firstIndex()
+                ? "no readable records"
+                : (r.intact() ? "indices " : "readable indices ")
+                    + r.firstIndex()
+                    + ".."
+                    + r.lastIndex())
         .append('\n');
     return sb.toString();
   }

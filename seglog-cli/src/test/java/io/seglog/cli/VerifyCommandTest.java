@@ -82,6 +82,20 @@ class VerifyCommandTest {
   }
 
   @Test
+  void aDirectoryWithoutALogIsReportedNotIntact() throws Exception {
+    Path empty = java.nio.file.Files.createDirectory(log());
+    CliRun.Result r = CliRun.run("verify", empty.toString());
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stdoutLines())
+        .last()
+        .asString()
+        .startsWith("DAMAGED: ")
+        .endsWith("no readable records");
+    assertThat(r.stderrLines()).singleElement().asString().startsWith("seglog: log " + empty);
+    assertThat(TestLogs.snapshot(empty)).isEmpty();
+  }
+
+  @Test
   void aFlippedBitAsJson() throws Exception {
     TestLogs.logWithSealedSegments(log());
     TestLogs.Damage damage = TestLogs.flipBitInSealedSegment(log());
