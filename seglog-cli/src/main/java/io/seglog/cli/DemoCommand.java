@@ -1,5 +1,6 @@
 package io.seglog.cli;
 
+import io.seglog.CorruptLogException;
 import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogReader;
@@ -282,12 +283,18 @@ final class DemoCommand implements Callable<Integer> {
       this.writer = writer;
     }
 
+    /**
+     * Reads every record. Damage stops the read and becomes the run's problem rather than its end,
+     * so the report still shows what verify finds.
+     */
     void readAll(Log log) {
       expectedIndex = log.firstIndex();
       try (LogReader reader = log.reader(log.firstIndex(), log.lastIndex() + 1)) {
         while (reader.hasNext()) {
           check(reader.next());
         }
+      } catch (CorruptLogException e) {
+        mismatch("reading index " + expectedIndex + " failed: " + e.getMessage());
       }
     }
 

@@ -80,8 +80,13 @@ class DemoCommandTest {
     assertThat(r.stderrLines())
         .singleElement()
         .asString()
-        .startsWith("seglog: ")
+        .startsWith("seglog: demo on " + dir + " failed: ")
         .contains(damage.file().getFileName().toString());
+    // The report goes on past the damage: verify shows it too.
+    assertThat(lineStarting(r, "MISMATCH")).contains("failed: ", damage.file().toString());
+    assertThat(lineStarting(r, "verify")).contains("DAMAGED");
+    assertThat(r.stdout()).contains(damage.file() + " offset ");
+    assertThat(lineStarting(r, "result")).startsWith("result       FAILED: ");
   }
 
   @Test
