@@ -1,0 +1,55 @@
+package io.seglog.cli;
+
+import io.seglog.Log;
+import io.seglog.LogConfig;
+import io.seglog.LogLockedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opening logs for the commands, with the tool's error wording: a missing directory or a held lock
+ * becomes one line that names the directory. Thread-safe (stateless).
+ */
+final class LogDirs {
+  private LogDirs() {}
+
+  /**
+   * Opens (creating if absent) the log in {@code dir} for appending.
+   *
+   * @throws CliFailure if another process holds the log, or {@code dir} is a file
+   */
+  static Log openForWrite(Path dir, LogConfig config) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new CliFailure(dir + " is not a directory");
+    }
+    try {
+      return Log.open(dir, config);
+    } catch (LogLockedException e) {
+      throw new CliFailure("log directory " + dir + " is locked by another process", e);
+    }
+  }
+
+  /**
+   * Opens the existing log in {@code dir} read-only: no lock, no write, even on a damaged log.
+   *
+   * @throws CliFailure if {@code dir} does not exist or is not a directory
+   */
+  static Log openReadOnly(Path dir) {
+    requireExistingDirectory(dir);
+    return Log.openReadOnly(dir, LogConfig.defaults());
+  }
+
+  /**
+   * Checks that {@code dir} is an existing directory, so a typo gives one line naming the path.
+   *
+   * @throws CliFailure if it is not
+   */
+  static void requireExistingDirectory(Path dir) {
+    if (!Files.exists(dir)) {
+      throw new CliFailure("log directory " + dir + " does not exist");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new CliFailure(dir + " is not a directory");
+    }
+  }
+}

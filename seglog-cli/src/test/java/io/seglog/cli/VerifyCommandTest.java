@@ -1,0 +1,125 @@
+package io.seglog.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyCommandTest {
+  private static final Pattern JSON_HEAD =
+      Pattern.compile(
+          "\\{\"intact\":(true|false),\"firstIndex\":(-?\\d+),\"lastIndex\":(-?\\d+),"
+              + "\"segments\":(\\d+),\"bytes\":(\\d+),\"records\":(\\d+),\"findings\":\\[(.*)\\]\\}");
+  private static final Pattern JSON_FINDING =
+      Pattern.compile(
+          "\\{\"file\":\"((?:[^\"\\\\]|\\\\.)*)\",\"offset\":(-?\\d+),"
+              + "\"kind\":\"((?:[^\"\\\\]|\\\\.)*)\",\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"\\}");
+
+  @TempDir Path tmp;
+
+  private Path log() {
+    return tmp.resolve("log");
+  }
+
+  @Test
+  void anIntactLogExitsZero() {
+    TestLogs.logWithSealedSegments(log());
+    CliRun.Result r = CliRun.run("verify", log().toString());
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdoutLines())
+        .singleElement()
+        .asString()
+        .startsWith("intact: 0 finding(s); ")
+        .contains("300 record(s) verified", "indices 1..300");
+    assertThat(r.stderr()).isEmpty();
+  }
+
+  @Test
+  void anIntactLogAsJson() {
+    TestLogs.logWithSealedSegments(log());
+    CliRun.Result r = CliRun.run("verify", log().toString(), "--json");
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    Matcher m = JSON_HEAD.matcher(r.stdoutLines().get(0));
+    assertThat(m.matches()).as(r.stdout()).isTrue();
+    assertThat(m.group(1)).isEqualTo("true");
+    assertThat(m.group(2)).isEqualTo("1");
+    assertThat(m.group(3)).isEqualTo("300");
+    assertThat(Integer.parseInt(m.group(4))).isGreaterThan(2);
+    assertThat(m.group(6)).isEqualTo("300");
+    assertThat(m.group(7)).isEmpty();
+    assertThat(r.stdoutLines()).hasSize(1);
+  }
+
+  @Test
+  void aFlippedBitInASealedSegmentExitsOneNamingFileAndOffset() throws Exception {
+    TestLogs.logWithSealedSegments(log());
+    TestLogs.Damage damage = TestLogs.flipBitInSealedSegment(log());
+    CliRun.Result r = CliRun.run("verify", log().toString());
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    // One finding line per damage: "<file> offset <n>: <kind>: <message>".
+    Pattern line =
+        Pattern.compile(Pattern.quote(damage.file().toString()) + " offset (\\d+): \\S+: .+");
+    List<Long> offsets = new ArrayList<>();
+    for (String l : r.stdoutLines()) {
+      Matcher m = line.matcher(l);
+      if (m.matches()) {
+        offsets.add(Long.parseLong(m.group(1)));
+      }
+    }
+    assertThat(offsets).as("%s", r).isNotEmpty();
+    // The damaged frame starts at or before the flipped byte.
+    assertThat(offsets).anyMatch(o -> o <= damage.offset());
+    assertThat(r.stdoutLines().get(r.stdoutLines().size() - 1)).startsWith("DAMAGED: ");
+    assertThat(r.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("seglog: log " + log() + " is damaged: ");
+  }
+
+  @Test
+  void aDirectoryWithoutALogIsReportedNotIntact() throws Exception {
+    Path empty = java.nio.file.Files.createDirectory(log());
+    CliRun.Result r = CliRun.run("verify", empty.toString());
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stdoutLines())
+        .last()
+        .asString()
+        .startsWith("DAMAGED: ")
+        .endsWith("no readable records");
+    assertThat(r.stderrLines()).singleElement().asString().startsWith("seglog: log " + empty);
+    assertThat(TestLogs.snapshot(empty)).isEmpty();
+  }
+
+  @Test
+  void aFlippedBitAsJson() throws Exception {
+    TestLogs.logWithSealedSegments(log());
+    TestLogs.Damage damage = TestLogs.flipBitInSealedSegment(log());
+    CliRun.Result r = CliRun.run("verify", log().toString(), "--json");
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stdoutLines()).hasSize(1);
+    Matcher m = JSON_HEAD.matcher(r.stdoutLines().get(0));
+    assertThat(m.matches()).as(r.stdout()).isTrue();
+    assertThat(m.group(1)).isEqualTo("false");
+    Matcher f = JSON_FINDING.matcher(m.group(7));
+    boolean namesTheDamage = false;
+    int findings = 0;
+    while (f.find()) {
+      findings++;
+      if (f.group(1).equals(damage.file().toString())
+          && Long.parseLong(f.group(2)) <= damage.offset()
+          && !f.group(3).isEmpty()
+          && !f.group(4).isEmpty()) {
+        namesTheDamage = true;
+      }
+    }
+    assertThat(findings).isPositive();
+    assertThat(namesTheDamage).as(r.stdout()).isTrue();
+    // The readable prefix ends before the damaged segment's records run out.
+    assertThat(Long.parseLong(m.group(3))).isLessThan(300);
+  }
+}
