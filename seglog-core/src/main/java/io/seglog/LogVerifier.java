@@ -16,7 +16,9 @@ public final class LogVerifier {
   /**
    * Verifies the log in {@code directory}.
    *
-   * @throws SeglogIOException if the directory does not exist or cannot be read
+   * @throws SeglogException if the directory does not exist or holds no log (no metadata file and
+   *     no segment)
+   * @throws SeglogIOException if the directory cannot be read
    */
   public static VerifyReport verify(Path directory) {
     return new Verifier(NioFileIO.INSTANCE, directory).verify();

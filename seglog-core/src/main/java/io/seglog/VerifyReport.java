@@ -37,9 +37,16 @@ public record VerifyReport(
    *
    * @param file the damaged file
    * @param offset byte offset of the damage in the file, -1 for the whole file
-   * @param kind a stable machine-readable kind, e.g. {@code frame-checksum}, {@code torn-tail},
-   *     {@code header}, {@code gap}, {@code foreign-segment}, {@code chain}, {@code trailer},
-   *     {@code index-file}, {@code metadata}
+   * @param kind a stable machine-readable kind, one of: {@code metadata} (missing or damaged
+   *     metadata file), {@code file-name} (a segment name that is not a valid index), {@code
+   *     header} (a damaged segment header), {@code foreign-segment} (a segment of another log),
+   *     {@code misnamed} (header and file name disagree), {@code sequence} (segment sequence out of
+   *     order), {@code gap} (indices missing between segments, or before the first), {@code chain}
+   *     (previous-segment digest does not match), {@code frame} (a damaged frame that is not a torn
+   *     tail), {@code torn-tail} (damage at the end of the last segment that recovery would cut),
+   *     {@code trailer} (a missing or inconsistent trailer), {@code digest} (a sealed segment whose
+   *     content no longer matches its trailer), {@code index-file} (a damaged or mismatched index
+   *     file; derived data, rebuilt on open)
    * @param message a human description
    */
   public record Finding(Path file, long offset, String kind, String message) {}

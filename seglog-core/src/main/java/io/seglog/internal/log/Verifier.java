@@ -70,6 +70,10 @@ public final class Verifier {
       }
     }
     Metadata metadata = null;
+    if (!io.exists(files.metadataPath()) && segmentFiles.isEmpty()) {
+      throw new SeglogException(
+          "no seglog log in " + directory + " (no " + FileNames.METADATA + " and no segments)");
+    }
     if (!io.exists(files.metadataPath())) {
       add(files.metadataPath(), -1, "metadata", "metadata file is missing");
     } else {
