@@ -3,6 +3,7 @@ package io.seglog.internal.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -43,7 +44,7 @@ public final class NioFileIO implements FileIO {
                   StandardOpenOption.CREATE,
                   StandardOpenOption.TRUNCATE_EXISTING);
         };
-    return new ChannelHandle(channel);
+    return new ChannelHandle(file, mode != Mode.READ, channel);
   }
 
   @Override
@@ -81,9 +82,16 @@ public final class NioFileIO implements FileIO {
 
   @Override
   public void forceDirectory(Path directory) throws IOException {
-    // On Linux a directory opened read-only can be fsynced; this makes entries durable.
+    // On Linux a directory opened read-only can be fsynced; this makes entries durable. The
+    // caller's interrupt flag is cleared meanwhile (and restored): an interrupt would close the
+    // channel mid-fsync, and a failed directory fsync fences the log.
+    boolean interrupted = Thread.interrupted();
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -134,40 +142,132 @@ public final class NioFileIO implements FileIO {
     };
   }
 
+  /**
+   * A file channel that survives thread interrupts. A {@link FileChannel} closes itself when a
+   * thread blocked in it is interrupted, which would break the file for every other thread sharing
+   * it (every reader of a segment, and its writer). So each operation runs with the caller's
+   * interrupt flag cleared (and restored after), and a channel closed by an interrupt that arrives
+   * during an operation is reopened: reads retry on the new channel, while a write or fsync that
+   * was cut short throws, since its outcome is unknown (the log then fences).
+   */
   private static final class ChannelHandle implements FileHandle {
-    private final FileChannel channel;
+    private final Path path;
+    private final boolean writable;
+    private volatile FileChannel channel;
+    private volatile boolean closed;
 
-    ChannelHandle(FileChannel channel) {
+    ChannelHandle(Path path, boolean writable, FileChannel channel) {
+      this.path = path;
+      this.writable = writable;
       this.channel = channel;
     }
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-      return channel.read(dst, position);
+      boolean interrupted = Thread.interrupted();
+      try {
+        while (true) {
+          FileChannel ch = channel;
+          try {
+            return ch.read(dst, position);
+          } catch (ClosedChannelException e) {
+            reopenAfterInterrupt(ch, e); // then retry: a read has no side effect
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-      return channel.write(src, position);
+      boolean interrupted = Thread.interrupted();
+      FileChannel ch = channel;
+      try {
+        return ch.write(src, position);
+      } catch (ClosedChannelException e) {
+        reopenAfterInterrupt(ch, e);
+        throw e; // part of the write may have happened: the caller fences
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     @Override
     public void force() throws IOException {
-      channel.force(false);
+      boolean interrupted = Thread.interrupted();
+      FileChannel ch = channel;
+      try {
+        ch.force(false);
+      } catch (ClosedChannelException e) {
+        reopenAfterInterrupt(ch, e);
+        throw e; // never assume an interrupted fsync succeeded
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     @Override
     public void truncate(long size) throws IOException {
-      channel.truncate(size);
+      boolean interrupted = Thread.interrupted();
+      FileChannel ch = channel;
+      try {
+        ch.truncate(size);
+      } catch (ClosedChannelException e) {
+        reopenAfterInterrupt(ch, e);
+        throw e;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     @Override
     public long size() throws IOException {
-      return channel.size();
+      boolean interrupted = Thread.interrupted();
+      try {
+        while (true) {
+          FileChannel ch = channel;
+          try {
+            return ch.size();
+          } catch (ClosedChannelException e) {
+            reopenAfterInterrupt(ch, e);
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /**
+     * Replaces {@code broken} with a fresh channel, unless this handle was closed on purpose (then
+     * rethrows). Several threads may see the same broken channel; only the first reopens.
+     */
+    private synchronized void reopenAfterInterrupt(FileChannel broken, ClosedChannelException e)
+        throws IOException {
+      if (closed) {
+        throw e;
+      }
+      if (channel == broken) {
+        channel =
+            writable
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(path, StandardOpenOption.READ);
+      }
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+      closed = true;
       channel.close();
     }
   }

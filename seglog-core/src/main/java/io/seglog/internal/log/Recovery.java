@@ -241,8 +241,24 @@ final class Recovery {
     long frames = 0;
     long minTs = Long.MAX_VALUE;
     long maxTs = -1;
-    IndexFileFormat.IndexFile prefix =
-        last && !fullScan && hasIndex ? activeIndexPrefix(header, fileSize) : null;
+    IndexFileFormat.IndexFile prefix = null;
+    if (last && !fullScan && hasIndex) {
+      long proven = fsyncedBytesProvenByIndexFile(header);
+      if (proven > fileSize) {
+        // Written at a clean close, after an fsync: these bytes were durable, and are gone.
+        return new Damage(
+            i,
+            fileSize,
+            "segment ends at byte "
+                + fileSize
+                + " but its index file, written after an fsync,"
+                + " covers "
+                + proven
+                + " bytes",
+            false);
+      }
+      prefix = activeIndexPrefix(header, fileSize);
+    }
     if (prefix != null) {
       index = FrameIndex.of(prefix.relIndex(), prefix.positions());
       from = prefix.coveredBytes();
@@ -301,6 +317,24 @@ final class Recovery {
   }
 
   /** The active segment's index file, if it is a usable prefix of the segment; else null. */
+  /**
+   * How many bytes of the segment its (unsealed, clean-close) index file proves were fsynced, from
+   * the index file's header alone; 0 if there is no such index file for this very segment.
+   */
+  private long fsyncedBytesProvenByIndexFile(SegmentHeader header) {
+    try {
+      IndexFileFormat.IndexFile f = files.readIndexHeader(header.baseIndex());
+      boolean thisSegment =
+          !f.sealed()
+              && f.logId().equals(header.logId())
+              && f.baseIndex() == header.baseIndex()
+              && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header);
+      return thisSegment ? f.coveredBytes() : 0;
+    } catch (FormatException | IOException e) {
+      return 0;
+    }
+  }
+
   /**
    * The last segment's index file if it is a usable prefix of the segment (written at a clean
    * close), else null. A writable open deletes an unusable one, so later appends can never make it
@@ -670,8 +704,15 @@ final class Recovery {
 
   private void ensureActiveSegment() throws IOException {
     Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+    // A killed process may have left unsynced pages in the page cache, even a sealed segment's
+    // trailer (killed during the seal's fsync): whatever survived is made durable before
+    // durableIndex starts at lastIndex and new frames record it as synced. The directory too:
+    // renames and creations the process did not fsync would otherwise be trusted unsynced.
+    if (last != null) {
+      last.force();
+    }
+    io.forceDirectory(files.directory());
     if (last != null && !last.isSealed()) {
-      last.force(); // whatever survived is now durable, so durableIndex can start at lastIndex
       return;
     }
     long base = last == null ? metadata.firstIndex() : last.nextIndex();

@@ -29,7 +29,6 @@ import io.seglog.internal.segment.Segment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -139,12 +138,7 @@ public final class SegmentedLog implements Log {
     Objects.requireNonNull(config, "config");
     Path dir = directory.toAbsolutePath();
     try {
-      if (!io.exists(dir)) {
-        io.createDirectories(dir);
-        if (dir.getParent() != null) {
-          io.forceDirectory(dir.getParent()); // the new directory's entry must survive a crash
-        }
-      }
+      createDurably(dir, io);
     } catch (IOException e) {
       throw new SeglogIOException("cannot create log directory " + dir, e);
     }
@@ -167,6 +161,26 @@ public final class SegmentedLog implements Log {
     } catch (RuntimeException e) {
       LogFiles.closeQuietly(lock, e);
       throw e;
+    }
+  }
+
+  /**
+   * Creates {@code dir} and any missing ancestors, fsyncing the parent of each one created, so the
+   * new entries survive a crash. (The log directory itself is fsynced by every writable open.)
+   */
+  private static void createDurably(Path dir, FileIO io) throws IOException {
+    Path top = dir;
+    while (top.getParent() != null && !io.exists(top.getParent())) {
+      top = top.getParent();
+    }
+    if (io.exists(dir)) {
+      return;
+    }
+    io.createDirectories(dir);
+    for (Path p = dir; p != null && p.startsWith(top); p = p.getParent()) {
+      if (p.getParent() != null) {
+        io.forceDirectory(p.getParent());
+      }
     }
   }
 
@@ -204,11 +218,12 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long appendBatch(List<Entry> entries) {
-    int frameLength = checkBatch(entries);
+    ByteBuffer[] payloads = payloads(entries);
+    int frameLength = checkBatch(entries, payloads);
     long first;
     appendLock.lock();
     try {
-      first = writeLocked(entries, frameLength);
+      first = writeLocked(entries, payloads, frameLength);
     } finally {
       appendLock.unlock();
     }
@@ -230,10 +245,11 @@ public final class SegmentedLog implements Log {
 
   @Override
   public CompletableFuture<Long> appendBatchAsync(List<Entry> entries) {
-    int frameLength = checkBatch(entries);
+    ByteBuffer[] payloads = payloads(entries);
+    int frameLength = checkBatch(entries, payloads);
     appendLock.lock();
     try {
-      long first = writeLocked(entries, frameLength);
+      long first = writeLocked(entries, payloads, frameLength);
       if (config.syncPolicy().kind() != SyncPolicy.Kind.ALWAYS) {
         return CompletableFuture.completedFuture(first); // durable as the policy defines it
       }
@@ -250,7 +266,19 @@ public final class SegmentedLog implements Log {
    *
    * @throws RecordTooLargeException if a record or the batch is over its limit
    */
-  private int checkBatch(List<Entry> entries) {
+  /**
+   * One view of each payload, taken once: sizes and bytes come from these views, so a caller that
+   * moves its buffer's position or limit during the append cannot make the frame inconsistent.
+   */
+  private static ByteBuffer[] payloads(List<Entry> entries) {
+    ByteBuffer[] views = new ByteBuffer[entries.size()];
+    for (int i = 0; i < views.length; i++) {
+      views[i] = entries.get(i).payload();
+    }
+    return views;
+  }
+
+  private int checkBatch(List<Entry> entries, ByteBuffer[] payloads) {
     int count = entries.size();
     if (count == 0) {
       throw new IllegalArgumentException("cannot append an empty batch");
@@ -260,12 +288,15 @@ public final class SegmentedLog implements Log {
           "batch of " + count + " records exceeds maxBatchRecords " + config.maxBatchRecords());
     }
     long payload = 0;
-    for (Entry e : entries) {
-      if (e.size() > config.maxRecordBytes()) {
+    for (ByteBuffer p : payloads) {
+      if (p.remaining() > config.maxRecordBytes()) {
         throw new RecordTooLargeException(
-            "record of " + e.size() + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
+            "record of "
+                + p.remaining()
+                + " bytes exceeds maxRecordBytes "
+                + config.maxRecordBytes());
       }
-      payload += e.size();
+      payload += p.remaining();
     }
     if (payload > config.maxBatchBytes()) { // a single record always fits: checked above
       throw new RecordTooLargeException(
@@ -285,15 +316,18 @@ public final class SegmentedLog implements Log {
    * Writes one frame at the end of the active segment and publishes it to readers; returns its
    * first index. A failed write publishes nothing and fences the log. @GuardedBy("appendLock")
    */
-  private long writeLocked(List<Entry> entries, int frameLength) {
+  private long writeLocked(List<Entry> entries, ByteBuffer[] payloads, int frameLength) {
     checkWritable();
     int count = entries.size();
     long first = lastIndex + 1;
     Segment active = activeForAppend(frameLength, count);
-    ByteBuffer frame = encode(entries, first, frameLength);
+    ByteBuffer frame = encode(entries, payloads, first, frameLength);
     try {
       active.append(frame, first, count, frameMinTs, frameMaxTs);
     } catch (IOException e) {
+      // Nothing was published; drop the partial frame so that reopening a full disk needs no
+      // space to cut it (best effort: recovery would cut it anyway).
+      active.discardUnpublished();
       throw fence("write to " + active.path(), e);
     }
     bytesWritten += frameLength;
@@ -306,7 +340,8 @@ public final class SegmentedLog implements Log {
   private long frameMaxTs;
 
   /** Encodes a records frame into the write buffer. @GuardedBy("appendLock") */
-  private ByteBuffer encode(List<Entry> entries, long first, int frameLength) {
+  private ByteBuffer encode(
+      List<Entry> entries, ByteBuffer[] payloads, long first, int frameLength) {
     if (writeBuffer.capacity() < frameLength) {
       writeBuffer = ByteBuffer.allocateDirect(Math.max(frameLength, writeBuffer.capacity() * 2));
     }
@@ -315,7 +350,9 @@ public final class SegmentedLog implements Log {
     long now = -1;
     long min = Long.MAX_VALUE;
     long max = -1;
-    for (Entry e : entries) {
+    for (int i = 0; i < payloads.length; i++) {
+      Entry e = entries.get(i);
+      ByteBuffer payload = payloads[i];
       long ts = e.timestamp();
       if (ts == Entry.ASSIGN_TIMESTAMP) {
         if (now < 0) {
@@ -325,8 +362,12 @@ public final class SegmentedLog implements Log {
       }
       min = Math.min(min, ts);
       max = Math.max(max, ts);
-      SegmentFormat.putRecordHeader(b, ts, e.size(), e.type());
-      b.put(e.payload());
+      SegmentFormat.putRecordHeader(b, ts, payload.remaining(), e.type());
+      b.put(payload.duplicate());
+    }
+    if (b.position() != frameLength) {
+      throw new IllegalStateException(
+          "encoded " + b.position() + " bytes for a frame of " + frameLength);
     }
     SegmentFormat.sealFrame(
         b, 0, frameLength, SegmentFormat.FRAME_RECORDS, entries.size(), first, sync.durableIndex());
@@ -556,7 +597,7 @@ public final class SegmentedLog implements Log {
   }
 
   RuntimeException readFailure(Segment segment, IOException e) {
-    if (closed || e instanceof ClosedChannelException) {
+    if (closed) {
       return new LogClosedException("log " + directory + " was closed during a read");
     }
     return new SeglogIOException("reading " + segment.path() + " failed", e);

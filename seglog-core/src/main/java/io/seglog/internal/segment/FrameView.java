@@ -18,6 +18,7 @@ import java.util.Arrays;
 public final class FrameView {
   private static final int FIRST_READ = 16 << 10;
   private static final int READ_AHEAD = 256 << 10;
+  private static final int RETAINED_BYTES = 1 << 20;
 
   private final boolean readAhead;
   private ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ);
@@ -111,6 +112,11 @@ public final class FrameView {
     this.cursorOffset = off + SegmentFormat.FRAME_HEADER_BYTES;
   }
 
+  /** Whether loads read ahead past the requested frame. */
+  public boolean readsAhead() {
+    return readAhead;
+  }
+
   private boolean inWindow(Path path, long position, int length) {
     return path.equals(windowFile)
         && position >= windowStart
@@ -139,10 +145,16 @@ public final class FrameView {
     return filePosition == position && path.equals(file);
   }
 
-  /** Forgets the loaded frame and the window. */
+  /**
+   * Forgets the loaded frame and the window, and lets go of a buffer grown for a large frame, so a
+   * long-lived view (one per reading thread) does not hold one.
+   */
   public void clear() {
     filePosition = -1;
     windowFile = null;
+    if (buffer.capacity() > RETAINED_BYTES) {
+      buffer = ByteBuffer.allocate(FIRST_READ);
+    }
   }
 
   public long firstIndex() {

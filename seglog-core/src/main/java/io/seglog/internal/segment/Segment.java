@@ -177,7 +177,8 @@ public final class Segment implements Closeable {
     if (view.isAt(path, position)) {
       return;
     }
-    long bound = slot + 1 < fi.count() ? fi.position(slot + 1) : size;
+    // Published bytes never change, so a read-ahead view may read up to the segment's size.
+    long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
     view.load(handle, path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
   }
 
@@ -208,6 +209,18 @@ public final class Segment implements Closeable {
     minTimestamp = Math.min(minTimestamp, minTs);
     maxTimestamp = Math.max(maxTimestamp, maxTs);
     nextIndex = firstIndex + records; // publish
+  }
+
+  /**
+   * After a failed {@link #append}: truncates whatever part of the frame reached the file, back to
+   * the published size. Best effort; recovery cuts a torn tail anyway.
+   */
+  public void discardUnpublished() {
+    try {
+      handle.truncate(size);
+    } catch (IOException ignored) {
+      // the log is being fenced; recovery will cut the tail
+    }
   }
 
   /** Fsyncs the segment's data. */
