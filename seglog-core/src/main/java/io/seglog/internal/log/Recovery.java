@@ -54,8 +54,12 @@ import java.util.UUID;
  */
 final class Recovery {
 
-  /** The recovered log. */
-  record Result(Metadata metadata, List<Segment> segments, RecoveryReport report) {}
+  /**
+   * The recovered log. {@code indexWrites} stops the lazy index loading from writing index files;
+   * the log calls it at close, before it gives up the directory lock.
+   */
+  record Result(
+      Metadata metadata, List<Segment> segments, RecoveryReport report, Runnable indexWrites) {}
 
   /** Damage in segment {@code segment}; {@code records}: valid records after it in that file. */
   private record Damage(int segment, long offset, String what, boolean tail, long records) {
@@ -76,6 +80,7 @@ final class Recovery {
   private final List<RecoveryReport.Cut> cuts = new ArrayList<>();
   private final List<Path> rebuilt = new ArrayList<>();
   private final List<Path> temporaries = new ArrayList<>();
+  private boolean indexWritesAllowed = true; // @GuardedBy("this")
   private int segmentsScanned;
   private long bytesScanned;
   private Metadata metadata;
@@ -117,7 +122,7 @@ final class Recovery {
               .thenComparingLong(RecoveryReport.Cut::offset));
       RecoveryReport report =
           new RecoveryReport(mode, segmentsScanned, bytesScanned, cuts, rebuilt, temporaries);
-      return new Result(metadata, List.copyOf(segments), report);
+      return new Result(metadata, List.copyOf(segments), report, this::stopIndexWrites);
     } catch (IOException | RuntimeException e) {
       for (Segment s : segments) {
         LogFiles.closeQuietly(s, e);
@@ -678,10 +683,17 @@ final class Recovery {
       // missing or damaged: derived data, rebuilt below
     }
     FrameIndex index = scanIndex(s);
-    if (writable) {
-      files.writeIndex(s, metadata.logId(), index, index.count());
+    synchronized (this) {
+      if (writable && indexWritesAllowed) {
+        files.writeIndex(s, metadata.logId(), index, index.count());
+      }
     }
     return index;
+  }
+
+  /** After this, lazy index loading only reads: the log is closing and gives up its lock. */
+  private synchronized void stopIndexWrites() {
+    indexWritesAllowed = false;
   }
 
   /** Builds a sealed segment's index by scanning it; its frames must match its trailer. */

@@ -65,6 +65,7 @@ public final class SegmentedLog implements Log {
   private final Closeable directoryLock;
   private final Metadata metadata;
   private final RecoveryReport report;
+  private final Runnable stopIndexWrites;
   private final int maxBody;
   private final ThreadLocal<FrameView> readViews = ThreadLocal.withInitial(FrameView::new);
 
@@ -99,6 +100,7 @@ public final class SegmentedLog implements Log {
     this.directoryLock = directoryLock;
     this.metadata = recovered.metadata();
     this.report = recovered.report();
+    this.stopIndexWrites = recovered.indexWrites();
     this.maxBody = metadata.maxBodyBytes();
     this.segments = recovered.segments().toArray(new Segment[0]);
     this.firstIndex = metadata.firstIndex();
@@ -695,6 +697,7 @@ public final class SegmentedLog implements Log {
           fence("closing " + active.path(), e);
         }
       }
+      stopIndexWrites.run(); // no index file is written once the lock may be someone else's
       for (Segment seg : s) {
         try {
           seg.close();
