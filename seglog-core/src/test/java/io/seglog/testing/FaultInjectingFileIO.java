@@ -72,6 +72,7 @@ public final class FaultInjectingFileIO implements FileIO {
   private final Map<Op, Long> counts = new EnumMap<>(Op.class);
   private final Map<Op, long[]> failAt = new EnumMap<>(Op.class); // {nth, persistent 0/1}
   private long totalOps;
+  private long bytesWritten;
   private long crashAtTotal = Long.MAX_VALUE;
   private long tornWriteAt = -1;
   private int tornWriteBytes;
@@ -211,6 +212,13 @@ public final class FaultInjectingFileIO implements FileIO {
     }
   }
 
+  /** Bytes passed to the real file system by writes (torn prefixes included). */
+  public long bytesWritten() {
+    synchronized (lock) {
+      return bytesWritten;
+    }
+  }
+
   /** Descriptions of the failures injected so far, in order. */
   public List<String> injectedFailures() {
     synchronized (lock) {
@@ -301,6 +309,7 @@ public final class FaultInjectingFileIO implements FileIO {
           }
           budget -= allowed;
         }
+        bytesWritten += allowed;
         d = new WriteDecision(allowed, late);
       }
     }
