@@ -115,6 +115,10 @@ class FaultInjectionTest {
   static final class Outcome {
     final List<ExpectedRecord> attempted = new ArrayList<>();
     int acked;
+
+    /** Records the log said were durable (durableIndex, or all after a clean close). */
+    long durable;
+
     boolean opened;
     String failedStep;
     RuntimeException failure;
@@ -185,6 +189,11 @@ class FaultInjectionTest {
             log.close();
           }
           default -> throw new IllegalStateException(step.name);
+        }
+        if (closed) {
+          out.durable = out.acked;
+        } else {
+          out.durable = Math.max(out.durable, log.durableIndex());
         }
         if (policy == SyncPolicy.ALWAYS && step.appends()) {
           assertThat(log.durableIndex()).as("durableIndex under ALWAYS").isEqualTo(log.lastIndex());
@@ -268,6 +277,11 @@ class FaultInjectionTest {
    * nothing beyond what was attempted, appends continue, a second reopen is stable.
    */
   static void reopenAndCheck(Path dir, SyncPolicy policy, Outcome out) {
+    reopenAndCheck(dir, policy, out, out.acked);
+  }
+
+  /** As above, requiring only the first {@code mustHave} records (what survives a power loss). */
+  static void reopenAndCheck(Path dir, SyncPolicy policy, Outcome out, long mustHave) {
     LogConfig config = config(policy);
     List<ExpectedRecord> present;
     try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE, LOG_ID)) {
@@ -276,7 +290,7 @@ class FaultInjectionTest {
       long count = log.lastIndex() - first + 1;
       assertThat(count)
           .as("records after reopen: at least the acknowledged, at most the attempted")
-          .isBetween((long) out.acked, (long) out.attempted.size());
+          .isBetween(mustHave, (long) out.attempted.size());
       present = new ArrayList<>(out.attempted.subList(0, (int) count));
       for (int i = 0; i < present.size(); i++) {
         ExpectedRecord e = present.get(i);
@@ -301,7 +315,11 @@ class FaultInjectionTest {
   }
 
   static Path newDir() {
-    return base.resolve("run-" + RUNS.incrementAndGet());
+    return newDir(base);
+  }
+
+  static Path newDir(Path under) {
+    return under.resolve("run-" + RUNS.incrementAndGet());
   }
 
   static DynamicTest scenario(
@@ -332,7 +350,11 @@ class FaultInjectionTest {
 
   /** The file system of one healthy run of the workload, with its counts. */
   static FaultInjectingFileIO healthyRun(SyncPolicy policy) {
-    Path dir = newDir();
+    return healthyRun(base, policy);
+  }
+
+  static FaultInjectingFileIO healthyRun(Path under, SyncPolicy policy) {
+    Path dir = newDir(under);
     FaultInjectingFileIO io = new FaultInjectingFileIO();
     Outcome out = runWorkload(dir, policy, io, null, false);
     assertThat(out.failure).as("healthy run").isNull();
