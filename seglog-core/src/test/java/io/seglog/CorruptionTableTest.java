@@ -901,11 +901,24 @@ class CorruptionTableTest {
                     mode + " " + w + " index file " + idx + " " + d.getKey(),
                     () -> {
                       assertThat(o.bytes).as("index file of sealed " + s).containsKey(idx);
+                      // A TAIL open checks an index file's header and length only; damage in its
+                      // entries is caught by their checksum at first use and rebuilt then
+                      // (documented; LazyIndexRebuildTest), so only then is it not reported.
+                      boolean rebuiltAtOpen =
+                          mode != RecoveryMode.TAIL
+                              || !d.getKey().equals("bit flipped in its entries");
                       run(
                           o,
                           mode,
                           d.getValue(),
-                          Expect.opens(o.records.size(), List.of()),
+                          new Expect(
+                              null,
+                              null,
+                              null,
+                              o.records.size(),
+                              List.of(),
+                              rebuiltAtOpen ? List.of(idx) : List.of(),
+                              List.of()),
                           dir -> assertIndexFileMatches(dir, s));
                     }));
           }
