@@ -70,7 +70,14 @@ class LogModelTest {
       int maxRecord = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(64) : 1 + rnd.nextInt(9000);
       int maxBatch = maxRecord * (1 + rnd.nextInt(4));
       long segmentMaxRecords = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(40) : 0;
-      always = rnd.nextBoolean();
+      int policy = rnd.nextInt(5);
+      always = policy < 2;
+      SyncPolicy syncPolicy =
+          always
+              ? SyncPolicy.ALWAYS
+              : policy < 4
+                  ? SyncPolicy.NONE
+                  : SyncPolicy.interval(java.time.Duration.ofMillis(1 + rnd.nextInt(20)));
       first =
           switch (rnd.nextInt(4)) {
             case 0 -> 0;
@@ -80,7 +87,7 @@ class LogModelTest {
           };
       config =
           LogConfig.builder()
-              .syncPolicy(always ? SyncPolicy.ALWAYS : SyncPolicy.NONE)
+              .syncPolicy(syncPolicy)
               .segmentBytes(segmentBytes)
               .maxRecordBytes(maxRecord)
               .maxBatchBytes(maxBatch)
@@ -193,7 +200,18 @@ class LogModelTest {
       long index;
       long ts;
       int type = 0;
-      switch (rnd.nextInt(4)) {
+      switch (rnd.nextInt(6)) {
+        case 4 -> {
+          type = type();
+          ts = rnd.nextLong(0, 1L << 45);
+          note("appendAsync(Entry[" + p.length + "], type " + type + ", timestamp " + ts + ")");
+          index = log.appendAsync(Entry.of(p, type, ts)).join();
+        }
+        case 5 -> {
+          note("appendAsync(byte[" + p.length + "])");
+          ts = clock.millis();
+          index = log.appendAsync(p).join();
+        }
         case 0 -> {
           note("append(byte[" + p.length + "])");
           ts = clock.millis();
@@ -244,8 +262,14 @@ class LogModelTest {
         entries.add(Entry.of(p, type, assign ? Entry.ASSIGN_TIMESTAMP : ts));
         expected.add(new ExpectedRecord(next + i, ts, type, p));
       }
-      note("appendBatch(" + entries.size() + " entries, " + total + " bytes)");
-      long index = log.appendBatch(entries);
+      boolean async = rnd.nextInt(3) == 0;
+      note(
+          (async ? "appendBatchAsync(" : "appendBatch(")
+              + entries.size()
+              + " entries, "
+              + total
+              + " bytes)");
+      long index = async ? log.appendBatchAsync(entries).join() : log.appendBatch(entries);
       assertThat(index).as("first index of the batch").isEqualTo(next);
       model.addAll(expected);
       afterAppend();

@@ -72,6 +72,7 @@ public final class FaultInjectingFileIO implements FileIO {
   private final Map<Op, Long> counts = new EnumMap<>(Op.class);
   private final Map<Op, long[]> failAt = new EnumMap<>(Op.class); // {nth, persistent 0/1}
   private long totalOps;
+  private long bytesWritten;
   private long crashAtTotal = Long.MAX_VALUE;
   private long tornWriteAt = -1;
   private int tornWriteBytes;
@@ -81,6 +82,7 @@ public final class FaultInjectingFileIO implements FileIO {
   private final List<Closeable> openResources = new ArrayList<>();
   private final List<String> trace = new ArrayList<>();
   private boolean tracing;
+  private DurabilityModel durability;
 
   /** Over the real file system. */
   public FaultInjectingFileIO() {
@@ -180,6 +182,41 @@ public final class FaultInjectingFileIO implements FileIO {
     }
   }
 
+  /**
+   * Follows, from now on, which files and bytes of {@code directory} are durable, so that {@link
+   * #powerLoss()} can leave exactly those. Everything already there counts as durable.
+   */
+  public FaultInjectingFileIO trackDurability(Path directory) {
+    try {
+      DurabilityModel model = new DurabilityModel(directory);
+      synchronized (lock) {
+        durability = model;
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  /**
+   * A power loss: {@link #crash()}, then the tracked directory is rewritten to what the disk held
+   * durably: files whose names were made durable by a directory fsync, each with the content of its
+   * last data fsync (empty if none). See {@link DurabilityModel}.
+   */
+  public void powerLoss() {
+    crash();
+    synchronized (lock) {
+      if (durability == null) {
+        throw new IllegalStateException("trackDurability(directory) was not called");
+      }
+      try {
+        durability.powerLoss();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
   /** Records every operation (kind, count and file) for {@link #trace()}. */
   public FaultInjectingFileIO tracing(boolean on) {
     synchronized (lock) {
@@ -208,6 +245,13 @@ public final class FaultInjectingFileIO implements FileIO {
   public long totalOperations() {
     synchronized (lock) {
       return totalOps;
+    }
+  }
+
+  /** Bytes passed to the real file system by writes (torn prefixes included). */
+  public long bytesWritten() {
+    synchronized (lock) {
+      return bytesWritten;
     }
   }
 
@@ -301,6 +345,7 @@ public final class FaultInjectingFileIO implements FileIO {
           }
           budget -= allowed;
         }
+        bytesWritten += allowed;
         d = new WriteDecision(allowed, late);
       }
     }
@@ -346,8 +391,14 @@ public final class FaultInjectingFileIO implements FileIO {
 
   @Override
   public FileHandle open(Path file, Mode mode) throws IOException {
-    before(mode == Mode.READ || mode == Mode.READ_WRITE ? Op.OPEN : Op.CREATE, file + " " + mode);
-    FaultyHandle h = new FaultyHandle(file, delegate.open(file, mode));
+    boolean creates = mode == Mode.CREATE_NEW || mode == Mode.CREATE_OR_TRUNCATE;
+    before(creates ? Op.CREATE : Op.OPEN, file + " " + mode);
+    FileHandle real = delegate.open(file, mode);
+    Long inode;
+    synchronized (lock) {
+      inode = durability == null ? null : durability.opened(file, creates);
+    }
+    FaultyHandle h = new FaultyHandle(file, real, inode);
     register(h.real);
     return h;
   }
@@ -373,12 +424,22 @@ public final class FaultInjectingFileIO implements FileIO {
   public void rename(Path source, Path target) throws IOException {
     before(Op.RENAME, source + " -> " + target);
     delegate.rename(source, target);
+    synchronized (lock) {
+      if (durability != null) {
+        durability.renamed(source, target);
+      }
+    }
   }
 
   @Override
   public void delete(Path file) throws IOException {
     before(Op.DELETE, file);
     delegate.delete(file);
+    synchronized (lock) {
+      if (durability != null) {
+        durability.deleted(file);
+      }
+    }
   }
 
   @Override
@@ -391,6 +452,11 @@ public final class FaultInjectingFileIO implements FileIO {
   public void forceDirectory(Path directory) throws IOException {
     before(Op.FORCE_DIRECTORY, directory);
     delegate.forceDirectory(directory);
+    synchronized (lock) {
+      if (durability != null) {
+        durability.directoryForced(directory);
+      }
+    }
   }
 
   @Override
@@ -412,10 +478,12 @@ public final class FaultInjectingFileIO implements FileIO {
   private final class FaultyHandle implements FileHandle {
     private final Path file;
     private final FileHandle real;
+    private final Long inode; // in the durability model, if tracked
 
-    FaultyHandle(Path file, FileHandle real) {
+    FaultyHandle(Path file, FileHandle real, Long inode) {
       this.file = file;
       this.real = real;
+      this.inode = inode;
     }
 
     @Override
@@ -446,6 +514,11 @@ public final class FaultInjectingFileIO implements FileIO {
     public void force() throws IOException {
       before(Op.FORCE, file);
       real.force();
+      synchronized (lock) {
+        if (durability != null) {
+          durability.forced(inode);
+        }
+      }
     }
 
     @Override

@@ -130,4 +130,36 @@ class FaultInjectingFileIOTest {
     assertThat(Files.size(dir.resolve("a"))).isEqualTo(2);
     h.close();
   }
+
+  @Test
+  void aPowerLossKeepsOnlyWhatWasFsynced() throws IOException {
+    Path log = dir.resolve("log");
+    java.nio.file.Files.createDirectories(log);
+    java.nio.file.Files.write(log.resolve("old"), new byte[] {5});
+    FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(log);
+    try (FileHandle a = io.open(log.resolve("a"), Mode.CREATE_NEW);
+        FileHandle t = io.open(log.resolve("c.tmp"), Mode.CREATE_NEW);
+        FileHandle old = io.open(log.resolve("old"), Mode.READ_WRITE)) {
+      a.writeFully(bytes(3), 0); // name made durable below, data never fsynced
+      t.writeFully(bytes(4), 0);
+      t.force();
+      io.rename(log.resolve("c.tmp"), log.resolve("c"));
+      old.writeFully(bytes(2), 1);
+      old.force();
+      io.forceDirectory(log);
+      try (FileHandle b = io.open(log.resolve("b"), Mode.CREATE_NEW)) {
+        b.writeFully(bytes(2), 0); // data fsynced, name never made durable
+        b.force();
+      }
+      a.writeFully(bytes(1), 3);
+      io.rename(log.resolve("c"), log.resolve("d")); // not made durable
+    }
+    io.powerLoss();
+    assertThat(Files.readAllBytes(log.resolve("a"))).isEmpty();
+    assertThat(log.resolve("b")).doesNotExist();
+    assertThat(log.resolve("d")).doesNotExist();
+    assertThat(Files.readAllBytes(log.resolve("c"))).containsExactly(1, 2, 3, 4);
+    assertThat(Files.readAllBytes(log.resolve("old"))).containsExactly(5, 1, 2);
+    assertThat(log.resolve("c.tmp")).doesNotExist();
+  }
 }
