@@ -105,6 +105,24 @@ public interface Log extends AutoCloseable {
   Record read(long index);
 
   /**
+   * Reads one record that {@code visibility} allows: with {@link Visibility#DURABLE}, only up to
+   * {@link #durableIndex()}.
+   *
+   * @throws IndexOutOfRangeException if the index is outside what the visibility allows
+   */
+  Record read(long index, Visibility visibility);
+
+  /**
+   * A reader over {@code [fromInclusive, toExclusive)} that stops at the last record {@code
+   * visibility} allowed when it was created: {@link #lastIndex()} for {@link Visibility#WRITTEN},
+   * {@link #durableIndex()} for {@link Visibility#DURABLE}.
+   *
+   * @throws IndexOutOfRangeException if {@code fromInclusive} is below {@code firstIndex} or above
+   *     that last record + 1
+   */
+  LogReader reader(long fromInclusive, long toExclusive, Visibility visibility);
+
+  /**
    * A reader over {@code [fromInclusive, toExclusive)}. {@code toExclusive} may exceed {@code
    * lastIndex() + 1}: the reader stops at the last record written when it was created.
    *

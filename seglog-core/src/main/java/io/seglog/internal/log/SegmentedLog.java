@@ -16,6 +16,7 @@ import io.seglog.RecoveryReport;
 import io.seglog.SeglogException;
 import io.seglog.SeglogIOException;
 import io.seglog.SyncPolicy;
+import io.seglog.Visibility;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
@@ -551,8 +552,13 @@ public final class SegmentedLog implements Log {
 
   @Override
   public Record read(long index) {
+    return read(index, Visibility.WRITTEN);
+  }
+
+  @Override
+  public Record read(long index, Visibility visibility) {
     checkOpen();
-    long last = lastIndex;
+    long last = visibleEnd(visibility);
     long first = firstIndex;
     if (index < first || index > last) {
       throw new IndexOutOfRangeException(index, first, last);
@@ -569,8 +575,13 @@ public final class SegmentedLog implements Log {
 
   @Override
   public LogReader reader(long fromInclusive, long toExclusive) {
+    return reader(fromInclusive, toExclusive, Visibility.WRITTEN);
+  }
+
+  @Override
+  public LogReader reader(long fromInclusive, long toExclusive, Visibility visibility) {
     checkOpen();
-    long last = lastIndex;
+    long last = visibleEnd(visibility);
     long first = firstIndex;
     if (fromInclusive < first || fromInclusive > last + 1) {
       throw new IndexOutOfRangeException(fromInclusive, first, last);
@@ -580,6 +591,11 @@ public final class SegmentedLog implements Log {
           "reader end " + toExclusive + " is below its start " + fromInclusive);
     }
     return new SegmentedLogReader(this, fromInclusive, Math.min(toExclusive, last + 1));
+  }
+
+  /** The last index a read with {@code visibility} may see. */
+  private long visibleEnd(Visibility visibility) {
+    return visibility == Visibility.DURABLE ? durableIndex() : lastIndex;
   }
 
   /** The segment holding {@code index}, which the caller checked is in the log. */

@@ -3,11 +3,14 @@ package io.seglog.internal.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.seglog.IndexOutOfRangeException;
 import io.seglog.LogClosedException;
 import io.seglog.LogConfig;
 import io.seglog.LogFencedException;
 import io.seglog.LogMetrics;
+import io.seglog.LogReader;
 import io.seglog.SyncPolicy;
+import io.seglog.Visibility;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,6 +178,28 @@ class GroupCommitTest {
     try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
       assertThat(reopened.lastIndex()).isEqualTo(20);
       assertThat(reopened.recoveryReport().bytesScanned()).isZero();
+    }
+  }
+
+  @Test
+  void durableReadersSeeOnlyWhatIsFsynced() throws Exception {
+    LogConfig none = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    try (SegmentedLog log = SegmentedLog.open(dir, none, new GatedFileIO())) {
+      log.append(bytes("one"));
+      log.append(bytes("two"));
+      log.sync();
+      log.append(bytes("three")); // written, not durable
+      assertThat(log.read(3).payloadBytes()).isEqualTo(bytes("three"));
+      assertThatThrownBy(() -> log.read(3, Visibility.DURABLE))
+          .isInstanceOf(IndexOutOfRangeException.class)
+          .hasMessageContaining("above lastIndex 2");
+      List<Long> seen = new ArrayList<>();
+      try (LogReader r = log.reader(1, Long.MAX_VALUE, Visibility.DURABLE)) {
+        r.forEachRemaining(rec -> seen.add(rec.index()));
+      }
+      assertThat(seen).containsExactly(1L, 2L);
+      log.sync();
+      assertThat(log.read(3, Visibility.DURABLE).payloadBytes()).isEqualTo(bytes("three"));
     }
   }
 
