@@ -153,6 +153,9 @@ public interface Log extends AutoCloseable {
   /** A snapshot of the log's extent. */
   LogStats stats();
 
+  /** The segments, oldest first, as they are now. */
+  List<SegmentInfo> segments();
+
   /** A snapshot of the durability counters (fsyncs, latency, records per fsync, queue depth). */
   LogMetrics metrics();
 

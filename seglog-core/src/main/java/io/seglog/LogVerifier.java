@@ -21,6 +21,18 @@ public final class LogVerifier {
    * @throws SeglogIOException if the directory cannot be read
    */
   public static VerifyReport verify(Path directory) {
-    return new Verifier(NioFileIO.INSTANCE, directory).verify();
+    return new Verifier(NioFileIO.INSTANCE, directory, null).verify();
+  }
+
+  /**
+   * Verifies the log and also that {@code expectedDigest}, a {@link VerifyReport#chainAnchor()}
+   * recorded earlier, is the digest of one of its intact sealed segments: then no segment up to
+   * that one was deleted, reordered, replaced or edited since. A mismatch is a finding of kind
+   * {@code anchor}.
+   *
+   * @throws SeglogException if the directory does not exist or holds no log
+   */
+  public static VerifyReport verify(Path directory, String expectedDigest) {
+    return new Verifier(NioFileIO.INSTANCE, directory, expectedDigest).verify();
   }
 }

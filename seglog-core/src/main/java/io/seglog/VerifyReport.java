@@ -13,6 +13,9 @@ import java.util.List;
  * @param bytes bytes of segment files
  * @param records records whose frames verified
  * @param findings every damage found, in file order
+ * @param chainAnchor hex SHA-256 of the newest sealed segment whose chain back to the first segment
+ *     is intact: print it now, pass it to {@link LogVerifier#verify(Path, String)} later to prove
+ *     that nothing up to it was changed since; null when no sealed segment is intact
  */
 public record VerifyReport(
     Path directory,
@@ -21,7 +24,8 @@ public record VerifyReport(
     int segments,
     long bytes,
     long records,
-    List<Finding> findings) {
+    List<Finding> findings,
+    String chainAnchor) {
 
   public VerifyReport {
     findings = List.copyOf(findings);
@@ -46,7 +50,8 @@ public record VerifyReport(
    *     tail), {@code torn-tail} (damage at the end of the last segment that recovery would cut),
    *     {@code trailer} (a missing or inconsistent trailer), {@code digest} (a sealed segment whose
    *     content no longer matches its trailer), {@code index-file} (a damaged or mismatched index
-   *     file; derived data, rebuilt on open)
+   *     file; derived data, rebuilt on open), {@code anchor} (an expected chain digest that no
+   *     intact sealed segment has)
    * @param message a human description
    */
   public record Finding(Path file, long offset, String kind, String message) {}

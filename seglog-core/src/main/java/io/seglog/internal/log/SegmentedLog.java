@@ -15,6 +15,7 @@ import io.seglog.RecordTooLargeException;
 import io.seglog.RecoveryReport;
 import io.seglog.SeglogException;
 import io.seglog.SeglogIOException;
+import io.seglog.SegmentInfo;
 import io.seglog.SyncPolicy;
 import io.seglog.Visibility;
 import io.seglog.internal.format.FileNames;
@@ -31,7 +32,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -655,6 +658,26 @@ public final class SegmentedLog implements Log {
       bytes += seg.size();
     }
     return new LogStats(firstIndex, lastIndex, durableIndex(), s.length, bytes);
+  }
+
+  @Override
+  public List<SegmentInfo> segments() {
+    Segment[] s = segments;
+    List<SegmentInfo> infos = new ArrayList<>(s.length);
+    for (Segment seg : s) {
+      Trailer t = seg.trailer();
+      infos.add(
+          new SegmentInfo(
+              seg.path(),
+              seg.baseIndex(),
+              seg.recordCount(),
+              seg.size(),
+              t != null,
+              t != null ? t.minTimestamp() : seg.minTimestamp(),
+              t != null ? t.maxTimestamp() : seg.maxTimestamp(),
+              t != null ? HexFormat.of().formatHex(t.digest()) : null));
+    }
+    return infos;
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,11 +35,17 @@ import java.util.TreeSet;
 public final class Verifier {
   private final FileIO io;
   private final Path directory;
+  private final String expectedDigest;
   private final List<Finding> findings = new ArrayList<>();
 
-  public Verifier(FileIO io, Path directory) {
+  /**
+   * @param expectedDigest a chain anchor that must be the digest of an intact sealed segment, or
+   *     null
+   */
+  public Verifier(FileIO io, Path directory, String expectedDigest) {
     this.io = io;
     this.directory = directory.toAbsolutePath();
+    this.expectedDigest = expectedDigest;
   }
 
   /** Runs the verification. */
@@ -89,6 +96,8 @@ public final class Verifier {
     long bytes = 0;
     long records = 0;
     long readableEnd = Long.MIN_VALUE; // the index after the intact prefix
+    String anchor = null; // digest of the newest sealed segment of the intact prefix
+    Set<String> intactDigests = new java.util.HashSet<>();
     boolean prefixIntact = true;
     SegmentHeader prevHeader = null;
     byte[] prevDigest = null;
@@ -202,6 +211,10 @@ public final class Verifier {
           readableEnd = r.nextIndex;
         }
         prefixIntact &= findings.size() == before;
+        if (prefixIntact && r.trailer != null) {
+          anchor = HexFormat.of().formatHex(digest);
+          intactDigests.add(anchor);
+        }
         prevHeader = h;
         prevDigest = digest;
         // After damage the segment's true end is unknown: do not report the next one as a gap.
@@ -212,8 +225,18 @@ public final class Verifier {
     if (readableEnd == Long.MIN_VALUE) {
       readableEnd = firstIndex;
     }
+    if (expectedDigest != null && !intactDigests.contains(expectedDigest.toLowerCase())) {
+      add(
+          directory,
+          -1,
+          "anchor",
+          "expected chain digest "
+              + expectedDigest
+              + " is not the digest of any intact sealed segment: segments up to it were"
+              + " changed, deleted or replaced, or it belongs to another log");
+    }
     return new VerifyReport(
-        directory, firstIndex, readableEnd - 1, paths.size(), bytes, records, findings);
+        directory, firstIndex, readableEnd - 1, paths.size(), bytes, records, findings, anchor);
   }
 
   private void checkIndexFile(
