@@ -27,6 +27,7 @@ public final class LogConfig {
   private final int maxRecordBytes;
   private final int maxBatchBytes;
   private final int maxBatchRecords;
+  private final long indexCacheBytes;
   private final long initialIndex;
   private final Duration rollAge;
   private final long segmentMaxRecords;
@@ -39,6 +40,7 @@ public final class LogConfig {
     this.maxRecordBytes = b.maxRecordBytes;
     this.maxBatchBytes = b.maxBatchBytes;
     this.maxBatchRecords = b.maxBatchRecords;
+    this.indexCacheBytes = b.indexCacheBytes;
     this.initialIndex = b.initialIndex;
     this.rollAge = b.rollAge;
     this.segmentMaxRecords = b.segmentMaxRecords;
@@ -64,6 +66,7 @@ public final class LogConfig {
     b.maxRecordBytes = maxRecordBytes;
     b.maxBatchBytes = maxBatchBytes;
     b.maxBatchRecords = maxBatchRecords;
+    b.indexCacheBytes = indexCacheBytes;
     b.initialIndex = initialIndex;
     b.rollAge = rollAge;
     b.segmentMaxRecords = segmentMaxRecords;
@@ -98,6 +101,15 @@ public final class LogConfig {
    */
   public int maxBatchRecords() {
     return maxBatchRecords;
+  }
+
+  /**
+   * Memory for the frame indexes of sealed segments, which load on first read; past it the least
+   * recently used are unloaded (and reload from their index file). The active segment's index is
+   * always in memory and not counted. Default 64 MiB.
+   */
+  public long indexCacheBytes() {
+    return indexCacheBytes;
   }
 
   /** Index of the first record of a new log. Ignored when the log exists. Default 1. */
@@ -137,6 +149,8 @@ public final class LogConfig {
         + maxBatchBytes
         + ", maxBatchRecords="
         + maxBatchRecords
+        + ", indexCacheBytes="
+        + indexCacheBytes
         + ", initialIndex="
         + initialIndex
         + ", rollAge="
@@ -155,6 +169,7 @@ public final class LogConfig {
     private int maxRecordBytes = 16 << 20;
     private int maxBatchBytes = 64 << 20;
     private int maxBatchRecords = 1 << 16;
+    private long indexCacheBytes = 64L << 20;
     private long initialIndex = 1;
     private Duration rollAge = Duration.ZERO;
     private long segmentMaxRecords = 0;
@@ -185,6 +200,11 @@ public final class LogConfig {
 
     public Builder maxBatchRecords(int records) {
       this.maxBatchRecords = records;
+      return this;
+    }
+
+    public Builder indexCacheBytes(long bytes) {
+      this.indexCacheBytes = bytes;
       return this;
     }
 
@@ -244,6 +264,9 @@ public final class LogConfig {
       if (maxBatchRecords < 1 || maxBatchRecords > MAX_BATCH_RECORDS_LIMIT) {
         throw new IllegalArgumentException(
             "maxBatchRecords " + maxBatchRecords + " is outside 1.." + MAX_BATCH_RECORDS_LIMIT);
+      }
+      if (indexCacheBytes < 0) {
+        throw new IllegalArgumentException("indexCacheBytes " + indexCacheBytes + " is negative");
       }
       if (initialIndex < 0 || initialIndex > Long.MAX_VALUE / 2) {
         throw new IllegalArgumentException("initialIndex " + initialIndex + " is out of range");

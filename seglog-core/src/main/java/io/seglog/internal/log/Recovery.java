@@ -17,6 +17,7 @@ import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameScanner;
+import io.seglog.internal.segment.IndexCache;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,11 +56,16 @@ import java.util.UUID;
 final class Recovery {
 
   /**
-   * The recovered log. {@code indexWrites} stops the lazy index loading from writing index files;
-   * the log calls it at close, before it gives up the directory lock.
+   * The recovered log. {@code context} is what new segments share; {@code indexWrites} stops the
+   * lazy index loading from writing index files: the log calls it at close, before it gives up the
+   * directory lock.
    */
   record Result(
-      Metadata metadata, List<Segment> segments, RecoveryReport report, Runnable indexWrites) {}
+      Metadata metadata,
+      List<Segment> segments,
+      RecoveryReport report,
+      Segment.Context context,
+      Runnable indexWrites) {}
 
   /** Damage in segment {@code segment}; {@code records}: valid records after it in that file. */
   private record Damage(int segment, long offset, String what, boolean tail, long records) {
@@ -85,6 +91,7 @@ final class Recovery {
   private long bytesScanned;
   private Metadata metadata;
   private int maxBody;
+  private Segment.Context context;
 
   Recovery(LogFiles files, LogConfig config, boolean writable, UUID newLogId) {
     this.files = files;
@@ -122,7 +129,7 @@ final class Recovery {
               .thenComparingLong(RecoveryReport.Cut::offset));
       RecoveryReport report =
           new RecoveryReport(mode, segmentsScanned, bytesScanned, cuts, rebuilt, temporaries);
-      return new Result(metadata, List.copyOf(segments), report, this::stopIndexWrites);
+      return new Result(metadata, List.copyOf(segments), report, context, this::stopIndexWrites);
     } catch (IOException | RuntimeException e) {
       for (Segment s : segments) {
         LogFiles.closeQuietly(s, e);
@@ -191,6 +198,9 @@ final class Recovery {
       }
     }
     maxBody = metadata.maxBodyBytes();
+    context =
+        new Segment.Context(
+            maxBody, this::loadSealedIndex, new IndexCache(config.indexCacheBytes()));
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows
@@ -309,9 +319,8 @@ final class Recovery {
             path,
             header,
             handle,
-            maxBody,
+            context,
             index,
-            null,
             end,
             r.nextIndex,
             damage == null || damage.offset >= end ? trailer : null,
@@ -409,9 +418,8 @@ final class Recovery {
             path,
             header,
             handle,
-            maxBody,
+            context,
             null,
-            this::loadSealedIndex,
             fileSize,
             trailer.nextIndex(),
             trailer,
@@ -739,9 +747,8 @@ final class Recovery {
             files.segmentPath(base),
             header,
             handle,
-            maxBody,
+            context,
             new FrameIndex(1024),
-            null,
             SegmentFormat.HEADER_BYTES,
             base,
             null,

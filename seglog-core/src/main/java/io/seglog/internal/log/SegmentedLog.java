@@ -70,7 +70,7 @@ public final class SegmentedLog implements Log {
   private final Metadata metadata;
   private final RecoveryReport report;
   private final Runnable stopIndexWrites;
-  private final int maxBody;
+  private final Segment.Context context;
   private final ThreadLocal<FrameView> readViews = ThreadLocal.withInitial(FrameView::new);
 
   private final ReentrantLock appendLock = new ReentrantLock();
@@ -105,8 +105,11 @@ public final class SegmentedLog implements Log {
     this.metadata = recovered.metadata();
     this.report = recovered.report();
     this.stopIndexWrites = recovered.indexWrites();
-    this.maxBody = metadata.maxBodyBytes();
+    this.context = recovered.context();
     this.segments = recovered.segments().toArray(new Segment[0]);
+    for (Segment s : segments) {
+      s.releaseIndexToCache(); // indexes a full scan loaded are bounded like any other
+    }
     this.firstIndex = metadata.firstIndex();
     Segment[] s = segments;
     this.lastIndex = s.length == 0 ? firstIndex - 1 : s[s.length - 1].nextIndex() - 1;
@@ -431,6 +434,7 @@ public final class SegmentedLog implements Log {
       sync.recorded(System.nanoTime() - start, active.nextIndex() - 1, bytesWritten);
       FrameIndex index = active.frameIndex();
       files.writeIndex(active, metadata.logId(), index, index.count());
+      active.releaseIndexToCache(); // sealed and written: its index may now be unloaded
       long base = active.nextIndex();
       SegmentHeader header =
           new SegmentHeader(
@@ -446,9 +450,8 @@ public final class SegmentedLog implements Log {
               files.segmentPath(base),
               header,
               handle,
-              maxBody,
+              context,
               new FrameIndex(1024),
-              null,
               SegmentFormat.HEADER_BYTES,
               base,
               null,
@@ -688,6 +691,11 @@ public final class SegmentedLog implements Log {
   @Override
   public Path directory() {
     return directory;
+  }
+
+  /** Bytes of sealed segments' indexes held in memory now (the index cache). */
+  public long indexCacheBytesHeld() {
+    return context.indexCache().bytes();
   }
 
   /** The log id (for tools). */

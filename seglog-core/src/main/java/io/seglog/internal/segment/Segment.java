@@ -35,14 +35,25 @@ public final class Segment implements Closeable {
     FrameIndex load(Segment segment) throws IOException;
   }
 
+  /**
+   * What every segment of one log shares.
+   *
+   * @param maxBody largest frame body the log allows
+   * @param indexSource loads a sealed segment's index after it was unloaded (or never loaded)
+   * @param indexCache bounds the memory of sealed segments' indexes
+   */
+  public record Context(int maxBody, IndexSource indexSource, IndexCache indexCache) {}
+
   private final Path path;
   private final SegmentHeader header;
   private final FileHandle handle;
   private final int maxBody;
   private final IndexSource indexSource;
+  private final IndexCache indexCache;
   private final Object indexLoadLock = new Object();
 
   private volatile FrameIndex index;
+  private volatile boolean referenced; // read since the cache's clock hand last passed
   private volatile long size;
   private volatile long nextIndex;
   private volatile Trailer trailer;
@@ -61,9 +72,8 @@ public final class Segment implements Closeable {
       Path path,
       SegmentHeader header,
       FileHandle handle,
-      int maxBody,
+      Context context,
       FrameIndex index,
-      IndexSource indexSource,
       long size,
       long nextIndex,
       Trailer trailer,
@@ -73,9 +83,10 @@ public final class Segment implements Closeable {
     this.path = path;
     this.header = header;
     this.handle = handle;
-    this.maxBody = maxBody;
+    this.maxBody = context.maxBody();
     this.index = index;
-    this.indexSource = indexSource;
+    this.indexSource = context.indexSource();
+    this.indexCache = context.indexCache();
     this.size = size;
     this.nextIndex = nextIndex;
     this.trailer = trailer;
@@ -145,13 +156,50 @@ public final class Segment implements Closeable {
   public FrameIndex frameIndex() throws IOException {
     FrameIndex fi = index;
     if (fi != null) {
+      if (!referenced) {
+        referenced = true; // written only when clear: no cache-line traffic on hot segments
+      }
       return fi;
     }
+    FrameIndex loadedNow = null;
     synchronized (indexLoadLock) {
-      if (index == null) {
-        index = indexSource.load(this);
+      fi = index;
+      if (fi == null) {
+        fi = indexSource.load(this);
+        index = fi;
+        loadedNow = fi;
       }
-      return index;
+    }
+    if (loadedNow != null && trailer != null) {
+      indexCache.loaded(this, IndexCache.sizeOf(loadedNow)); // outside our lock: see IndexCache
+    }
+    return fi;
+  }
+
+  /** Drops a sealed segment's index from memory; the next use reloads it. */
+  void unloadIndex() {
+    synchronized (indexLoadLock) {
+      if (trailer != null) {
+        index = null;
+      }
+    }
+  }
+
+  /** Clears the referenced bit; returns whether it was set. */
+  boolean clearReferenced() {
+    boolean was = referenced;
+    referenced = false;
+    return was;
+  }
+
+  /**
+   * Hands the index of a segment that is sealed (at open, or by a roll) to the cache, which may
+   * then unload it.
+   */
+  public void releaseIndexToCache() {
+    FrameIndex fi = index;
+    if (trailer != null && fi != null) {
+      indexCache.loaded(this, IndexCache.sizeOf(fi));
     }
   }
 
@@ -269,6 +317,7 @@ public final class Segment implements Closeable {
 
   @Override
   public void close() throws IOException {
+    indexCache.remove(this);
     handle.close();
   }
 
