@@ -148,26 +148,8 @@ public final class IndexFileFormat {
 
   /** Decodes a whole index file, checking both checksums and that entries ascend. */
   public static IndexFile decode(ByteBuffer b) throws FormatException {
-    if (b.remaining() < HEADER_BYTES + 4) {
-      throw new FormatException(0, "index file truncated (" + b.remaining() + " bytes)");
-    }
-    if (b.getInt(MAGIC_AT) != MAGIC) {
-      throw new FormatException(MAGIC_AT, "not a seglog index file (bad magic)");
-    }
-    int version = Short.toUnsignedInt(b.getShort(VERSION_AT));
-    if (version != VERSION) {
-      throw new FormatException(VERSION_AT, "unsupported index format version " + version);
-    }
-    if (b.getInt(CRC_AT) != Checksums.crc32c(b, 0, CRC_AT)) {
-      throw new FormatException(CRC_AT, "index header checksum mismatch");
-    }
+    IndexFile h = decodeHeader(b, b.remaining());
     int frames = b.getInt(FRAMES_AT);
-    long expected = HEADER_BYTES + (long) frames * ENTRY_BYTES + 4;
-    if (frames < 0 || expected != b.remaining()) {
-      throw new FormatException(
-          FRAMES_AT,
-          "index file length " + b.remaining() + " does not match its frame count " + frames);
-    }
     int end = HEADER_BYTES + frames * ENTRY_BYTES;
     if (b.getInt(end) != Checksums.crc32c(b, HEADER_BYTES, end)) {
       throw new FormatException(end, "index entries checksum mismatch");
@@ -182,14 +164,14 @@ public final class IndexFileFormat {
       }
     }
     return new IndexFile(
-        new UUID(b.getLong(LOG_ID_AT), b.getLong(LOG_ID_AT + 8)),
-        b.getLong(BASE_INDEX_AT),
-        b.getInt(SEGMENT_CRC_AT),
-        b.getLong(COVERED_AT),
-        b.getLong(RECORDS_AT),
-        (b.getInt(FLAGS_AT) & FLAG_SEALED) != 0,
-        b.getLong(MIN_TS_AT),
-        b.getLong(MAX_TS_AT),
+        h.logId(),
+        h.baseIndex(),
+        h.segmentHeaderCrc(),
+        h.coveredBytes(),
+        h.recordCount(),
+        h.sealed(),
+        h.minTimestamp(),
+        h.maxTimestamp(),
         rel,
         pos);
   }

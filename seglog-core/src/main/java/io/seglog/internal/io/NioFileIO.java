@@ -162,16 +162,22 @@ public final class NioFileIO implements FileIO {
       this.channel = channel;
     }
 
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
+    /** One channel operation. */
+    @FunctionalInterface
+    private interface ChannelOp<T> {
+      T apply(FileChannel channel) throws IOException;
+    }
+
+    /** Runs an operation without side effects, retrying on a channel an interrupt reopened. */
+    private <T> T retrying(ChannelOp<T> op) throws IOException {
       boolean interrupted = Thread.interrupted();
       try {
         while (true) {
           FileChannel ch = channel;
           try {
-            return ch.read(dst, position);
+            return op.apply(ch);
           } catch (ClosedChannelException e) {
-            reopenAfterInterrupt(ch, e); // then retry: a read has no side effect
+            reopenAfterInterrupt(ch, e);
           }
         }
       } finally {
@@ -181,44 +187,16 @@ public final class NioFileIO implements FileIO {
       }
     }
 
-    @Override
-    public int write(ByteBuffer src, long position) throws IOException {
+    /**
+     * Runs an operation with side effects once: if an interrupt closed the channel during it, the
+     * channel is reopened for others but the operation fails, since its outcome is unknown (a write
+     * may be partial; an fsync is never assumed good). The caller fences the log.
+     */
+    private <T> T once(ChannelOp<T> op) throws IOException {
       boolean interrupted = Thread.interrupted();
       FileChannel ch = channel;
       try {
-        return ch.write(src, position);
-      } catch (ClosedChannelException e) {
-        reopenAfterInterrupt(ch, e);
-        throw e; // part of the write may have happened: the caller fences
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    @Override
-    public void force() throws IOException {
-      boolean interrupted = Thread.interrupted();
-      FileChannel ch = channel;
-      try {
-        ch.force(false);
-      } catch (ClosedChannelException e) {
-        reopenAfterInterrupt(ch, e);
-        throw e; // never assume an interrupted fsync succeeded
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    @Override
-    public void truncate(long size) throws IOException {
-      boolean interrupted = Thread.interrupted();
-      FileChannel ch = channel;
-      try {
-        ch.truncate(size);
+        return op.apply(ch);
       } catch (ClosedChannelException e) {
         reopenAfterInterrupt(ch, e);
         throw e;
@@ -230,22 +208,32 @@ public final class NioFileIO implements FileIO {
     }
 
     @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return retrying(ch -> ch.read(dst, position));
+    }
+
+    @Override
     public long size() throws IOException {
-      boolean interrupted = Thread.interrupted();
-      try {
-        while (true) {
-          FileChannel ch = channel;
-          try {
-            return ch.size();
-          } catch (ClosedChannelException e) {
-            reopenAfterInterrupt(ch, e);
-          }
-        }
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      return retrying(FileChannel::size);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return once(ch -> ch.write(src, position));
+    }
+
+    @Override
+    public void force() throws IOException {
+      once(
+          ch -> {
+            ch.force(false);
+            return null;
+          });
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      once(ch -> ch.truncate(size));
     }
 
     /**

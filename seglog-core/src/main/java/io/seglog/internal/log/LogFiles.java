@@ -84,6 +84,35 @@ final class LogFiles {
   }
 
   /**
+   * Creates the segment that follows {@code previous} (or the log's first one, at {@code
+   * firstIndex}, when there is none), durably, and returns it open and empty: the next active
+   * segment. Its header links to {@code previous}'s trailer digest: the hash chain.
+   */
+  Segment createNextSegment(
+      UUID logId, Segment previous, long firstIndex, long createdAt, Segment.Context context)
+      throws IOException {
+    long base = previous == null ? firstIndex : previous.nextIndex();
+    long sequence = previous == null ? 0 : previous.header().sequence() + 1;
+    byte[] prevDigest =
+        previous == null ? new byte[SegmentFormat.DIGEST_BYTES] : previous.trailer().digest();
+    SegmentHeader header =
+        new SegmentHeader(SegmentFormat.VERSION, logId, sequence, base, createdAt, prevDigest);
+    FileHandle handle = createSegment(header);
+    return new Segment(
+        segmentPath(base),
+        header,
+        handle,
+        context,
+        new FrameIndex(1024),
+        SegmentFormat.HEADER_BYTES,
+        base,
+        null,
+        0,
+        Long.MAX_VALUE,
+        -1);
+  }
+
+  /**
    * Writes the index file of {@code segment} covering its first {@code frames} frames. Index files
    * are derived data: a lost or torn one is rebuilt, so the directory is not fsynced here; the
    * rename still guarantees a reader never sees a half-written one.

@@ -735,25 +735,8 @@ final class Recovery {
     if (last != null && !last.isSealed()) {
       return;
     }
-    long base = last == null ? metadata.firstIndex() : last.nextIndex();
-    long sequence = last == null ? 0 : last.header().sequence() + 1;
-    byte[] prev = last == null ? new byte[SegmentFormat.DIGEST_BYTES] : last.trailer().digest();
-    SegmentHeader header =
-        new SegmentHeader(
-            SegmentFormat.VERSION, metadata.logId(), sequence, base, config.clock().millis(), prev);
-    FileHandle handle = files.createSegment(header);
     segments.add(
-        new Segment(
-            files.segmentPath(base),
-            header,
-            handle,
-            context,
-            new FrameIndex(1024),
-            SegmentFormat.HEADER_BYTES,
-            base,
-            null,
-            0,
-            Long.MAX_VALUE,
-            -1));
+        files.createNextSegment(
+            metadata.logId(), last, metadata.firstIndex(), config.clock().millis(), context));
   }
 }

@@ -21,9 +21,7 @@ import io.seglog.Visibility;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
-import io.seglog.internal.format.SegmentHeader;
 import io.seglog.internal.format.Trailer;
-import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameView;
@@ -435,29 +433,9 @@ public final class SegmentedLog implements Log {
       FrameIndex index = active.frameIndex();
       files.writeIndex(active, metadata.logId(), index, index.count());
       active.releaseIndexToCache(); // sealed and written: its index may now be unloaded
-      long base = active.nextIndex();
-      SegmentHeader header =
-          new SegmentHeader(
-              SegmentFormat.VERSION,
-              metadata.logId(),
-              active.header().sequence() + 1,
-              base,
-              config.clock().millis(),
-              trailer.digest());
-      FileHandle handle = files.createSegment(header);
       Segment next =
-          new Segment(
-              files.segmentPath(base),
-              header,
-              handle,
-              context,
-              new FrameIndex(1024),
-              SegmentFormat.HEADER_BYTES,
-              base,
-              null,
-              0,
-              Long.MAX_VALUE,
-              -1);
+          files.createNextSegment(
+              metadata.logId(), active, firstIndex, config.clock().millis(), context);
       Segment[] s = segments;
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
