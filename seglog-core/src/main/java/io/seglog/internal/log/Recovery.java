@@ -92,6 +92,7 @@ final class Recovery {
   private Metadata metadata;
   private int maxBody;
   private Segment.Context context;
+  private IndexFiles indexFiles;
 
   Recovery(LogFiles files, LogConfig config, boolean writable, UUID newLogId) {
     this.files = files;
@@ -114,13 +115,13 @@ final class Recovery {
   Result run() throws IOException {
     try {
       TreeMap<Long, Path> segmentFiles = new TreeMap<>();
-      Set<Long> indexFiles = new TreeSet<>();
-      inventory(segmentFiles, indexFiles);
+      Set<Long> presentIndexFiles = new TreeSet<>();
+      inventory(segmentFiles, presentIndexFiles);
       loadMetadata(segmentFiles);
-      validateAndCut(segmentFiles, indexFiles);
+      validateAndCut(segmentFiles, presentIndexFiles);
       checkFirstIndex();
       if (writable) {
-        rebuildIndexFiles(indexFiles);
+        rebuildIndexFiles(presentIndexFiles);
         ensureActiveSegment();
       }
       // In file order (cuts are made from the last file backwards).
@@ -129,7 +130,7 @@ final class Recovery {
               .thenComparingLong(RecoveryReport.Cut::offset));
       RecoveryReport report =
           new RecoveryReport(mode, segmentsScanned, bytesScanned, cuts, rebuilt, temporaries);
-      return new Result(metadata, List.copyOf(segments), report, context, this::stopIndexWrites);
+      return new Result(metadata, List.copyOf(segments), report, context, indexFiles::stopWrites);
     } catch (IOException | RuntimeException e) {
       for (Segment s : segments) {
         LogFiles.closeQuietly(s, e);
@@ -140,7 +141,8 @@ final class Recovery {
 
   // ---- pass 1: what is in the directory
 
-  private void inventory(Map<Long, Path> segmentFiles, Set<Long> indexFiles) throws IOException {
+  private void inventory(Map<Long, Path> segmentFiles, Set<Long> presentIndexFiles)
+      throws IOException {
     for (Path entry : io.list(files.directory())) {
       String name = entry.getFileName().toString();
       if (name.endsWith(FileNames.TEMP_SUFFIX)) {
@@ -151,7 +153,7 @@ final class Recovery {
       } else if (FileNames.isSegment(name)) {
         segmentFiles.put(baseIndexOf(entry), entry);
       } else if (FileNames.isIndex(name)) {
-        indexFiles.add(baseIndexOf(entry));
+        presentIndexFiles.add(baseIndexOf(entry));
       }
     }
     if (writable && !temporaries.isEmpty()) {
@@ -198,14 +200,15 @@ final class Recovery {
       }
     }
     maxBody = metadata.maxBodyBytes();
+    indexFiles = new IndexFiles(files, metadata.logId(), writable, maxBody);
     context =
         new Segment.Context(
-            maxBody, this::loadSealedIndex, new IndexCache(config.indexCacheBytes()));
+            maxBody, indexFiles::loadSealedIndex, new IndexCache(config.indexCacheBytes()));
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows
 
-  private void validateAndCut(TreeMap<Long, Path> segmentFiles, Set<Long> indexFiles)
+  private void validateAndCut(TreeMap<Long, Path> segmentFiles, Set<Long> presentIndexFiles)
       throws IOException {
     List<Path> paths = new ArrayList<>(segmentFiles.values());
     for (int i = 0; i < paths.size(); i++) {
@@ -215,7 +218,7 @@ final class Recovery {
       FileHandle handle = io.open(path, writable ? FileIO.Mode.READ_WRITE : FileIO.Mode.READ);
       Damage damage;
       try {
-        damage = openSegment(i, path, handle, last, indexFiles.contains(baseIndexOf(path)));
+        damage = openSegment(i, path, handle, last, presentIndexFiles.contains(baseIndexOf(path)));
       } catch (IOException | RuntimeException e) {
         LogFiles.closeQuietly(handle, e);
         throw e;
@@ -258,7 +261,7 @@ final class Recovery {
     long maxTs = -1;
     IndexFileFormat.IndexFile prefix = null;
     if (last && !fullScan && hasIndex) {
-      long proven = fsyncedBytesProvenByIndexFile(header);
+      long proven = indexFiles.fsyncedBytesProvenByIndexFile(header);
       if (proven > fileSize) {
         // Written at a clean close, after an fsync: these bytes were durable, and are gone.
         return new Damage(
@@ -272,7 +275,7 @@ final class Recovery {
                 + " bytes",
             false);
       }
-      prefix = activeIndexPrefix(header, fileSize);
+      prefix = indexFiles.activeIndexPrefix(header, fileSize);
     }
     if (prefix != null) {
       index = FrameIndex.of(prefix.relIndex(), prefix.positions());
@@ -328,61 +331,6 @@ final class Recovery {
             Math.min(minTs, r.minTimestamp),
             Math.max(maxTs, r.maxTimestamp)));
     return damage;
-  }
-
-  /** The active segment's index file, if it is a usable prefix of the segment; else null. */
-  /**
-   * How many bytes of the segment its (unsealed, clean-close) index file proves were fsynced, from
-   * the index file's header alone; 0 if there is no such index file for this very segment.
-   */
-  private long fsyncedBytesProvenByIndexFile(SegmentHeader header) {
-    try {
-      IndexFileFormat.IndexFile f = files.readIndexHeader(header.baseIndex());
-      boolean thisSegment =
-          !f.sealed()
-              && f.logId().equals(header.logId())
-              && f.baseIndex() == header.baseIndex()
-              && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header);
-      return thisSegment ? f.coveredBytes() : 0;
-    } catch (FormatException | IOException e) {
-      return 0;
-    }
-  }
-
-  /**
-   * The last segment's index file if it is a usable prefix of the segment (written at a clean
-   * close), else null. A writable open deletes an unusable one, so later appends can never make it
-   * look valid again; a sealed segment's index file is left for the index check to judge.
-   */
-  private IndexFileFormat.IndexFile activeIndexPrefix(SegmentHeader header, long fileSize)
-      throws IOException {
-    long maxBytes = IndexFileFormat.HEADER_BYTES + 4 + fileSize; // far more than any valid one
-    IndexFileFormat.IndexFile f;
-    try {
-      f = files.readIndex(header.baseIndex(), maxBytes);
-    } catch (FormatException e) {
-      f = null;
-    }
-    boolean usable =
-        f != null
-            && !f.sealed()
-            && f.logId().equals(header.logId())
-            && f.baseIndex() == header.baseIndex()
-            && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header)
-            && startsAtFirstFrame(f)
-            && f.coveredBytes() >= SegmentFormat.HEADER_BYTES
-            && f.coveredBytes() <= fileSize
-            && (f.relIndex().length == 0
-                || f.positions()[f.positions().length - 1] < f.coveredBytes());
-    if (!usable && writable && (f == null || !f.sealed())) {
-      io.delete(files.indexPath(header.baseIndex()));
-    }
-    return usable ? f : null;
-  }
-
-  private static boolean startsAtFirstFrame(IndexFileFormat.IndexFile f) {
-    return f.relIndex().length == 0
-        || (f.relIndex()[0] == 0 && f.positions()[0] == SegmentFormat.HEADER_BYTES);
   }
 
   private Damage openSealedWithoutScan(
@@ -623,101 +571,16 @@ final class Recovery {
   // ---- pass 5: rebuild
 
   /**
-   * Rebuilds the index file of every sealed segment whose file is missing or does not match it.
-   * After a full scan the whole file is compared with the scanned index; otherwise only its header
-   * is checked here (one small read per segment, keeping a clean open cheap), and damage inside its
-   * entries is caught by their checksum when the index is first loaded, and rebuilt then.
+   * Rebuilds the index file of every sealed segment whose file is missing or does not match it (see
+   * {@link IndexFiles#matches}: in full after a full scan, by header otherwise).
    */
-  private void rebuildIndexFiles(Set<Long> indexFiles) throws IOException {
+  private void rebuildIndexFiles(Set<Long> present) throws IOException {
     for (Segment s : segments) {
-      if (!s.isSealed()) {
-        continue;
-      }
-      boolean good = indexFiles.contains(s.baseIndex()) && indexFileMatches(s);
-      if (!good) {
-        FrameIndex index = s.isIndexLoaded() ? s.frameIndex() : scanIndex(s);
-        files.writeIndex(s, metadata.logId(), index, index.count());
+      if (s.isSealed() && !(present.contains(s.baseIndex()) && indexFiles.matches(s))) {
+        indexFiles.rebuild(s);
         rebuilt.add(files.indexPath(s.baseIndex()));
       }
     }
-  }
-
-  private boolean indexFileMatches(Segment s) throws IOException {
-    try {
-      if (!s.isIndexLoaded()) {
-        return describesSealed(files.readIndexHeader(s.baseIndex()), s);
-      }
-      IndexFileFormat.IndexFile f = files.readIndex(s.baseIndex(), expectedIndexBytes(s));
-      FrameIndex scanned = s.frameIndex();
-      if (!describesSealed(f, s) || f.relIndex().length != scanned.count()) {
-        return false;
-      }
-      for (int i = 0; i < scanned.count(); i++) {
-        if (f.relIndex()[i] != scanned.relIndex(i) || f.positions()[i] != scanned.position(i)) {
-          return false;
-        }
-      }
-      return true;
-    } catch (FormatException | IOException e) {
-      return false; // missing, unreadable or damaged: derived data, rebuilt
-    }
-  }
-
-  private boolean describesSealed(IndexFileFormat.IndexFile f, Segment s) {
-    return f.sealed()
-        && f.logId().equals(metadata.logId())
-        && f.baseIndex() == s.baseIndex()
-        && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(s.header())
-        && f.coveredBytes() == s.size()
-        && f.recordCount() == s.recordCount();
-  }
-
-  private static long expectedIndexBytes(Segment s) {
-    return IndexFileFormat.HEADER_BYTES + 4 + IndexFileFormat.ENTRY_BYTES * s.frameCount();
-  }
-
-  /**
-   * Loads a sealed segment's index lazily (a {@link Segment.IndexSource}): from its index file, or,
-   * when that is missing, damaged or does not match the segment, from a scan of the segment (then
-   * the index file is written again when writable).
-   */
-  FrameIndex loadSealedIndex(Segment s) throws IOException {
-    try {
-      IndexFileFormat.IndexFile f = files.readIndex(s.baseIndex(), expectedIndexBytes(s));
-      if (describesSealed(f, s) && startsAtFirstFrame(f) && f.relIndex().length == s.frameCount()) {
-        return FrameIndex.of(f.relIndex(), f.positions());
-      }
-    } catch (FormatException | IOException e) {
-      // missing or damaged: derived data, rebuilt below
-    }
-    FrameIndex index = scanIndex(s);
-    synchronized (this) {
-      if (writable && indexWritesAllowed) {
-        files.writeIndex(s, metadata.logId(), index, index.count());
-      }
-    }
-    return index;
-  }
-
-  /** After this, lazy index loading only reads: the log is closing and gives up its lock. */
-  private synchronized void stopIndexWrites() {
-    indexWritesAllowed = false;
-  }
-
-  /** Builds a sealed segment's index by scanning it; its frames must match its trailer. */
-  private FrameIndex scanIndex(Segment s) throws IOException {
-    FrameIndex index = new FrameIndex((int) Math.min(s.frameCount(), 1 << 20));
-    FrameScanner.Result r =
-        new FrameScanner(s.handle(), s.size(), maxBody)
-            .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
-    if (r.damage != null || r.trailer == null || r.nextIndex != s.nextIndex()) {
-      long at = r.damage != null ? r.damage.offset() : r.validEnd;
-      throw new CorruptLogException(
-          s.path(),
-          at,
-          r.damage != null ? r.damage.getMessage() : "segment frames do not match its trailer");
-    }
-    return index;
   }
 
   // ---- pass 6: a writable log always has an unsealed last segment

@@ -11,7 +11,6 @@ import io.seglog.LogMetrics;
 import io.seglog.LogReader;
 import io.seglog.LogStats;
 import io.seglog.Record;
-import io.seglog.RecordTooLargeException;
 import io.seglog.RecoveryReport;
 import io.seglog.SeglogException;
 import io.seglog.SeglogIOException;
@@ -82,8 +81,7 @@ public final class SegmentedLog implements Log {
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
   private volatile boolean closed; // files closed: no more reads
 
-  // @GuardedBy("appendLock")
-  private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(64 << 10);
+  private final FrameEncoder encoder; // @GuardedBy("appendLock")
 
   // Bytes written since open, for the fsync counters. @GuardedBy("appendLock")
   private long bytesWritten;
@@ -104,6 +102,7 @@ public final class SegmentedLog implements Log {
     this.report = recovered.report();
     this.stopIndexWrites = recovered.indexWrites();
     this.context = recovered.context();
+    this.encoder = new FrameEncoder(config.clock());
     this.segments = recovered.segments().toArray(new Segment[0]);
     for (Segment s : segments) {
       s.releaseIndexToCache(); // indexes a full scan loaded are bounded like any other
@@ -225,12 +224,11 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long appendBatch(List<Entry> entries) {
-    ByteBuffer[] payloads = payloads(entries);
-    int frameLength = checkBatch(entries, payloads);
+    Batch batch = Batch.of(entries, config);
     long first;
     appendLock.lock();
     try {
-      first = writeLocked(entries, payloads, frameLength);
+      first = writeLocked(batch);
     } finally {
       appendLock.unlock();
     }
@@ -252,11 +250,10 @@ public final class SegmentedLog implements Log {
 
   @Override
   public CompletableFuture<Long> appendBatchAsync(List<Entry> entries) {
-    ByteBuffer[] payloads = payloads(entries);
-    int frameLength = checkBatch(entries, payloads);
+    Batch batch = Batch.of(entries, config);
     appendLock.lock();
     try {
-      long first = writeLocked(entries, payloads, frameLength);
+      long first = writeLocked(batch);
       if (config.syncPolicy().kind() != SyncPolicy.Kind.ALWAYS) {
         return CompletableFuture.completedFuture(first); // durable as the policy defines it
       }
@@ -269,118 +266,26 @@ public final class SegmentedLog implements Log {
   }
 
   /**
-   * Validates a batch before any lock is taken; returns its frame length.
-   *
-   * @throws RecordTooLargeException if a record or the batch is over its limit
-   */
-  /**
-   * One view of each payload, taken once: sizes and bytes come from these views, so a caller that
-   * moves its buffer's position or limit during the append cannot make the frame inconsistent.
-   */
-  private static ByteBuffer[] payloads(List<Entry> entries) {
-    ByteBuffer[] views = new ByteBuffer[entries.size()];
-    for (int i = 0; i < views.length; i++) {
-      views[i] = entries.get(i).payload();
-    }
-    return views;
-  }
-
-  private int checkBatch(List<Entry> entries, ByteBuffer[] payloads) {
-    int count = entries.size();
-    if (count == 0) {
-      throw new IllegalArgumentException("cannot append an empty batch");
-    }
-    if (count > config.maxBatchRecords()) {
-      throw new RecordTooLargeException(
-          "batch of " + count + " records exceeds maxBatchRecords " + config.maxBatchRecords());
-    }
-    long payload = 0;
-    for (ByteBuffer p : payloads) {
-      if (p.remaining() > config.maxRecordBytes()) {
-        throw new RecordTooLargeException(
-            "record of "
-                + p.remaining()
-                + " bytes exceeds maxRecordBytes "
-                + config.maxRecordBytes());
-      }
-      payload += p.remaining();
-    }
-    if (payload > config.maxBatchBytes()) { // a single record always fits: checked above
-      throw new RecordTooLargeException(
-          "batch of "
-              + count
-              + " records holds "
-              + payload
-              + " payload bytes, exceeding"
-              + " maxBatchBytes "
-              + config.maxBatchBytes());
-    }
-    long body = payload + (long) SegmentFormat.RECORD_HEADER_BYTES * count;
-    return SegmentFormat.FRAME_HEADER_BYTES + (int) body;
-  }
-
-  /**
    * Writes one frame at the end of the active segment and publishes it to readers; returns its
    * first index. A failed write publishes nothing and fences the log. @GuardedBy("appendLock")
    */
-  private long writeLocked(List<Entry> entries, ByteBuffer[] payloads, int frameLength) {
+  private long writeLocked(Batch batch) {
     checkWritable();
-    int count = entries.size();
+    int count = batch.size();
     long first = lastIndex + 1;
-    Segment active = activeForAppend(frameLength, count);
-    ByteBuffer frame = encode(entries, payloads, first, frameLength);
+    Segment active = activeForAppend(batch.frameLength(), count);
+    ByteBuffer frame = encoder.encode(batch, first, sync.durableIndex());
     try {
-      active.append(frame, first, count, frameMinTs, frameMaxTs);
+      active.append(frame, first, count, encoder.minTimestamp(), encoder.maxTimestamp());
     } catch (IOException e) {
       // Nothing was published; drop the partial frame so that reopening a full disk needs no
       // space to cut it (best effort: recovery would cut it anyway).
       active.discardUnpublished();
       throw fence("write to " + active.path(), e);
     }
-    bytesWritten += frameLength;
+    bytesWritten += batch.frameLength();
     lastIndex = first + count - 1; // publish to readers
     return first;
-  }
-
-  // min/max timestamps of the frame last encoded; @GuardedBy("appendLock")
-  private long frameMinTs;
-  private long frameMaxTs;
-
-  /** Encodes a records frame into the write buffer. @GuardedBy("appendLock") */
-  private ByteBuffer encode(
-      List<Entry> entries, ByteBuffer[] payloads, long first, int frameLength) {
-    if (writeBuffer.capacity() < frameLength) {
-      writeBuffer = ByteBuffer.allocateDirect(Math.max(frameLength, writeBuffer.capacity() * 2));
-    }
-    ByteBuffer b = writeBuffer.clear();
-    b.position(SegmentFormat.FRAME_HEADER_BYTES);
-    long now = -1;
-    long min = Long.MAX_VALUE;
-    long max = -1;
-    for (int i = 0; i < payloads.length; i++) {
-      Entry e = entries.get(i);
-      ByteBuffer payload = payloads[i];
-      long ts = e.timestamp();
-      if (ts == Entry.ASSIGN_TIMESTAMP) {
-        if (now < 0) {
-          now = config.clock().millis();
-        }
-        ts = now;
-      }
-      min = Math.min(min, ts);
-      max = Math.max(max, ts);
-      SegmentFormat.putRecordHeader(b, ts, payload.remaining(), e.type());
-      b.put(payload.duplicate());
-    }
-    if (b.position() != frameLength) {
-      throw new IllegalStateException(
-          "encoded " + b.position() + " bytes for a frame of " + frameLength);
-    }
-    SegmentFormat.sealFrame(
-        b, 0, frameLength, SegmentFormat.FRAME_RECORDS, entries.size(), first, sync.durableIndex());
-    frameMinTs = min;
-    frameMaxTs = max;
-    return b.flip();
   }
 
   /** The segment the next frame goes to, rolling first if a limit says so. */

@@ -1,0 +1,73 @@
+package io.seglog.internal.log;
+
+import io.seglog.Entry;
+import io.seglog.internal.format.SegmentFormat;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+
+/**
+ * Encodes a {@link Batch} into a records frame in a reused direct buffer. Not thread-safe: the
+ * log's writer (holding its append lock) owns it.
+ */
+final class FrameEncoder {
+  private final Clock clock;
+  private ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+  private long minTimestamp;
+  private long maxTimestamp;
+
+  FrameEncoder(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Encodes {@code batch} as the frame starting at index {@code first}; the result is valid until
+   * the next call. Assigned timestamps are read from the clock once per batch.
+   *
+   * @param syncedIndex the highest index fsynced now, recorded in the frame for recovery
+   */
+  ByteBuffer encode(Batch batch, long first, long syncedIndex) {
+    int frameLength = batch.frameLength();
+    if (buffer.capacity() < frameLength) {
+      buffer = ByteBuffer.allocateDirect(Math.max(frameLength, buffer.capacity() * 2));
+    }
+    ByteBuffer b = buffer.clear();
+    b.position(SegmentFormat.FRAME_HEADER_BYTES);
+    long now = -1;
+    long min = Long.MAX_VALUE;
+    long max = -1;
+    for (int i = 0; i < batch.size(); i++) {
+      Entry e = batch.entries().get(i);
+      ByteBuffer payload = batch.payloads()[i];
+      long ts = e.timestamp();
+      if (ts == Entry.ASSIGN_TIMESTAMP) {
+        if (now < 0) {
+          now = clock.millis();
+        }
+        ts = now;
+      }
+      min = Math.min(min, ts);
+      max = Math.max(max, ts);
+      SegmentFormat.putRecordHeader(b, ts, payload.remaining(), e.type());
+      b.put(payload.duplicate());
+    }
+    if (b.position() != frameLength) {
+      throw new IllegalStateException(
+          "encoded " + b.position() + " bytes for a frame of " + frameLength);
+    }
+    SegmentFormat.sealFrame(
+        b, 0, frameLength, SegmentFormat.FRAME_RECORDS, batch.size(), first, syncedIndex);
+    minTimestamp = min;
+    maxTimestamp = max;
+    return b.flip();
+  }
+
+  /** Smallest record timestamp of the frame last encoded. */
+  long minTimestamp() {
+    return minTimestamp;
+  }
+
+  /** Largest record timestamp of the frame last encoded. */
+  long maxTimestamp() {
+    return maxTimestamp;
+  }
+}
