@@ -1,10 +1,12 @@
 package io.seglog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.DirectorySnapshot;
 import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.LogChecks;
@@ -131,5 +133,22 @@ class RegressionTest {
         assertThat(log.recoveryReport().indexFilesRebuilt()).as(mode + ", missing").contains(idx);
       }
     }
+  }
+
+  /**
+   * Found while writing EdgeCaseTest. Log.openReadOnly documents {@code @throws SeglogIOException
+   * if the directory does not hold a log}; the engine threw a plain SeglogException ("no seglog log
+   * in ..."), so a caller catching the documented type missed it.
+   */
+  @Test
+  void readOnlyOpenOfADirectoryWithoutALogThrowsSeglogIOException() throws Exception {
+    Path empty = dir.resolve("empty");
+    Files.createDirectories(empty);
+    assertThatThrownBy(() -> Log.openReadOnly(empty, LogConfig.defaults()))
+        .isInstanceOf(SeglogIOException.class);
+    assertThat(DirectorySnapshot.of(empty).names()).as("nothing created").isEmpty();
+    assertThatThrownBy(() -> Log.openReadOnly(dir.resolve("absent"), LogConfig.defaults()))
+        .isInstanceOf(SeglogIOException.class);
+    assertThat(dir.resolve("absent")).doesNotExist();
   }
 }
