@@ -1,0 +1,128 @@
+package io.seglog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.FaultInjectingFileIO;
+import io.seglog.testing.FaultInjectingFileIO.Op;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The background fsync of INTERVAL, closing with work in flight, and readers' lifecycles. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES) // a hang guard only
+class BackgroundAndCloseTest {
+  @TempDir Path dir;
+
+  @Test
+  void aFailedBackgroundFsyncFencesTheLog() {
+    FaultInjectingFileIO io = new FaultInjectingFileIO();
+    LogConfig config =
+        LogConfig.builder().syncPolicy(SyncPolicy.interval(Duration.ofMillis(1))).build();
+    Log log = SegmentedLog.open(dir, config, io);
+    long acked = 0;
+    for (int i = 0; i < 10; i++) {
+      acked = log.append(new byte[] {(byte) i});
+    }
+    io.failNth(Op.FORCE, io.count(Op.FORCE) + 1, true);
+    // The background worker's next fsync is the one that fails; wait for it to happen.
+    while (io.injectedFailures().isEmpty()) {
+      Thread.onSpinWait();
+    }
+    // Appends written before the failure was noticed may still return; the first one after the
+    // fence throws, and every later one.
+    boolean fenced = false;
+    for (int i = 0; i < 1_000_000 && !fenced; i++) {
+      try {
+        acked = log.append(new byte[] {1});
+      } catch (LogFencedException e) {
+        fenced = true;
+      }
+    }
+    assertThat(fenced).as("the failed background fsync fenced the log").isTrue();
+    assertThatThrownBy(() -> log.append(new byte[] {2})).isInstanceOf(LogFencedException.class);
+    assertThatThrownBy(log::sync).isInstanceOf(LogFencedException.class);
+    assertThat(log.durableIndex()).isLessThanOrEqualTo(log.lastIndex());
+    try {
+      log.close();
+    } catch (LogFencedException | SeglogIOException e) {
+      // closing a fenced log may report the failure
+    }
+    io.crash();
+    try (Log reopened = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      assertThat(reopened.lastIndex()).isGreaterThanOrEqualTo(acked);
+      assertThat(reopened.read(1).payloadBytes()).containsExactly(0);
+    }
+  }
+
+  @Test
+  void closingWithAsyncAppendsInFlightCompletesEveryFuture() {
+    Log log =
+        SegmentedLog.open(
+            dir, LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build(), NioFileIO.INSTANCE);
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      futures.add(log.appendAsync(new byte[] {(byte) i}));
+    }
+    log.close();
+    long completed = 0;
+    for (CompletableFuture<Long> f : futures) {
+      try {
+        f.join();
+        completed++;
+      } catch (CompletionException e) {
+        assertThat(e.getCause()).isInstanceOf(LogClosedException.class);
+      }
+    }
+    assertThatThrownBy(() -> log.appendAsync(new byte[] {1}).join())
+        .satisfiesAnyOf(
+            t -> assertThat(t).isInstanceOf(LogClosedException.class),
+            t -> assertThat(t).hasCauseInstanceOf(LogClosedException.class));
+    try (Log reopened = Log.open(dir)) {
+      assertThat(reopened.lastIndex())
+          .as("every future that completed normally is in the log")
+          .isGreaterThanOrEqualTo(completed);
+    }
+  }
+
+  @Test
+  void aReaderStopsAtTheLastRecordWhenItWasCreatedAndCrossesRolls() {
+    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.NONE).segmentBytes(4096).build();
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      for (int i = 1; i <= 50; i++) {
+        log.append(new byte[200]);
+      }
+      try (LogReader reader = log.reader(1, Long.MAX_VALUE)) {
+        log.roll();
+        for (int i = 0; i < 50; i++) {
+          log.append(new byte[] {7});
+        }
+        long n = 0;
+        while (reader.hasNext()) {
+          Record r = reader.next();
+          assertThat(r.index()).isEqualTo(++n);
+          assertThat(r.size()).isEqualTo(200);
+        }
+        assertThat(n).isEqualTo(50);
+        assertThat(reader.position()).isEqualTo(51);
+      }
+      LogReader closed = log.reader(1, 3);
+      closed.close();
+      assertThatThrownBy(closed::next).isInstanceOf(LogClosedException.class);
+      assertThatThrownBy(() -> log.reader(0, 3)).isInstanceOf(IndexOutOfRangeException.class);
+      assertThatThrownBy(() -> log.reader(102, 103)).isInstanceOf(IndexOutOfRangeException.class);
+      try (LogReader atEnd = log.reader(101, 200)) {
+        assertThat(atEnd.hasNext()).isFalse();
+      }
+    }
+  }
+}
