@@ -151,4 +151,33 @@ class RegressionTest {
         .isInstanceOf(SeglogIOException.class);
     assertThat(dir.resolve("absent")).doesNotExist();
   }
+
+  /**
+   * Found by CorruptionTableTest (truncation after a clean close, STRICT, at a frame boundary).
+   * After a clean close the active segment's index file proves its frames were fsynced; a TAIL open
+   * refuses a segment that lost some of them ("segment ends at byte N but its index file, written
+   * after an fsync, covers M bytes"), but a STRICT open, which scans every frame and ignores that
+   * proof, accepted the shorter log when the loss ended on a frame boundary: STRICT was weaker than
+   * TAIL and silently dropped durable records.
+   */
+  @Test
+  void strictRefusesAnActiveSegmentThatLostFsyncedFramesAtAFrameBoundary() throws Exception {
+    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      log.append(new byte[] {1});
+      log.append(new byte[] {2});
+      log.append(new byte[] {3});
+    }
+    Path segment = dir.resolve(FileNames.segment(1));
+    List<SegmentScan.Frame> frames = SegmentScan.recordFrames(segment);
+    byte[] b = Files.readAllBytes(segment);
+    Files.write(segment, java.util.Arrays.copyOf(b, (int) frames.get(2).offset()));
+    for (RecoveryMode mode : List.of(RecoveryMode.TAIL, RecoveryMode.STRICT)) {
+      LogConfig strictOrTail = config.toBuilder().recoveryMode(mode).build();
+      org.junit.jupiter.api.Assertions.assertThrows(
+          CorruptLogException.class,
+          () -> SegmentedLog.open(dir, strictOrTail, NioFileIO.INSTANCE).close(),
+          mode + " must refuse");
+    }
+  }
 }
