@@ -367,8 +367,63 @@ class CorruptionTableTest {
           Original o = original(w);
           byte[] damaged = damage.apply(o.bytes.get(o.last()).clone());
           Expect expect = tailExpectation(o, damaged, mode);
-          run(o, mode, dir -> Files.write(dir.resolve(o.last()), damaged), expect);
+          run(
+              o,
+              mode,
+              dir -> {
+                Files.write(dir.resolve(o.last()), damaged);
+                if (mode == RecoveryMode.TAIL) {
+                  checkVerifier(o, dir, damaged, expect);
+                }
+              },
+              expect);
         });
+  }
+
+  /**
+   * The verifier changes nothing, finds an undamaged log intact, and otherwise names the last
+   * segment at the offset recovery acts on (the first damaged frame, or the end of the file when
+   * the index file proves more was there).
+   */
+  static void checkVerifier(Original o, Path dir, byte[] damaged, Expect tailExpect) {
+    DirectorySnapshot before = DirectorySnapshot.of(dir);
+    VerifyReport report = LogVerifier.verify(dir);
+    assertThat(before.differences(DirectorySnapshot.of(dir)))
+        .as("files changed by verify")
+        .isEmpty();
+    if (!tailExpect.fails() && tailExpect.cuts.isEmpty()) {
+      // nothing to see: at most a clean truncation at a frame boundary of unsynced frames
+      assertThat(report.findings()).as("verify of a log with no visible damage").isEmpty();
+      return;
+    }
+    assertThat(report.intact()).as("verify of a damaged log").isFalse();
+    String seg = o.last();
+    List<Long> offsets = new ArrayList<>();
+    tailExpect.cuts.forEach(c -> offsets.add(c.offset));
+    if (tailExpect.fails()) {
+      offsets.add(tailExpect.failOffset != null ? tailExpect.failOffset : damaged.length);
+      // the first damaged frame, where a scan stops, or the end of the file
+      List<Frame> frames = o.frames.get(seg);
+      frames.stream()
+          .filter(f -> !intact(f, o.bytes.get(seg), damaged))
+          .findFirst()
+          .ifPresent(f -> offsets.add(f.offset()));
+      offsets.add((long) damaged.length);
+    }
+    String idx = FileNames.index(o.baseOf(seg));
+    boolean indexProvesMore =
+        o.writes == Writes.NONE_CLEAN_CLOSE && damaged.length < o.bytes.get(seg).length;
+    assertThat(report.findings())
+        .as(
+            "verify names "
+                + seg
+                + " at one of "
+                + offsets
+                + (indexProvesMore ? ", or " + idx : ""))
+        .anyMatch(
+            f ->
+                (f.file().getFileName().toString().equals(seg) && offsets.contains(f.offset()))
+                    || (indexProvesMore && f.file().getFileName().toString().equals(idx)));
   }
 
   /** Damage to the last segment's bytes. */

@@ -180,4 +180,31 @@ class RegressionTest {
           mode + " must refuse");
     }
   }
+
+  /**
+   * Found by CorruptionTableTest's verifier checks (truncation after a clean close). When the
+   * active segment of a cleanly closed log loses frames its index file proves were fsynced, a TAIL
+   * open refuses ("not a torn tail"), but the verifier reported the very same bytes as a {@code
+   * torn-tail}, the kind a tail repair fixes: the tool and recovery disagreed about whether durable
+   * data was lost.
+   */
+  @Test
+  void verifyDoesNotCallTheLossOfIndexProvenFramesATornTail() throws Exception {
+    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      log.append(new byte[] {1});
+      log.append(new byte[] {2, 2, 2, 2, 2, 2, 2, 2});
+    }
+    Path segment = dir.resolve(FileNames.segment(1));
+    byte[] b = Files.readAllBytes(segment);
+    Files.write(segment, java.util.Arrays.copyOf(b, b.length - 3));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        CorruptLogException.class,
+        () -> SegmentedLog.open(dir, config, NioFileIO.INSTANCE).close(),
+        "TAIL refuses: the index file proves the frame was fsynced");
+    VerifyReport report = LogVerifier.verify(dir);
+    assertThat(report.findings())
+        .as("verify must not call it only a torn tail")
+        .anyMatch(f -> !f.kind().equals("torn-tail"));
+  }
 }
