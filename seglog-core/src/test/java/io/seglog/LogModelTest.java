@@ -156,6 +156,8 @@ class LogModelTest {
         reopen();
       } else if (dice < 94) {
         readOnly();
+      } else if (dice < 97) {
+        readDurable();
       } else {
         readOne();
       }
@@ -322,6 +324,35 @@ class LogModelTest {
       int i = rnd.nextInt(model.size());
       note("read(" + model.get(i).index() + ")");
       LogChecks.assertRecord(model.get(i), log.read(model.get(i).index()));
+    }
+
+    /** Durable visibility: exactly the records up to durableIndex, never one beyond. */
+    void readDurable() {
+      long durable = log.durableIndex();
+      note("read and reader with Visibility.DURABLE (durableIndex " + durable + ")");
+      if (durable >= first) {
+        int i = rnd.nextInt((int) (durable - first + 1));
+        LogChecks.assertRecord(model.get(i), log.read(model.get(i).index(), Visibility.DURABLE));
+      }
+      // Under INTERVAL the background fsync may move durableIndex at any time, so only the
+      // other policies can pin "one beyond" exactly.
+      if (durable < lastIndex() && config.syncPolicy().kind() != SyncPolicy.Kind.INTERVAL) {
+        long beyond = durable + 1 + rnd.nextInt((int) (lastIndex() - durable));
+        assertThatThrownBy(() -> log.read(beyond, Visibility.DURABLE))
+            .isInstanceOf(IndexOutOfRangeException.class);
+      }
+      long from = first + rnd.nextInt((int) (durable - first + 2));
+      try (LogReader reader = log.reader(from, Long.MAX_VALUE, Visibility.DURABLE)) {
+        long durableAfter = log.durableIndex();
+        long next = from;
+        while (reader.hasNext()) {
+          LogChecks.assertRecord(model.get((int) (next - first)), reader.next());
+          next++;
+        }
+        assertThat(next - 1)
+            .as("a DURABLE reader stops at durableIndex as it was when it was created")
+            .isBetween(durable, durableAfter);
+      }
     }
 
     void readRange() {
