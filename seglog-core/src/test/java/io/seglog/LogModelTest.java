@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * NONE, an initial index) and a few hundred operations; after each, the log must agree with the
  * model exactly.
  *
- * <p>Replay a failure with {@code -Dtest=LogModelTest -Dseglog.model.seed=N}. The number of seeds
+ * <p>Replay a failure with {@code -Dtest=LogModelTest -Dseglog.model.seed=N}; add {@code
+ * -Dseglog.model.history=1000} to print the whole operation history instead of its last 25 steps,
+ * and {@code -Dseglog.model.keep=DIR} to keep the failing log's files in DIR. The number of seeds
  * is {@value #SEEDS_PER_SCALE} times {@code seglog.test.scale} (1 by default, 20 with -Plong).
  */
 class LogModelTest {
