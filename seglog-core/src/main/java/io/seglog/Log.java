@@ -43,8 +43,9 @@ public interface Log extends AutoCloseable {
    * a damaged log. Recovery is computed in memory: a damaged tail is hidden, not cut. Appending to
    * the returned log throws {@link UnsupportedOperationException}.
    *
-   * @throws SeglogIOException if the directory does not hold a log
+   * @throws NoSuchLogException if the directory does not exist or holds no log
    * @throws CorruptLogException if the log is damaged beyond what the configured mode tolerates
+   * @throws SeglogIOException if the log's files cannot be read
    */
   static Log openReadOnly(Path directory, LogConfig config) {
     return SegmentedLog.openReadOnly(directory, config, NioFileIO.INSTANCE);

@@ -16,8 +16,8 @@ public final class LogVerifier {
   /**
    * Verifies the log in {@code directory}.
    *
-   * @throws SeglogException if the directory does not exist or holds no log (no metadata file and
-   *     no segment)
+   * @throws NoSuchLogException if the directory does not exist or holds no log (no metadata file
+   *     and no segment)
    * @throws SeglogIOException if the directory cannot be read
    */
   public static VerifyReport verify(Path directory) {
@@ -30,7 +30,7 @@ public final class LogVerifier {
    * that one was deleted, reordered, replaced or edited since. A mismatch is a finding of kind
    * {@code anchor}.
    *
-   * @throws SeglogException if the directory does not exist or holds no log
+   * @throws NoSuchLogException if the directory does not exist or holds no log
    */
   public static VerifyReport verify(Path directory, String expectedDigest) {
     return new Verifier(NioFileIO.INSTANCE, directory, expectedDigest).verify();

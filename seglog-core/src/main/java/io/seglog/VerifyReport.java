@@ -48,10 +48,11 @@ public record VerifyReport(
    *     order), {@code gap} (indices missing between segments, or before the first), {@code chain}
    *     (previous-segment digest does not match), {@code frame} (a damaged frame that is not a torn
    *     tail), {@code torn-tail} (damage at the end of the last segment that recovery would cut),
-   *     {@code trailer} (a missing or inconsistent trailer), {@code digest} (a sealed segment whose
-   *     content no longer matches its trailer), {@code index-file} (a damaged or mismatched index
-   *     file; derived data, rebuilt on open), {@code anchor} (an expected chain digest that no
-   *     intact sealed segment has)
+   *     {@code truncated} (the last segment is shorter than its clean-close index file proves was
+   *     fsynced: durable records were lost), {@code trailer} (a missing or inconsistent trailer),
+   *     {@code digest} (a sealed segment whose content no longer matches its trailer), {@code
+   *     index-file} (a damaged or mismatched index file; derived data, rebuilt on open), {@code
+   *     anchor} (an expected chain digest that no intact sealed segment has)
    * @param message a human description
    */
   public record Finding(Path file, long offset, String kind, String message) {}

@@ -141,14 +141,16 @@ class RegressionTest {
    * in ..."), so a caller catching the documented type missed it.
    */
   @Test
-  void readOnlyOpenOfADirectoryWithoutALogThrowsSeglogIOException() throws Exception {
+  void readOnlyOpenOfADirectoryWithoutALogThrowsNoSuchLogException() throws Exception {
     Path empty = dir.resolve("empty");
     Files.createDirectories(empty);
     assertThatThrownBy(() -> Log.openReadOnly(empty, LogConfig.defaults()))
-        .isInstanceOf(SeglogIOException.class);
+        .isInstanceOf(NoSuchLogException.class)
+        .hasMessageContaining(empty.toString());
     assertThat(DirectorySnapshot.of(empty).names()).as("nothing created").isEmpty();
     assertThatThrownBy(() -> Log.openReadOnly(dir.resolve("absent"), LogConfig.defaults()))
-        .isInstanceOf(SeglogIOException.class);
+        .isInstanceOf(NoSuchLogException.class)
+        .hasMessageContaining("absent");
     assertThat(dir.resolve("absent")).doesNotExist();
   }
 

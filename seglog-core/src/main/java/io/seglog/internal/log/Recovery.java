@@ -2,9 +2,9 @@ package io.seglog.internal.log;
 
 import io.seglog.CorruptLogException;
 import io.seglog.LogConfig;
+import io.seglog.NoSuchLogException;
 import io.seglog.RecoveryMode;
 import io.seglog.RecoveryReport;
-import io.seglog.SeglogException;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
@@ -179,7 +179,7 @@ final class Recovery {
             path, -1, "metadata file is missing but " + segmentFiles.size() + " segments exist");
       }
       if (!writable) {
-        throw new SeglogException(
+        throw new NoSuchLogException(
             "no seglog log in " + files.directory() + " (no " + FileNames.METADATA + ")");
       }
       metadata =
@@ -260,22 +260,31 @@ final class Recovery {
     long minTs = Long.MAX_VALUE;
     long maxTs = -1;
     IndexFileFormat.IndexFile prefix = null;
-    if (last && !fullScan && hasIndex) {
+    if (last && hasIndex) {
       long proven = indexFiles.fsyncedBytesProvenByIndexFile(header);
       if (proven > fileSize) {
-        // Written at a clean close, after an fsync: these bytes were durable, and are gone.
-        return new Damage(
-            i,
-            fileSize,
+        // Written at a clean close, after an fsync: these bytes were durable, and are gone. In
+        // every mode but POINT_IN_TIME that refuses the open (STRICT must not be weaker than TAIL).
+        String lost =
             "segment ends at byte "
                 + fileSize
                 + " but its index file, written after an fsync,"
                 + " covers "
                 + proven
-                + " bytes",
-            false);
+                + " bytes";
+        if (mode != RecoveryMode.POINT_IN_TIME) {
+          return new Damage(i, fileSize, lost, false);
+        }
+        // POINT_IN_TIME keeps what is there; the loss is reported, and the index file, which now
+        // describes bytes that are gone, is deleted before later appends could make it look valid.
+        cuts.add(
+            new RecoveryReport.Cut(path, fileSize, 0, 0, lost + " (nothing left to cut)", null));
+        if (writable) {
+          io.delete(files.indexPath(base));
+        }
+      } else if (!fullScan) {
+        prefix = indexFiles.activeIndexPrefix(header, fileSize);
       }
-      prefix = indexFiles.activeIndexPrefix(header, fileSize);
     }
     if (prefix != null) {
       index = FrameIndex.of(prefix.relIndex(), prefix.positions());

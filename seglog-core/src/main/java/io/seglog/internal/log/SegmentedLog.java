@@ -10,6 +10,7 @@ import io.seglog.LogLockedException;
 import io.seglog.LogMetrics;
 import io.seglog.LogReader;
 import io.seglog.LogStats;
+import io.seglog.NoSuchLogException;
 import io.seglog.Record;
 import io.seglog.RecoveryReport;
 import io.seglog.SeglogException;
@@ -194,7 +195,7 @@ public final class SegmentedLog implements Log {
   public static SegmentedLog openReadOnly(Path directory, LogConfig config, FileIO io) {
     Path dir = directory.toAbsolutePath();
     if (!io.exists(dir)) {
-      throw new SeglogException("log directory " + dir + " does not exist");
+      throw new NoSuchLogException("log directory " + dir + " does not exist");
     }
     LogFiles files = new LogFiles(dir, io);
     try {

@@ -1,6 +1,6 @@
 package io.seglog.internal.log;
 
-import io.seglog.SeglogException;
+import io.seglog.NoSuchLogException;
 import io.seglog.SeglogIOException;
 import io.seglog.VerifyReport;
 import io.seglog.VerifyReport.Finding;
@@ -51,7 +51,7 @@ public final class Verifier {
   /** Runs the verification. */
   public VerifyReport verify() {
     if (!io.exists(directory)) {
-      throw new SeglogException("log directory " + directory + " does not exist");
+      throw new NoSuchLogException("log directory " + directory + " does not exist");
     }
     try {
       return run();
@@ -78,7 +78,7 @@ public final class Verifier {
     }
     Metadata metadata = null;
     if (!io.exists(files.metadataPath()) && segmentFiles.isEmpty()) {
-      throw new SeglogException(
+      throw new NoSuchLogException(
           "no seglog log in " + directory + " (no " + FileNames.METADATA + " and no segments)");
     }
     if (!io.exists(files.metadataPath())) {
@@ -182,8 +182,26 @@ public final class Verifier {
             new FrameScanner(handle, size, maxBody)
                 .scan(SegmentFormat.HEADER_BYTES, h.baseIndex(), h.baseIndex(), index);
         records += r.records;
+        // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
+        // file shorter than that, is lost durable data, never a torn tail (as recovery judges it).
+        long proven =
+            last && indexFiles.contains(h.baseIndex())
+                ? new IndexFiles(files, h.logId(), false, maxBody).fsyncedBytesProvenByIndexFile(h)
+                : 0;
+        if (proven > size) {
+          add(
+              path,
+              size,
+              "truncated",
+              "segment ends at byte "
+                  + size
+                  + " but its index file,"
+                  + " written after an fsync, covers "
+                  + proven
+                  + " bytes: durable records were lost");
+        }
         if (r.damage != null) {
-          boolean tail = last && r.damageIsTail;
+          boolean tail = last && r.damageIsTail && r.damage.offset() >= proven;
           add(
               path,
               r.damage.offset(),
