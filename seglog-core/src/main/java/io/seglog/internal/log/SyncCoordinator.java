@@ -12,19 +12,23 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Makes written records durable: group commit for waiting appenders, a flush worker for
  * asynchronous appends, and the fsync counters.
  *
- * <p>Design note. {@link #syncTo} is leader/follower, in the caller's thread: the first appender to
- * take {@code syncLock} snapshots what has been written (under the log's append lock), fsyncs it,
- * and publishes the new durable index; appenders that wrote meanwhile queue on {@code syncLock},
- * and on getting it usually find their record already durable and return without an fsync. A lone
- * writer takes the lock at once and pays exactly one fsync: nobody waits for company. Asynchronous
- * appends are queued to one flush worker thread, which drains the queue, calls {@link #syncTo} for
- * the highest index in it, and completes the futures; it is started on first use.
+ * <p>Design note. {@link #syncTo} is leader/follower, in the caller's thread. The first appender
+ * that finds no fsync in progress becomes the leader: it marks one in progress, snapshots what has
+ * been written (under the log's append lock), fsyncs it without holding any lock, publishes the new
+ * durable index and wakes every waiter. Appenders that wrote meanwhile wait on {@code fsyncDone}
+ * while an fsync is in progress (not queued on a lock, where the leader could barge back in first
+ * and followers would leave one per fsync); when woken, all whose record is now durable return, and
+ * one of the rest leads the next fsync, which covers them all. A lone writer finds no fsync in
+ * progress and pays exactly one: nobody waits for company. Asynchronous appends are queued to one
+ * flush worker thread, which drains the queue, calls {@link #syncTo} for the highest index in it,
+ * and completes the futures; it is started on first use.
  *
  * <p>Failure: a failed fsync fences the log (through {@link Writer#fence}), fails every queued
  * future, and is never retried.
@@ -54,7 +58,9 @@ final class SyncCoordinator {
 
   private final Writer writer;
   private final String name;
-  private final ReentrantLock syncLock = new ReentrantLock();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition fsyncDone = lock.newCondition();
+  private boolean fsyncInProgress; // @GuardedBy("lock"); also held by close, see exclusive()
   private final AtomicLong durableIndex;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private Thread flushWorker; // @GuardedBy("this")
@@ -78,37 +84,69 @@ final class SyncCoordinator {
     return durableIndex.get();
   }
 
-  /** The lock {@link #syncTo} holds while it fsyncs; close takes it before the append lock. */
-  ReentrantLock syncLock() {
-    return syncLock;
-  }
-
   /**
-   * Returns once every index up to {@code target} is durable, fsyncing if nobody else does.
+   * Returns once every index up to {@code target} is durable, fsyncing if nobody else is.
    *
    * @throws LogFencedException if the log is fenced or the fsync fails
    */
   long syncTo(long target) {
-    while (durableIndex.get() < target) {
-      syncLock.lock();
-      try {
-        if (durableIndex.get() >= target) {
-          break;
+    lock.lock();
+    try {
+      while (durableIndex.get() < target) {
+        if (fsyncInProgress) {
+          fsyncDone.awaitUninterruptibly(); // durability is not abandoned on interrupt
+          continue;
         }
-        writer.checkNotFenced();
-        Written w = writer.written();
-        long start = System.nanoTime();
+        fsyncInProgress = true;
+        lock.unlock();
         try {
-          w.segment().force();
-        } catch (IOException e) {
-          throw writer.fence("fsync of " + w.segment().path(), e);
+          writer.checkNotFenced();
+          Written w = writer.written();
+          long start = System.nanoTime();
+          try {
+            w.segment().force();
+          } catch (IOException e) {
+            throw writer.fence("fsync of " + w.segment().path(), e);
+          }
+          recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+        } finally {
+          lock.lock();
+          fsyncInProgress = false;
+          fsyncDone.signalAll();
         }
-        recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
-      } finally {
-        syncLock.unlock();
       }
+      return durableIndex.get();
+    } finally {
+      lock.unlock();
     }
-    return durableIndex.get();
+  }
+
+  /**
+   * Waits for an fsync in progress, then keeps others from starting one until {@link
+   * #endExclusive()}: close uses it around its final fsync. Waiters that find their record durable
+   * afterwards return; the rest fail (the log is fenced) or find nothing to do.
+   */
+  void beginExclusive() {
+    lock.lock();
+    try {
+      while (fsyncInProgress) {
+        fsyncDone.awaitUninterruptibly();
+      }
+      fsyncInProgress = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends {@link #beginExclusive()} and wakes every waiter. */
+  void endExclusive() {
+    lock.lock();
+    try {
+      fsyncInProgress = false;
+      fsyncDone.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**

@@ -22,6 +22,8 @@ final class GatedFileIO implements FileIO {
   private final AtomicInteger forces = new AtomicInteger();
   private volatile CountDownLatch entered = new CountDownLatch(0);
   private volatile boolean failForces;
+  private volatile boolean stepping; // each permit lets exactly one fsync through
+  private final Semaphore arrivals = new Semaphore(0);
 
   /**
    * From now on every fsync waits at the gate until {@link #open()}. Returns a latch released when
@@ -35,7 +37,19 @@ final class GatedFileIO implements FileIO {
 
   /** Lets every waiting and later fsync through. */
   void open() {
+    stepping = false;
     gate.release(Integer.MAX_VALUE / 2);
+  }
+
+  /** With the gate closed: lets exactly one fsync through (waiting or next); the rest wait. */
+  void step() {
+    stepping = true;
+    gate.release();
+  }
+
+  /** Waits until one more fsync has reached the gate (counting from the first call). */
+  void awaitArrival() throws InterruptedException {
+    arrivals.acquire();
   }
 
   /** From now on every fsync throws (after passing the gate). */
@@ -64,8 +78,11 @@ final class GatedFileIO implements FileIO {
       @Override
       public void force() throws IOException {
         entered.countDown();
+        arrivals.release();
         gate.acquireUninterruptibly();
-        gate.release();
+        if (!stepping) {
+          gate.release(); // an open gate stays open
+        }
         if (failForces) {
           throw new IOException("injected fsync failure (EIO)");
         }
