@@ -52,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * appenders that wait at the same time share one fsync (group commit); an asynchronous append
  * queues its future to the coordinator's flush worker. Readers never take a lock: they read {@code
  * lastIndex} (volatile) first, then the segment array (volatile, copy-on-write on roll), so what
- * they see is fully written. Lock order: the coordinator's sync lock, then {@code appendLock}.
+ * they see is fully written. No lock is held while an fsync runs.
  *
  * <p>Failure: the first failed write or fsync fences the log (stored in {@code fenced}); every
  * later append throws {@link LogFencedException} and every queued future fails. An fsync is never
@@ -454,7 +454,7 @@ public final class SegmentedLog implements Log {
       throw new IndexOutOfRangeException(index, first, last);
     }
     FrameView view = readViews.get();
-    view.clear();
+    view.trim(); // a random read in a batch frame just read is served without I/O
     Segment segment = segmentFor(index);
     try {
       return segment.read(index, view);
@@ -608,8 +608,7 @@ public final class SegmentedLog implements Log {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
       intervalSyncer.shutdown();
     }
-    ReentrantLock syncLock = sync.syncLock();
-    syncLock.lock();
+    sync.beginExclusive(); // no fsync in progress or started until the files are closed
     appendLock.lock();
     try {
       closed = true;
@@ -652,7 +651,7 @@ public final class SegmentedLog implements Log {
       }
     } finally {
       appendLock.unlock();
-      syncLock.unlock();
+      sync.endExclusive();
     }
   }
 
