@@ -11,6 +11,8 @@ import io.seglog.VerifyReport;
 import io.seglog.VerifyReport.Finding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -57,7 +59,7 @@ import picocli.CommandLine.ParentCommand;
       ""
     })
 final class RepairCommand implements Callable<Integer> {
-  /** Findings that tail mode repairs (a torn tail) or that any open rebuilds (index files). */
+  /** Findings that tail mode repairs: a torn tail, and index files (derived data, rebuilt). */
   private static final Set<String> TAIL_REPAIRABLE = Set.of("torn-tail", "index-file");
 
   /** The --mode values. */
@@ -120,12 +122,18 @@ final class RepairCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LogDirs.requireLog(dir);
-    if (mode == Mode.TAIL) {
-      refuseWhatTailDoesNotRepair();
-    }
+    dir = dir.toAbsolutePath();
     RecoveryReport report;
     try {
-      report = LogRepair.repair(dir, mode.recoveryMode, dryRun);
+      if (mode == Mode.TAIL) {
+        List<Path> damagedIndexFiles = refuseWhatTailDoesNotRepair();
+        report = LogRepair.repair(dir, RecoveryMode.TAIL, dryRun);
+        if (!damagedIndexFiles.isEmpty()) {
+          report = rebuildIndexFiles(report, damagedIndexFiles);
+        }
+      } else {
+        report = LogRepair.repair(dir, mode.recoveryMode, dryRun);
+      }
     } catch (LogLockedException e) {
       throw new CliFailure("log directory " + dir + " is locked by another process", e);
     } catch (CorruptLogException e) {
@@ -137,10 +145,19 @@ final class RepairCommand implements Callable<Integer> {
     return SeglogCli.EXIT_OK;
   }
 
-  private void refuseWhatTailDoesNotRepair() {
+  /**
+   * Verifies the whole log and refuses damage that mode tail does not repair.
+   *
+   * @return the damaged index files the verifier found
+   * @throws CliFailure naming the first such damage
+   */
+  private List<Path> refuseWhatTailDoesNotRepair() {
     VerifyReport verified = LogVerifier.verify(dir);
+    List<Path> damagedIndexFiles = new ArrayList<>();
     for (Finding f : verified.findings()) {
-      if (!TAIL_REPAIRABLE.contains(f.kind())) {
+      if (f.kind().equals("index-file")) {
+        damagedIndexFiles.add(f.file());
+      } else if (!TAIL_REPAIRABLE.contains(f.kind())) {
         throw new CliFailure(
             "mode tail does not repair "
                 + f.kind()
@@ -152,6 +169,29 @@ final class RepairCommand implements Callable<Integer> {
                 + hint());
       }
     }
+    return damagedIndexFiles;
+  }
+
+  /**
+   * Mode tail rebuilds a sealed segment's index file lazily, on the first read that loads it, so a
+   * damaged one would survive the repair. Index files are derived data: once the tail is repaired
+   * and no other damage exists, a point-in-time open cuts nothing and rebuilds them. That is
+   * checked with a dry run first; were it to cut anything, nothing more is done.
+   */
+  private RecoveryReport rebuildIndexFiles(RecoveryReport tail, List<Path> damagedIndexFiles) {
+    Set<Path> rebuilt = new LinkedHashSet<>(tail.indexFilesRebuilt());
+    if (dryRun) {
+      rebuilt.addAll(damagedIndexFiles);
+    } else if (LogRepair.repair(dir, RecoveryMode.POINT_IN_TIME, true).cuts().isEmpty()) {
+      rebuilt.addAll(LogRepair.repair(dir, RecoveryMode.POINT_IN_TIME, false).indexFilesRebuilt());
+    }
+    return new RecoveryReport(
+        tail.mode(),
+        tail.segmentsScanned(),
+        tail.bytesScanned(),
+        tail.cuts(),
+        new ArrayList<>(rebuilt),
+        tail.temporaryFilesRemoved());
   }
 
   private String hint() {

@@ -134,8 +134,8 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   /**
-   * Reads every record through a read-only open. A failure at a file and offset the verifier
-   * already named is not repeated.
+   * Opens the log read-only and reads every record. A read failure at a file and offset the
+   * verifier already named is not repeated.
    */
   private DeepResult deep(VerifyReport report) {
     List<Finding> found = new ArrayList<>();
@@ -144,9 +144,9 @@ final class VerifyCommand implements Callable<Integer> {
     try {
       log = Log.openReadOnly(dir, LogConfig.defaults());
     } catch (CorruptLogException e) {
-      addNew(
-          report,
-          found,
+      // Reported even where the verifier named the same spot: that the log does not open at all
+      // is news of its own.
+      found.add(
           new Finding(e.file(), e.offset(), "open", "the log does not open: " + e.getMessage()));
       return new DeepResult(found, 0);
     }
