@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -95,6 +96,13 @@ final class VerifyCommand implements Callable<Integer> {
               + " digest of an intact sealed segment, else a finding of kind anchor.")
   private String expectDigest;
 
+  @Option(
+      names = "--progress",
+      description =
+          "Show the progress bar of --deep's read pass (after a second) even when the console is"
+              + " not interactive.")
+  private boolean progress;
+
   /** The outcome of --deep: findings it added and records it read. */
   private record DeepResult(List<Finding> findings, long recordsRead) {}
 
@@ -150,12 +158,20 @@ final class VerifyCommand implements Callable<Integer> {
           new Finding(e.file(), e.offset(), "open", "the log does not open: " + e.getMessage()));
       return new DeepResult(found, 0);
     }
+    AtomicLong done = new AtomicLong();
+    ProgressBar bar =
+        ProgressBar.start(
+            "deep read",
+            log.lastIndex() - log.firstIndex() + 1,
+            done::get,
+            progress || ProgressBar.interactive() ? ProgressBar.to(root.stderr()) : null);
     try (log;
+        bar;
         LogReader reader = log.reader(log.firstIndex(), log.lastIndex() + 1)) {
       try {
         while (reader.hasNext()) {
           reader.next();
-          read++;
+          done.lazySet(++read);
         }
       } catch (CorruptLogException e) {
         addNew(
