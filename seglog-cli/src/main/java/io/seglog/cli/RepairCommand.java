@@ -126,6 +126,8 @@ final class RepairCommand implements Callable<Integer> {
     RecoveryReport report;
     try {
       if (mode == Mode.TAIL) {
+        // Damage the open itself refuses comes first, with the engine's own message.
+        LogRepair.repair(dir, RecoveryMode.TAIL, true);
         List<Path> damagedIndexFiles = refuseWhatTailDoesNotRepair();
         report = LogRepair.repair(dir, RecoveryMode.TAIL, dryRun);
         if (!damagedIndexFiles.isEmpty()) {

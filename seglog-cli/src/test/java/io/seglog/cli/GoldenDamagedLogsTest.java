@@ -278,7 +278,7 @@ class GoldenDamagedLogsTest {
 
   @ParameterizedTest
   @MethodSource("refusedByTail")
-  void tailRefusesDamageItDoesNotRepairAndChangesNothing(String name, String firstDamage)
+  void tailRefusesDamageItDoesNotRepairAndChangesNothing(String name, String refusal)
       throws Exception {
     Path dir = GoldenLogs.copy(name, tmp);
     Map<String, String> before = TestLogs.snapshot(dir);
@@ -287,34 +287,50 @@ class GoldenDamagedLogsTest {
     assertThat(r.stdout()).isEmpty();
     assertThat(GoldenLogs.placeholder(r.stderr(), dir))
         .isEqualTo(
-            "seglog: mode tail does not repair "
-                + firstDamage
+            "seglog: "
+                + refusal
                 + "; nothing was changed. To cut the log at the damage (records after it leave the"
                 + " log, their bytes are kept in side files): seglog repair $DIR --mode"
                 + " point-in-time [--dry-run]\n");
     assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
   }
 
+  /**
+   * Damage a tail-mode open refuses is reported with the engine's message; damage in a sealed
+   * segment's frames, which a tail-mode open does not read, with the verifier's finding.
+   */
   static List<Arguments> refusedByTail() {
+    String notATornTail = " (not a torn tail: repair with RecoveryMode.POINT_IN_TIME to cut here)";
     return List.of(
         Arguments.of(
             "bit-flip",
-            "frame damage in $DIR/"
+            "mode tail does not repair frame damage in $DIR/"
                 + SEG31
                 + " at byte offset 1892: frame checksum mismatch (records from index 45 on are"
                 + " affected)"),
         Arguments.of(
             "missing-segment",
-            "sequence damage in $DIR/"
+            "segment sequence 2 does not follow 0 of "
+                + SEG1
+                + notATornTail
+                + " in $DIR/"
                 + SEG61
-                + " at byte offset 24: sequence 2 does not follow 0 of "
-                + SEG1),
+                + " at byte offset 24"),
+        Arguments.of(
+            "reordered-segments",
+            "segment header says base index 61 but the file is named for 31"
+                + notATornTail
+                + " in $DIR/"
+                + SEG31
+                + " at byte offset 32"),
         Arguments.of(
             "replaced-segment",
-            "chain damage in $DIR/"
+            "hash chain broken: previous-segment digest does not match "
+                + SEG31
+                + notATornTail
+                + " in $DIR/"
                 + SEG61
-                + " at byte offset 48: previous-segment digest does not match "
-                + SEG31));
+                + " at byte offset 48"));
   }
 
   @Test
