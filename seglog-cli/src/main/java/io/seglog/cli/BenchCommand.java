@@ -59,7 +59,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  seglog bench /tmp/seglog-bench --records 200000 --size 100 --sync none",
-      "  seglog bench /mnt/nvme/bench --records 20000 --size 1024 --sync always --threads 16",
+      "  seglog bench /mnt/nvme/b --records 20000 --sync always --threads 16",
       ""
     })
 final class BenchCommand implements Callable<Integer> {

@@ -45,8 +45,9 @@ import picocli.CommandLine.ParentCommand;
           + " index files rebuilt and the temporary files removed. Cut bytes are never deleted:"
           + " they are kept in side files named <segment>.<offset>.cut next to the log.",
       "",
-      "--mode tail (default) cuts only a torn tail of the last segment: bytes a crash may leave"
-          + " behind. Any other damage is refused (exit 1, nothing changed). --mode point-in-time"
+      "--mode tail (default) cuts only a torn tail of the last segment, the bytes a crash may"
+          + " leave behind, and rebuilds damaged index files (derived data). Any other damage is"
+          + " refused (exit 1, nothing changed): the whole log is verified first. --mode point-in-time"
           + " cuts the log at the first damage anywhere: the rest of that segment and every later"
           + " segment are moved to side files, so records after the damage leave the log.",
       "",

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -155,7 +156,8 @@ final class VerifyCommand implements Callable<Integer> {
       // Reported even where the verifier named the same spot: that the log does not open at all
       // is news of its own.
       found.add(
-          new Finding(e.file(), e.offset(), "open", "the log does not open: " + e.getMessage()));
+          new Finding(
+              absolute(e.file()), e.offset(), "open", "the log does not open: " + e.getMessage()));
       return new DeepResult(found, 0);
     }
     AtomicLong done = new AtomicLong();
@@ -178,7 +180,7 @@ final class VerifyCommand implements Callable<Integer> {
             report,
             found,
             new Finding(
-                e.file(),
+                absolute(e.file()),
                 e.offset(),
                 "read",
                 e.getMessage()
@@ -192,11 +194,16 @@ final class VerifyCommand implements Callable<Integer> {
 
   private static void addNew(VerifyReport report, List<Finding> found, Finding f) {
     for (Finding known : report.findings()) {
-      if (known.offset() == f.offset() && String.valueOf(known.file()).equals(f.file() + "")) {
+      if (known.offset() == f.offset() && Objects.equals(known.file(), f.file())) {
         return;
       }
     }
     found.add(f);
+  }
+
+  /** Like the verifier's findings, deep ones name files by absolute path. */
+  private static Path absolute(Path file) {
+    return file == null ? null : file.toAbsolutePath().normalize();
   }
 
   /** The first index a finding says is affected, or -1 when its message does not say. */
