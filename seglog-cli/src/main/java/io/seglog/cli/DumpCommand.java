@@ -111,7 +111,7 @@ final class DumpCommand implements Callable<Integer> {
       next = from != null ? from : log.firstIndex();
       long end = to != null ? to : log.lastIndex() + 1;
       if (damage != null) {
-        // Range checks are against the log as it would be without damage: the prefix may be short.
+        // The readable prefix may end before the requested range does: print what it holds.
         end = Math.min(end, log.lastIndex() + 1);
       }
       if (next < end && (damage == null || next >= log.firstIndex())) {

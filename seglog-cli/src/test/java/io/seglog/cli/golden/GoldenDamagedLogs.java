@@ -77,7 +77,7 @@ public final class GoldenDamagedLogs {
         .build();
   }
 
-  /** The payload of record {@code index}: text, 40..100 bytes; "forged" instead of "golden". */
+  /** The payload of record {@code index}: text, 48..108 bytes; "forged" instead of "golden". */
   static byte[] payload(long index, boolean forged) {
     String text =
         (forged ? "forged" : "golden")
