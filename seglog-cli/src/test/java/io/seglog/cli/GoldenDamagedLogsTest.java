@@ -62,6 +62,18 @@ class GoldenDamagedLogsTest {
     assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
   }
 
+  @Test
+  void theGeneratorStillDescribesTheCommittedBytes() throws Exception {
+    // Generated into a temporary directory only, to prove the generator documents the files.
+    Path regenerated = tmp.resolve("regenerated");
+    GoldenDamagedLogs.generate(regenerated);
+    for (String name : GoldenDamagedLogs.CASES) {
+      assertThat(TestLogs.snapshot(regenerated.resolve(name)))
+          .as(name)
+          .isEqualTo(TestLogs.snapshot(GoldenLogs.original(name)));
+    }
+  }
+
   // ---- why the expected offsets and anchors are right, from the bytes themselves
 
   @Test
