@@ -547,4 +547,33 @@ class GoldenDamagedLogsTest {
                 + "00000000000000000091.seg          91       10   1328  no      "
                 + "2020-09-13T12:28:11.000Z..2020-09-13T12:28:20.000Z  -\n");
   }
+
+  @Test
+  void statJsonListsEverySegment() throws Exception {
+    Path dir = GoldenLogs.copy("intact", tmp);
+    String seg31Digest = GoldenLogs.segmentDigest(dir.resolve(SEG31));
+    CliRun.Result r = CliRun.run("stat", dir.toString(), "--json");
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout())
+        .isEqualTo(
+            "{\"firstIndex\":1,\"lastIndex\":100,\"durableIndex\":100,\"records\":100,"
+                + "\"segments\":4,\"bytes\":13394,\"segmentList\":["
+                + "{\"file\":\"00000000000000000001.seg\",\"baseIndex\":1,\"records\":30,"
+                + "\"bytes\":3982,\"sealed\":true,\"minTimestamp\":1600000001000,"
+                + "\"maxTimestamp\":1600000030000,"
+                + "\"digest\":\"284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\"},"
+                + "{\"file\":\"00000000000000000031.seg\",\"baseIndex\":31,\"records\":30,"
+                + "\"bytes\":4022,\"sealed\":true,\"minTimestamp\":1600000031000,"
+                + "\"maxTimestamp\":1600000060000,\"digest\":\""
+                + seg31Digest
+                + "\"},"
+                + "{\"file\":\"00000000000000000061.seg\",\"baseIndex\":61,\"records\":30,"
+                + "\"bytes\":4062,\"sealed\":true,\"minTimestamp\":1600000061000,"
+                + "\"maxTimestamp\":1600000090000,\"digest\":\""
+                + INTACT_ANCHOR
+                + "\"},"
+                + "{\"file\":\"00000000000000000091.seg\",\"baseIndex\":91,\"records\":10,"
+                + "\"bytes\":1328,\"sealed\":false,\"minTimestamp\":1600000091000,"
+                + "\"maxTimestamp\":1600000100000,\"digest\":null}]}\n");
+  }
 }
