@@ -1,8 +1,11 @@
 package io.seglog.cli;
 
+import io.seglog.CorruptLogException;
 import io.seglog.Log;
+import io.seglog.LogConfig;
 import io.seglog.LogReader;
 import io.seglog.Record;
+import io.seglog.RecoveryMode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,15 +37,19 @@ import picocli.CommandLine.Spec;
           + " INDEX TIMESTAMP TYPE SIZE PAYLOAD, where TIMESTAMP is ISO-8601 UTC and PAYLOAD is"
           + " text:<utf-8> when printable, else hex:<bytes>. With --json:"
           + " {\"index\":I,\"timestamp\":T,\"type\":N,\"payload\":\"<base64>\"} per line,"
-          + " TIMESTAMP in epoch millis.",
+          + " TIMESTAMP in epoch millis. --hex shows every payload as hex.",
       "",
-      "Example:",
+      "On a damaged log, dump prints the records it can read up to the first damage, then one"
+          + " line on stderr naming the file and byte offset, and exits 1.",
+      "",
+      "Examples:",
       "  seglog dump /var/lib/events --from 100 --to 200 --json",
+      "  seglog dump /var/lib/events --from 7 --to 8 --hex",
       ""
     })
 final class DumpCommand implements Callable<Integer> {
   /** ISO-8601 UTC with milliseconds always shown, so the column has a fixed width. */
-  private static final DateTimeFormatter TIMESTAMP =
+  static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   /** Records between checks that stdout is still writable. */
@@ -70,24 +77,57 @@ final class DumpCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line, payload in base64.")
   private boolean json;
 
+  @Option(
+      names = "--hex",
+      description = "Human form with every payload as hex:<bytes>, printable or not.")
+  private boolean hex;
+
   @Override
   public Integer call() {
     if (from != null && to != null && to < from) {
       throw new ParameterException(spec.commandLine(), "--to " + to + " is below --from " + from);
     }
+    if (hex && json) {
+      throw new ParameterException(
+          spec.commandLine(), "--hex and --json cannot be combined (--json payloads are base64)");
+    }
+    LogDirs.requireExistingDirectory(dir);
     PrintWriter out = TextOut.over(root.stdout());
-    try (Log log = LogDirs.openReadOnly(dir)) {
-      long start = from != null ? from : log.firstIndex();
+    CorruptLogException damage = null;
+    Log opened;
+    try {
+      opened = Log.openReadOnly(dir, LogConfig.defaults());
+    } catch (CorruptLogException e) {
+      // The log does not open as it is (a gap, a broken chain, damage past a torn tail): open the
+      // prefix before the first damage, in memory only, and print that.
+      damage = e;
+      opened =
+          Log.openReadOnly(
+              dir, LogConfig.builder().recoveryMode(RecoveryMode.POINT_IN_TIME).build());
+    }
+    long printed = 0;
+    long next;
+    try (Log log = opened) {
+      next = from != null ? from : log.firstIndex();
       long end = to != null ? to : log.lastIndex() + 1;
-      if (start < end) {
-        try (LogReader reader = log.reader(start, end)) {
-          long lines = 0;
-          while (reader.hasNext()) {
-            out.print(json ? jsonLine(reader.next()) : humanLine(reader.next()));
-            // Stop reading once nobody reads the output (`seglog dump ... | head`).
-            if (++lines % CHECK_EVERY == 0) {
-              TextOut.check(out);
+      if (damage != null) {
+        // The readable prefix may end before the requested range does: print what it holds.
+        end = Math.min(end, log.lastIndex() + 1);
+      }
+      if (next < end && (damage == null || next >= log.firstIndex())) {
+        try (LogReader reader = log.reader(next, end)) {
+          try {
+            while (reader.hasNext()) {
+              Record r = reader.next();
+              out.print(json ? jsonLine(r) : humanLine(r, hex));
+              next = r.index() + 1;
+              // Stop reading once nobody reads the output (`seglog dump ... | head`).
+              if (++printed % CHECK_EVERY == 0) {
+                TextOut.check(out);
+              }
             }
+          } catch (CorruptLogException e) {
+            damage = e;
           }
         }
       }
@@ -95,6 +135,19 @@ final class DumpCommand implements Callable<Integer> {
       out.flush();
     }
     TextOut.check(out);
+    if (damage != null) {
+      throw new CliFailure(
+          "damaged log: "
+              + damage.getMessage()
+              + "; printed "
+              + printed
+              + " record(s), the readable ones before index "
+              + next
+              + " (seglog verify "
+              + dir
+              + " lists all damage)",
+          damage);
+    }
     return SeglogCli.EXIT_OK;
   }
 
@@ -110,6 +163,11 @@ final class DumpCommand implements Callable<Integer> {
   }
 
   static String humanLine(Record r) {
+    return humanLine(r, false);
+  }
+
+  /** The human line of {@code r}, its payload always in hex when {@code hex}. */
+  static String humanLine(Record r, boolean hex) {
     return r.index()
         + " "
         + TIMESTAMP.format(Instant.ofEpochMilli(r.timestamp()))
@@ -118,7 +176,9 @@ final class DumpCommand implements Callable<Integer> {
         + " "
         + r.size()
         + " "
-        + PayloadText.render(r.payload())
+        + (hex
+            ? "hex:" + PayloadText.hex(r.payload().duplicate())
+            : PayloadText.render(r.payload()))
         + "\n";
   }
 }

@@ -3,8 +3,11 @@ package io.seglog.cli;
 import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogLockedException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Opening logs for the commands, with the tool's error wording: a missing directory or a held lock
@@ -37,6 +40,27 @@ final class LogDirs {
   static Log openReadOnly(Path dir) {
     requireExistingDirectory(dir);
     return Log.openReadOnly(dir, LogConfig.defaults());
+  }
+
+  /**
+   * Checks that {@code dir} holds a log (a metadata file or a segment), so that a command that
+   * opens it writable never creates one by accident.
+   *
+   * @throws CliFailure if it does not
+   */
+  static void requireLog(Path dir) {
+    requireExistingDirectory(dir);
+    boolean hasLog = Files.exists(dir.resolve("seglog.meta"));
+    if (!hasLog) {
+      try (Stream<Path> files = Files.list(dir)) {
+        hasLog = files.anyMatch(p -> p.getFileName().toString().matches("[0-9]{20}\\.seg"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (!hasLog) {
+      throw new CliFailure("no seglog log in " + dir + " (no seglog.meta and no segments)");
+    }
   }
 
   /**

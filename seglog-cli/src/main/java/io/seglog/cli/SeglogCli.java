@@ -58,6 +58,8 @@ import picocli.CommandLine.Spec;
       ReadCommand.class,
       StatCommand.class,
       VerifyCommand.class,
+      RepairCommand.class,
+      BenchCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -123,7 +125,8 @@ public final class SeglogCli implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "missing command: one of append, dump, read, stat, verify, demo");
+        spec.commandLine(),
+        "missing command: one of append, dump, read, stat, verify, repair, bench, demo");
   }
 
   /** Standard input, for commands that read records. */
@@ -134,6 +137,11 @@ public final class SeglogCli implements Callable<Integer> {
   /** Standard output, unbuffered: commands wrap it and flush what they write. */
   OutputStream stdout() {
     return stdout;
+  }
+
+  /** Standard error, for progress output; flushed by each writer. */
+  PrintWriter stderr() {
+    return stderr;
   }
 
   /**

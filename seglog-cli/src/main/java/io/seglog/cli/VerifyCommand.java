@@ -1,19 +1,36 @@
 package io.seglog.cli;
 
+import io.seglog.CorruptLogException;
+import io.seglog.Log;
+import io.seglog.LogConfig;
+import io.seglog.LogReader;
 import io.seglog.LogVerifier;
 import io.seglog.VerifyReport;
 import io.seglog.VerifyReport.Finding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code seglog verify}: checks every byte of a log without modifying it. Exit 0 when intact, 1
  * when damage is found; the findings go to stdout, one summary line to stderr.
+ *
+ * <p>{@code --deep} adds a second, independent pass: the log is opened read-only as an application
+ * would open it (default recovery mode) and every record is read back through the engine's reader.
+ * Where the verifier checks the bytes, this checks what the engine returns from them.
  */
 @Command(
     name = "verify",
@@ -24,17 +41,34 @@ import picocli.CommandLine.ParentCommand;
     usageHelpAutoWidth = true,
     description = {
       "Check the log in DIR without modifying it: segment headers, every frame's CRC32C, index"
-          + " contiguity, trailers and the hash chain, index files and metadata. Prints one line"
-          + " per finding (file, byte offset, kind, message) and a summary. Exit 0 when intact, 1"
-          + " when damage is found. Safe on a log another process has open (its unsynced tail"
-          + " may then show as a torn tail).",
+          + " contiguity, trailers and the hash chain (each sealed segment's SHA-256 is"
+          + " recomputed), index files and metadata. Prints one line per finding (file, byte"
+          + " offset, kind, message with the first affected index when known), a summary, and the"
+          + " chain anchor: the digest of the newest sealed segment whose chain back to the first"
+          + " segment is intact. Keep the anchor; a later `verify --expect-digest ANCHOR` proves"
+          + " that no segment up to it was deleted, reordered, replaced or edited since."
+          + " Exit 0 when intact, 1 when damage is found. Takes no lock: safe on a log another"
+          + " process has open (its unsynced tail may then show as a torn tail).",
       "",
-      "Example:",
+      "Finding kinds: metadata, file-name, header, foreign-segment, misnamed, sequence, gap,"
+          + " chain, frame, torn-tail, trailer, digest, index-file, anchor; with --deep also open"
+          + " and read. See the README's Operations section.",
+      "",
+      "Examples:",
       "  seglog verify /var/lib/events || echo damaged",
+      "  seglog verify /var/lib/events --json --deep",
+      "  seglog verify /var/lib/events --expect-digest 3f9a...e1 (an anchor printed earlier)",
       ""
     })
 final class VerifyCommand implements Callable<Integer> {
+  /** How the verifier's frame messages name the first affected index. */
+  private static final Pattern AFFECTED = Pattern.compile("records from index (-?\\d+) on");
+
+  private static final Pattern HEX_DIGEST = Pattern.compile("[0-9a-fA-F]{64}");
+
   @ParentCommand private SeglogCli root;
+
+  @Spec private CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The log directory.")
   private Path dir;
@@ -42,26 +76,64 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--json",
       description =
-          "One JSON object: intact, firstIndex, lastIndex, segments, bytes, records, findings"
-              + " [{file, offset, kind, message}].")
+          "One JSON object: intact, firstIndex, lastIndex, segments, bytes, records, chainAnchor,"
+              + " findings [{file, offset, kind, message[, fromIndex]}]; with --deep also"
+              + " recordsRead.")
   private boolean json;
+
+  @Option(
+      names = "--deep",
+      description =
+          "Also open the log read-only the way an application does and read every record"
+              + " through the engine (index files, segment lookup, record decoding); any failure"
+              + " is a finding of kind open or read.")
+  private boolean deep;
+
+  @Option(
+      names = "--expect-digest",
+      paramLabel = "HEX",
+      description =
+          "A chain anchor printed by an earlier verify (64 hex digits): it must still be the"
+              + " digest of an intact sealed segment, else a finding of kind anchor.")
+  private String expectDigest;
+
+  @Option(
+      names = "--progress",
+      description =
+          "Show the progress bar of --deep's read pass (after a second) even when the console is"
+              + " not interactive.")
+  private boolean progress;
+
+  /** The outcome of --deep: findings it added and records it read. */
+  private record DeepResult(List<Finding> findings, long recordsRead) {}
 
   @Override
   public Integer call() {
+    if (expectDigest != null && !HEX_DIGEST.matcher(expectDigest).matches()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--expect-digest " + expectDigest + " is not a SHA-256 digest (64 hex digits)");
+    }
     LogDirs.requireExistingDirectory(dir);
-    VerifyReport report = LogVerifier.verify(dir);
+    VerifyReport report =
+        expectDigest == null ? LogVerifier.verify(dir) : LogVerifier.verify(dir, expectDigest);
+    DeepResult deepResult = deep ? deep(report) : null;
+    List<Finding> findings = new ArrayList<>(report.findings());
+    if (deepResult != null) {
+      findings.addAll(deepResult.findings());
+    }
     PrintWriter out = TextOut.over(root.stdout());
-    out.print(json ? json(report) : human(report));
+    out.print(json ? json(report, findings, deepResult) : human(report, findings, deepResult));
     TextOut.check(out);
-    if (report.intact()) {
+    if (findings.isEmpty()) {
       return SeglogCli.EXIT_OK;
     }
-    Finding first = report.findings().get(0);
+    Finding first = findings.get(0);
     root.reportFailure(
         "log "
             + dir
             + " is damaged: "
-            + report.findings().size()
+            + findings.size()
             + " finding(s), the first in "
             + first.file()
             + (first.offset() < 0 ? " (whole file)" : " at byte offset " + first.offset())
@@ -70,32 +142,108 @@ final class VerifyCommand implements Callable<Integer> {
     return SeglogCli.EXIT_FAILURE;
   }
 
-  static String json(VerifyReport r) {
+  /**
+   * Opens the log read-only and reads every record. A read failure at a file and offset the
+   * verifier already named is not repeated.
+   */
+  private DeepResult deep(VerifyReport report) {
+    List<Finding> found = new ArrayList<>();
+    long read = 0;
+    Log log;
+    try {
+      log = Log.openReadOnly(dir, LogConfig.defaults());
+    } catch (CorruptLogException e) {
+      // Reported even where the verifier named the same spot: that the log does not open at all
+      // is news of its own.
+      found.add(
+          new Finding(
+              absolute(e.file()), e.offset(), "open", "the log does not open: " + e.getMessage()));
+      return new DeepResult(found, 0);
+    }
+    AtomicLong done = new AtomicLong();
+    ProgressBar bar =
+        ProgressBar.start(
+            "deep read",
+            log.lastIndex() - log.firstIndex() + 1,
+            done::get,
+            progress || ProgressBar.interactive() ? ProgressBar.to(root.stderr()) : null);
+    try (log;
+        bar;
+        LogReader reader = log.reader(log.firstIndex(), log.lastIndex() + 1)) {
+      try {
+        while (reader.hasNext()) {
+          reader.next();
+          done.lazySet(++read);
+        }
+      } catch (CorruptLogException e) {
+        addNew(
+            report,
+            found,
+            new Finding(
+                absolute(e.file()),
+                e.offset(),
+                "read",
+                e.getMessage()
+                    + " (records from index "
+                    + reader.position()
+                    + " on are affected)"));
+      }
+    }
+    return new DeepResult(found, read);
+  }
+
+  private static void addNew(VerifyReport report, List<Finding> found, Finding f) {
+    for (Finding known : report.findings()) {
+      if (known.offset() == f.offset() && Objects.equals(known.file(), f.file())) {
+        return;
+      }
+    }
+    found.add(f);
+  }
+
+  /** Like the verifier's findings, deep ones name files by absolute path. */
+  private static Path absolute(Path file) {
+    return file == null ? null : file.toAbsolutePath().normalize();
+  }
+
+  /** The first index a finding says is affected, or -1 when its message does not say. */
+  static long affectedFrom(Finding f) {
+    Matcher m = AFFECTED.matcher(f.message());
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  static String json(VerifyReport r, List<Finding> findings, DeepResult deep) {
     Json json =
         new Json()
             .beginObject()
-            .field("intact", r.intact())
+            .field("intact", findings.isEmpty())
             .field("firstIndex", r.firstIndex())
             .field("lastIndex", r.lastIndex())
             .field("segments", r.segments())
             .field("bytes", r.bytes())
-            .field("records", r.records())
-            .name("findings")
-            .beginArray();
-    for (Finding f : r.findings()) {
+            .field("records", r.records());
+    if (deep != null) {
+      json.field("recordsRead", deep.recordsRead());
+    }
+    json.field("chainAnchor", r.chainAnchor()).name("findings").beginArray();
+    for (Finding f : findings) {
       json.beginObject()
           .field("file", String.valueOf(f.file()))
           .field("offset", f.offset())
           .field("kind", f.kind())
-          .field("message", f.message())
-          .endObject();
+          .field("message", f.message());
+      long from = affectedFrom(f);
+      if (from >= 0) {
+        json.field("fromIndex", from);
+      }
+      json.endObject();
     }
     return json.endArray().endObject() + "\n";
   }
 
-  private static String human(VerifyReport r) {
+  private static String human(VerifyReport r, List<Finding> findings, DeepResult deep) {
     StringBuilder sb = new StringBuilder();
-    for (Finding f : r.findings()) {
+    for (Finding f : findings) {
       sb.append(f.file())
           .append(" offset ")
           .append(f.offset() < 0 ? "(whole file)" : Long.toString(f.offset()))
@@ -105,8 +253,9 @@ final class VerifyCommand implements Callable<Integer> {
           .append(f.message().replaceAll("\\s*[\\r\\n]+\\s*", " "))
           .append('\n');
     }
-    sb.append(r.intact() ? "intact: " : "DAMAGED: ")
-        .append(r.findings().size())
+    boolean intact = findings.isEmpty();
+    sb.append(intact ? "intact: " : "DAMAGED: ")
+        .append(findings.size())
         .append(" finding(s); ")
         .append(r.segments())
         .append(" segment(s), ")
@@ -117,10 +266,19 @@ final class VerifyCommand implements Callable<Integer> {
         .append(
             r.lastIndex() < r.firstIndex()
                 ? "no readable records"
-                : (r.intact() ? "indices " : "readable indices ")
+                : (intact ? "indices " : "readable indices ")
                     + r.firstIndex()
                     + ".."
                     + r.lastIndex())
+        .append('\n');
+    if (deep != null) {
+      sb.append("deep: ").append(deep.recordsRead()).append(" record(s) read through the engine\n");
+    }
+    sb.append("chain anchor: ")
+        .append(
+            r.chainAnchor() != null
+                ? r.chainAnchor()
+                : "none (no sealed segment with an intact chain back to the first)")
         .append('\n');
     return sb.toString();
   }

@@ -82,7 +82,10 @@ class CliProcessIT {
     assertThat(r.stdout())
         .matches(
             "\\{\"firstIndex\":1,\"lastIndex\":3,\"durableIndex\":3,\"records\":3,"
-                + "\"segments\":1,\"bytes\":[1-9]\\d*\\}\n");
+                + "\"segments\":1,\"bytes\":([1-9]\\d*),\"segmentList\":\\[\\{"
+                + "\"file\":\"00000000000000000001.seg\",\"baseIndex\":1,\"records\":3,"
+                + "\"bytes\":\\1,\"sealed\":false,\"minTimestamp\":[1-9]\\d*,"
+                + "\"maxTimestamp\":[1-9]\\d*,\"digest\":null\\}\\]\\}\n");
   }
 
   @Test

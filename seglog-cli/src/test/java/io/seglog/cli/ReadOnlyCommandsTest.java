@@ -166,7 +166,10 @@ class ReadOnlyCommandsTest {
         .asString()
         .matches(
             "\\{\"firstIndex\":1,\"lastIndex\":25,\"durableIndex\":25,\"records\":25,"
-                + "\"segments\":[1-9]\\d*,\"bytes\":[1-9]\\d*\\}");
+                + "\"segments\":1,\"bytes\":([1-9]\\d*),\"segmentList\":\\[\\{"
+                + "\"file\":\"00000000000000000001.seg\",\"baseIndex\":1,\"records\":25,"
+                + "\"bytes\":\\1,\"sealed\":false,\"minTimestamp\":[1-9]\\d*,"
+                + "\"maxTimestamp\":[1-9]\\d*,\"digest\":null\\}\\]\\}");
   }
 
   @Test

@@ -88,6 +88,22 @@ final class TestLogs {
     return files;
   }
 
+  /**
+   * {@link #snapshot} without reading {@code seglog.lock} (its name is kept): reading it from the
+   * process that holds the log would close a descriptor of the file, and closing any descriptor of
+   * a file drops the process's POSIX (fcntl) locks on it, releasing the log's lock.
+   */
+  static Map<String, String> snapshotOfHeldLog(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : list.toList()) {
+        String name = p.getFileName().toString();
+        files.put(name, name.equals("seglog.lock") ? "" : sha256(Files.readAllBytes(p)));
+      }
+    }
+    return files;
+  }
+
   private static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

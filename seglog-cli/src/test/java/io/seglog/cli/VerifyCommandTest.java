@@ -14,11 +14,13 @@ class VerifyCommandTest {
   private static final Pattern JSON_HEAD =
       Pattern.compile(
           "\\{\"intact\":(true|false),\"firstIndex\":(-?\\d+),\"lastIndex\":(-?\\d+),"
-              + "\"segments\":(\\d+),\"bytes\":(\\d+),\"records\":(\\d+),\"findings\":\\[(.*)\\]\\}");
+              + "\"segments\":(\\d+),\"bytes\":(\\d+),\"records\":(\\d+),"
+              + "\"chainAnchor\":(null|\"[0-9a-f]{64}\"),\"findings\":\\[(.*)\\]\\}");
   private static final Pattern JSON_FINDING =
       Pattern.compile(
           "\\{\"file\":\"((?:[^\"\\\\]|\\\\.)*)\",\"offset\":(-?\\d+),"
-              + "\"kind\":\"((?:[^\"\\\\]|\\\\.)*)\",\"message\":\"((?:[^\"\\\\]|\\\\.)*)\"\\}");
+              + "\"kind\":\"((?:[^\"\\\\]|\\\\.)*)\",\"message\":\"((?:[^\"\\\\]|\\\\.)*)\""
+              + "(?:,\"fromIndex\":(\\d+))?\\}");
 
   @TempDir Path tmp;
 
@@ -31,11 +33,11 @@ class VerifyCommandTest {
     TestLogs.logWithSealedSegments(log());
     CliRun.Result r = CliRun.run("verify", log().toString());
     assertThat(r.exitCode()).as("%s", r).isZero();
-    assertThat(r.stdoutLines())
-        .singleElement()
-        .asString()
+    assertThat(r.stdoutLines()).hasSize(2);
+    assertThat(r.stdoutLines().get(0))
         .startsWith("intact: 0 finding(s); ")
         .contains("300 record(s) verified", "indices 1..300");
+    assertThat(r.stdoutLines().get(1)).matches("chain anchor: [0-9a-f]{64}");
     assertThat(r.stderr()).isEmpty();
   }
 
@@ -51,7 +53,8 @@ class VerifyCommandTest {
     assertThat(m.group(3)).isEqualTo("300");
     assertThat(Integer.parseInt(m.group(4))).isGreaterThan(2);
     assertThat(m.group(6)).isEqualTo("300");
-    assertThat(m.group(7)).isEmpty();
+    assertThat(m.group(7)).startsWith("\"").hasSize(66);
+    assertThat(m.group(8)).isEmpty();
     assertThat(r.stdoutLines()).hasSize(1);
   }
 
@@ -74,7 +77,8 @@ class VerifyCommandTest {
     assertThat(offsets).as("%s", r).isNotEmpty();
     // The damaged frame starts at or before the flipped byte.
     assertThat(offsets).anyMatch(o -> o <= damage.offset());
-    assertThat(r.stdoutLines().get(r.stdoutLines().size() - 1)).startsWith("DAMAGED: ");
+    assertThat(r.stdoutLines().get(r.stdoutLines().size() - 2)).startsWith("DAMAGED: ");
+    assertThat(r.stdoutLines().get(r.stdoutLines().size() - 1)).startsWith("chain anchor: ");
     assertThat(r.stderrLines())
         .singleElement()
         .asString()
@@ -104,7 +108,7 @@ class VerifyCommandTest {
     Matcher m = JSON_HEAD.matcher(r.stdoutLines().get(0));
     assertThat(m.matches()).as(r.stdout()).isTrue();
     assertThat(m.group(1)).isEqualTo("false");
-    Matcher f = JSON_FINDING.matcher(m.group(7));
+    Matcher f = JSON_FINDING.matcher(m.group(8));
     boolean namesTheDamage = false;
     int findings = 0;
     while (f.find()) {
