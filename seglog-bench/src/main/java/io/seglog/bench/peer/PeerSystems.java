@@ -1,7 +1,9 @@
 package io.seglog.bench.peer;
 
 import io.seglog.bench.peer.systems.BaselinePeer;
+import io.seglog.bench.peer.systems.ChroniclePeer;
 import io.seglog.bench.peer.systems.SeglogPeer;
+import io.seglog.bench.peer.systems.TapePeer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,8 @@ final class PeerSystems {
     SYSTEMS.put("baseline", BaselinePeer::new);
     SYSTEMS.put("seglog", () -> new SeglogPeer(1));
     SYSTEMS.put("seglog-batch1000", () -> new SeglogPeer(1000));
+    SYSTEMS.put("chronicle", ChroniclePeer::new);
+    SYSTEMS.put("tape", TapePeer::new);
   }
 
   private PeerSystems() {}

@@ -9,6 +9,7 @@ import io.seglog.SyncPolicy;
 import io.seglog.bench.peer.Durability;
 import io.seglog.bench.peer.PeerLog;
 import io.seglog.bench.peer.PeerSystem;
+import io.seglog.bench.peer.Versions;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public final class SeglogPeer implements PeerSystem {
   @Override
   public String description() {
     return "seglog "
-        + Log.class.getPackage().getImplementationVersion()
+        + Versions.of("seglog")
         + ", default LogConfig, SyncPolicy NONE + sync() or ALWAYS, "
         + (batchSize == 1 ? "append(byte[])" : "appendBatch of " + batchSize + " entries");
   }
