@@ -2,6 +2,7 @@ package io.seglog.bench.peer;
 
 import io.seglog.bench.peer.systems.BaselinePeer;
 import io.seglog.bench.peer.systems.ChroniclePeer;
+import io.seglog.bench.peer.systems.KafkaPeer;
 import io.seglog.bench.peer.systems.SeglogPeer;
 import io.seglog.bench.peer.systems.TapePeer;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ final class PeerSystems {
     SYSTEMS.put("seglog", () -> new SeglogPeer(1));
     SYSTEMS.put("seglog-batch1000", () -> new SeglogPeer(1000));
     SYSTEMS.put("chronicle", ChroniclePeer::new);
+    SYSTEMS.put("kafka-batch1", () -> new KafkaPeer(1));
+    SYSTEMS.put("kafka-batch1000", () -> new KafkaPeer(1000));
     SYSTEMS.put("tape", TapePeer::new);
   }
 
