@@ -3,6 +3,7 @@ package io.seglog.bench.peer;
 import io.seglog.bench.peer.systems.BaselinePeer;
 import io.seglog.bench.peer.systems.ChroniclePeer;
 import io.seglog.bench.peer.systems.KafkaPeer;
+import io.seglog.bench.peer.systems.RatisPeer;
 import io.seglog.bench.peer.systems.SeglogPeer;
 import io.seglog.bench.peer.systems.TapePeer;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ final class PeerSystems {
     SYSTEMS.put("chronicle", ChroniclePeer::new);
     SYSTEMS.put("kafka-batch1", () -> new KafkaPeer(1));
     SYSTEMS.put("kafka-batch1000", () -> new KafkaPeer(1000));
+    SYSTEMS.put("ratis", RatisPeer::new);
     SYSTEMS.put("tape", TapePeer::new);
   }
 
