@@ -40,7 +40,7 @@ final class ResultTable {
         if (r.ok()) {
           mbs.add(r.megabytesPerSecond());
           if (r.note != null) {
-            notes.add(r.note.replaceAll("after \\d+", "after N"));
+            notes.add(r.note.replaceAll("\\d+", "N"));
           }
         } else if (r.notApplicable != null) {
           notes.add("n/a: " + r.notApplicable);
