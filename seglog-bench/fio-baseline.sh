@@ -5,7 +5,11 @@
 #   seglog-bench/fio-baseline.sh DIR [RUNTIME_SECONDS]
 #
 # Sequential buffered writes (ioengine=psync) to a file in DIR, one fdatasync after every write,
-# for each write size below. Each size is the bytes one sync covers in a peer-runner workload:
+# for each write size below, in two modes:
+#   in-place  fio's default: the 1 GiB file is laid out (fallocate) first, writes stay inside it
+#   append    file_append=1 on an empty file: every write extends the file, as a log's appends do,
+#             so each fdatasync must also persist the new file size
+# The table has one row per size and mode. Each size is the bytes one sync covers in a peer-runner workload:
 #   4 KiB                  one-writer durable appends of 4 KiB (the issue 3 target: >= 0.8x this rate)
 #   100 B                  append-100B-durable (one record per sync)
 #   100000 B  = 1000 x 100 B     append-100B-sync1000
@@ -27,18 +31,21 @@ echo "# fio baseline on $dir ($(fio --version), ${runtime} s per job)"
 echo
 echo "- file system: $(stat -f -c %T "$dir"); $(df -T "$dir" | tail -1 | awk '{print $1" "$2}')"
 echo
-echo "| writes of | records per sync | fdatasync/s | MB/s | records/s implied |"
-echo "|---:|---:|---:|---:|---:|"
+echo "| writes of | mode | records per sync | fdatasync/s | MB/s | records/s implied |"
+echo "|---:|---|---:|---:|---:|---:|"
 # name:block size:records covered by one sync
+for mode in in-place append; do
 for job in 4KiB:4096:1 100B:100:1 100x1000B:100000:1000 1KiBx1000:1024000:1000; do
   IFS=: read -r name bs records <<<"$job"
+  append=0
+  [[ "$mode" == append ]] && append=1
   out="$(mktemp)"
-  fio --name="fdatasync-$name" --directory="$dir" --filename="fio-baseline-$name.dat" \
-    --rw=write --bs="$bs" --size=1G --ioengine=psync --fdatasync=1 \
+  fio --name="fdatasync-$name-$mode" --directory="$dir" --filename="fio-baseline-$name.dat" \
+    --rw=write --bs="$bs" --size=1G --ioengine=psync --fdatasync=1 --file_append="$append" \
     --time_based=1 --runtime="$runtime" --unlink=1 --output-format=json >"$out"
-  python3 - "$out" "$bs" "$records" <<'PY'
+  python3 - "$out" "$bs" "$records" "$mode" <<'PY'
 import json, sys
-path, bs, records = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, bs, records, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 job = json.load(open(path))["jobs"][0]
 w = job["write"]
 seconds = w["runtime"] / 1000.0
@@ -46,10 +53,11 @@ writes = w["total_ios"]
 syncs = job.get("sync", {}).get("total_ios", writes) or writes
 rate = syncs / seconds
 mbps = w["io_bytes"] / seconds / 1e6
-print(f"| {bs} B | {records} | {rate:,.0f} | {mbps:.1f} | {rate * records:,.0f} |")
+print(f"| {bs} B | {mode} | {records} | {rate:,.0f} | {mbps:.1f} | {rate * records:,.0f} |")
 PY
   if [[ "${KEEP_JSON:-0}" == 1 ]]; then
-    cp "$out" "fio-baseline-$name.json"
+    cp "$out" "fio-baseline-$name-$mode.json"
   fi
   rm -f "$out"
+done
 done
