@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code clean}: open after a clean close, page cache warm;
+ *   <li>{@code clean-cold}: the same with the page cache dropped first ({@code sync; echo 3 >
+ *       /proc/sys/vm/drop_caches}, needs root; reported if it fails);
  *   <li>{@code unclean}: a child JVM ({@link UncleanTail}) appends {@code tail} MiB more and is
  *       killed with {@code destroyForcibly()} without closing, then the log is opened (warm cache);
- *   <li>{@code unclean-cold}: the same, with the page cache dropped before the open ({@code sync;
- *       echo 3 > /proc/sys/vm/drop_caches}, needs root; reported if it fails).
+ *   <li>{@code unclean-cold}: the same, with the page cache dropped before the open.
  * </ul>
  *
  * <p>Usage: {@code RecoveryTime [sizes=1,4] [runs=3] [tail=10] [keep=true]}
@@ -49,7 +50,7 @@ public final class RecoveryTime {
         "# RecoveryTime sizes=%s GiB runs=%d tail=%d MiB dir=%s%n",
         String.join(",", sizes), runs, tail, Scenarios.root());
 
-    String[] kinds = {"clean", "unclean", "unclean-cold"};
+    String[] kinds = {"clean", "clean-cold", "unclean", "unclean-cold"};
     Map<String, List<Map<String, String>>> results = new LinkedHashMap<>();
     boolean dropWorked = true;
     for (String size : sizes) {
