@@ -18,16 +18,22 @@ import java.util.Map;
  * with the default configuration and reports heap used after GC and open file descriptors: before
  * open, after open, after 100,000 random reads, after a full sequential read.
  *
- * <p>Usage: {@code HeapAndFiles [millions=1,5,10] [runs=3] [randomReads=100000] [xmx=]}
+ * <p>{@code cacheMiB} lists index cache sizes to hold the log open with ({@code default} is {@link
+ * LogConfig#indexCacheBytes()}'s default), to show heap follows that option, not the record count.
+ *
+ * <p>Usage: {@code HeapAndFiles [millions=1,5,10] [cacheMiB=default,16] [runs=3]
+ * [randomReads=100000] [xmx=]}
  */
 public final class HeapAndFiles {
   private HeapAndFiles() {}
 
   static final int RECORD_BYTES = 100;
 
-  /** The configuration the log is held open with: the defaults. */
-  static LogConfig config() {
-    return LogConfig.defaults();
+  /** The defaults, or the defaults with {@code indexCacheBytes} set (a number of bytes). */
+  static LogConfig config(String indexCacheBytes) {
+    return indexCacheBytes.equals("default")
+        ? LogConfig.defaults()
+        : LogConfig.builder().indexCacheBytes(Long.parseLong(indexCacheBytes)).build();
   }
 
   public static void main(String[] args) throws Exception {
@@ -36,10 +42,17 @@ public final class HeapAndFiles {
     int runs = Integer.parseInt(opt.getOrDefault("runs", "3"));
     String randomReads = opt.getOrDefault("randomReads", "100000");
     String xmx = opt.getOrDefault("xmx", "");
+    String[] caches = opt.getOrDefault("cacheMiB", "default").split(",");
     List<String> jvm = xmx.isEmpty() ? List.of() : List.of("-Xmx" + xmx);
     System.out.printf(
-        "# HeapAndFiles millions=%s runs=%d randomReads=%s jvm=%s config=%s dir=%s%n",
-        String.join(",", sizes), runs, randomReads, jvm, config(), Scenarios.root());
+        "# HeapAndFiles millions=%s cacheMiB=%s runs=%d randomReads=%s jvm=%s defaults=%s dir=%s%n",
+        String.join(",", sizes),
+        String.join(",", caches),
+        runs,
+        randomReads,
+        jvm,
+        LogConfig.defaults(),
+        Scenarios.root());
     Map<String, List<Map<String, String>>> results = new LinkedHashMap<>();
     for (String size : sizes) {
       Path dir = Scenarios.root().resolve("heap-" + size + "M");
@@ -58,13 +71,14 @@ public final class HeapAndFiles {
     }
     System.out.println();
     System.out.println(
-        "| records | point | heap used after GC (MiB) | heap above pre-open baseline (MiB) | open fds |");
-    System.out.println("|---:|---|---:|---:|---:|");
+        "| records | index cache (MiB) | point | heap used after GC (MiB) | heap above pre-open"
+            + " baseline (MiB) | open fds |");
+    System.out.println("|---:|---:|---|---:|---:|---:|");
     for (Map.Entry<String, List<Map<String, String>>> e : results.entrySet()) {
       for (String point : List.of("before", "open", "random", "sequential")) {
         List<Map<String, String>> rs = e.getValue();
         System.out.printf(
-            "| %s M | %s | %s | %s | %s |%n",
+            "| %s | %s | %s | %s | %s |%n",
             e.getKey(),
             point,
             Scenarios.summary(mib(rs, point + "_heap", null), "%.1f"),
@@ -74,12 +88,13 @@ public final class HeapAndFiles {
       }
     }
     System.out.println();
-    System.out.println("| records | segments | random reads/s (cold JIT) | sequential reads/s |");
-    System.out.println("|---:|---:|---:|---:|");
+    System.out.println(
+        "| records | index cache (MiB) | segments | random reads/s (cold JIT) | sequential reads/s |");
+    System.out.println("|---:|---:|---:|---:|---:|");
     for (Map.Entry<String, List<Map<String, String>>> e : results.entrySet()) {
       List<Map<String, String>> rs = e.getValue();
       System.out.printf(
-          "| %s M | %s | %s | %s |%n",
+          "| %s | %s | %s | %s |%n",
           e.getKey(),
           rs.get(0).get("segments"),
           Scenarios.summary(
@@ -109,7 +124,7 @@ public final class HeapAndFiles {
     Scenarios.deleteRecursively(dir);
     long t0 = System.nanoTime();
     byte[] payload = new byte[RECORD_BYTES];
-    try (Log log = Log.open(dir, config().toBuilder().syncPolicy(SyncPolicy.NONE).build())) {
+    try (Log log = Log.open(dir, LogConfig.builder().syncPolicy(SyncPolicy.NONE).build())) {
       for (long i = 0; i < records; i++) {
         payload[0] = (byte) i;
         log.append(payload);

@@ -12,16 +12,17 @@ import java.util.SplittableRandom;
  * collection) and open file descriptors ({@code /proc/self/fd}) at four points: before open, after
  * open, after {@code randomReads} reads of random indices, and after a full sequential read.
  *
- * <p>Usage: {@code HeapProbe <dir> <randomReads>}
+ * <p>Usage: {@code HeapProbe <dir> <randomReads> [indexCacheBytes|default]}
  */
 public final class HeapProbe {
   private HeapProbe() {}
 
   public static void main(String[] args) throws Exception {
     int randomReads = Integer.parseInt(args[1]);
+    String cache = args.length > 2 ? args[2] : "default";
     StringBuilder out = new StringBuilder();
     sample(out, "before");
-    try (Log log = Log.open(Paths.get(args[0]), HeapAndFiles.config())) {
+    try (Log log = Log.open(Paths.get(args[0]), HeapAndFiles.config(cache))) {
       sample(out, "open");
       long first = log.firstIndex();
       long last = log.lastIndex();
