@@ -59,14 +59,19 @@ public final class HeapAndFiles {
       build(dir, Long.parseLong(size) * 1_000_000L);
     }
     for (int run = 1; run <= runs; run++) {
-      for (String size : sizes) {
-        Path dir = Scenarios.root().resolve("heap-" + size + "M");
-        Map<String, String> r =
-            Scenarios.runJava(HeapProbe.class, jvm, dir.toString(), randomReads);
-        results.computeIfAbsent(size, k -> new ArrayList<>()).add(r);
-        System.out.printf(
-            "millions=%s run=%d %s load=\"%s\"%n",
-            size, run, new java.util.TreeMap<>(r), Scenarios.loadAverage());
+      for (String cache : caches) {
+        String cacheBytes =
+            cache.equals("default") ? cache : String.valueOf(Long.parseLong(cache) << 20);
+        for (String size : sizes) {
+          Path dir = Scenarios.root().resolve("heap-" + size + "M");
+          Map<String, String> r =
+              Scenarios.runJava(HeapProbe.class, jvm, dir.toString(), randomReads, cacheBytes);
+          String key = size + " M | " + (cache.equals("default") ? "default (64)" : cache);
+          results.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+          System.out.printf(
+              "millions=%s cacheMiB=%s run=%d %s load=\"%s\"%n",
+              size, cache, run, new java.util.TreeMap<>(r), Scenarios.loadAverage());
+        }
       }
     }
     System.out.println();
