@@ -31,7 +31,7 @@ run() { # name, main class, args...
 case $WHAT in
   group|all) run group-commit GroupCommit threads=1,4,16,64 seconds=5 warmup=1 runs=3 ;;&
   async|all) run async-inflight AsyncInFlight inflight=1,64,1024 seconds=5 warmup=1 runs=3 ;;&
-  recovery|all) run recovery RecoveryTime sizes=1,4 runs=3 tail=10 ;;&
+  recovery|all) run recovery RecoveryTime sizes=1,4 runs=5 tail=10 ;;&
   heap|all)
     run heap HeapAndFiles millions=1,5,10 cacheMiB=default runs=3 randomReads=100000
     # Fewer random reads: once the indexes outgrow the cache, each miss reloads a whole index.
