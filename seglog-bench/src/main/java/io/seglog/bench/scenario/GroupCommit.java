@@ -7,6 +7,7 @@ import io.seglog.SyncPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,7 @@ public final class GroupCommit {
   public static void main(String[] args) throws Exception {
     Map<String, String> opt = Scenarios.parse(String.join(" ", args));
     int[] threads =
-        java.util.Arrays.stream(opt.getOrDefault("threads", "1,4,16,64").split(","))
+        Arrays.stream(opt.getOrDefault("threads", "1,4,16,64").split(","))
             .mapToInt(Integer::parseInt)
             .toArray();
     double seconds = Double.parseDouble(opt.getOrDefault("seconds", "5"));
