@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the seglog-alone scenarios (package io.seglog.bench.scenario) and keeps their output.
+#
+#   cd <repo> && mvn -B -q -pl seglog-bench -am package -DskipTests
+#   seglog-bench/scenarios.sh [all|group|async|recovery|heap] [out-dir]
+#
+# Logs are written under $SEGLOG_SCENARIO_DIR (default /tmp/seglog-scenarios): that is the disk
+# being measured. Recovery's cold runs drop the page cache, which needs root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=seglog-bench/target/seglog-benchmarks.jar
+WHAT=${1:-all}
+OUT=${2:-seglog-bench/target/scenarios}
+DIR=${SEGLOG_SCENARIO_DIR:-/tmp/seglog-scenarios}
+mkdir -p "$OUT" "$DIR"
+[ -f "$JAR" ] || { echo "build first: mvn -B -q -pl seglog-bench -am package -DskipTests" >&2; exit 1; }
+
+machine() {
+  echo "# $(date -u +%FT%TZ) $(uname -sr) cpus=$(nproc) mem=$(free -g | awk '/Mem:/{print $2}')GiB"
+  echo "# $(java -version 2>&1 | head -1)"
+  echo "# fs: $(df -T "$DIR" | awk 'NR==2{print $1, $2, $7}')  load: $(cat /proc/loadavg)"
+}
+
+run() { # name, main class, args...
+  local name=$1 main=$2
+  shift 2
+  { machine; java -Dseglog.scenario.dir="$DIR" -cp "$JAR" "io.seglog.bench.scenario.$main" "$@"; } \
+    | tee "$OUT/$name.txt"
+}
+
+case $WHAT in
+  group|all) run group-commit GroupCommit threads=1,4,16,64 seconds=5 warmup=1 runs=3 ;;&
+  async|all) run async-inflight AsyncInFlight inflight=1,64,1024 seconds=5 warmup=1 runs=3 ;;&
+  recovery|all) run recovery RecoveryTime sizes=1,4 runs=5 tail=10 ;;&
+  heap|all)
+    run heap HeapAndFiles millions=1,5,10 cacheMiB=default runs=3 randomReads=100000
+    # Fewer random reads: once the indexes outgrow the cache, each miss reloads a whole index.
+    run heap-cache16 HeapAndFiles millions=1,5,10 cacheMiB=16 runs=3 randomReads=10000 ;;
+  group|async|recovery) ;;
+  *) echo "unknown scenario: $WHAT" >&2; exit 2 ;;
+esac
