@@ -45,28 +45,27 @@ final class GoldenDamagedExpectations {
                       "{\"file\":\"$DIR/00000000000000000031.seg\",\"offset\":1892,\"kind\":\"frame\",\"message\":\"frame checksum mismatch (records from index 45 on are affected)\",\"fromIndex\":45}",
                       "]}"),
                   "seglog: log $DIR is damaged: 1 finding(s), the first in $DIR/00000000000000000031.seg at byte offset 1892: frame checksum mismatch (records from index 45 on are affected)")),
-          // lastIndex 90 is what core's Verifier reports: it counts the segment after the gap as
-          // readable although 31..60 are gone (reported as a core gap; a fix changes this to 30).
+          // The readable prefix is 1..30: the segment after the gap does not continue it.
           Map.entry(
               "missing-segment",
               new Expected(
                   1,
                   String.join(
                       "",
-                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":90,\"segments\":3,\"bytes\":9372,\"records\":70,\"chainAnchor\":\"284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\",\"findings\":[",
+                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":30,\"segments\":3,\"bytes\":9372,\"records\":70,\"chainAnchor\":\"284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\",\"findings\":[",
                       "{\"file\":\"$DIR/00000000000000000061.seg\",\"offset\":24,\"kind\":\"sequence\",\"message\":\"sequence 2 does not follow 0 of 00000000000000000001.seg\"},",
                       "{\"file\":\"$DIR/00000000000000000061.seg\",\"offset\":32,\"kind\":\"gap\",\"message\":\"starts at index 61 but 00000000000000000001.seg ends before index 31\"},",
                       "{\"file\":\"$DIR/00000000000000000061.seg\",\"offset\":48,\"kind\":\"chain\",\"message\":\"previous-segment digest does not match 00000000000000000001.seg\"}",
                       "]}"),
                   "seglog: log $DIR is damaged: 3 finding(s), the first in $DIR/00000000000000000061.seg at byte offset 24: sequence 2 does not follow 0 of 00000000000000000001.seg")),
-          // lastIndex 90: the same core gap as missing-segment (the readable prefix is 1..30).
+          // The readable prefix is 1..30, as for missing-segment.
           Map.entry(
               "reordered-segments",
               new Expected(
                   1,
                   String.join(
                       "",
-                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":90,\"segments\":4,\"bytes\":13394,\"records\":100,\"chainAnchor\":\"284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\",\"findings\":[",
+                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":30,\"segments\":4,\"bytes\":13394,\"records\":100,\"chainAnchor\":\"284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\",\"findings\":[",
                       "{\"file\":\"$DIR/00000000000000000031.seg\",\"offset\":32,\"kind\":\"misnamed\",\"message\":\"header says base index 61 but the file is named for 31\"},",
                       "{\"file\":\"$DIR/00000000000000000031.seg\",\"offset\":24,\"kind\":\"sequence\",\"message\":\"sequence 2 does not follow 0 of 00000000000000000001.seg\"},",
                       "{\"file\":\"$DIR/00000000000000000031.seg\",\"offset\":32,\"kind\":\"gap\",\"message\":\"starts at index 61 but 00000000000000000001.seg ends before index 31\"},",
@@ -81,29 +80,27 @@ final class GoldenDamagedExpectations {
                       "]}"),
                   "seglog: log $DIR is damaged: 11 finding(s), the first in $DIR/00000000000000000031.seg at byte offset 32: header says base index 61 but the file is named for 31")),
           // The anchor is the forged segment's digest: its link to segment 1 is intact; which of
-          // segments 2 and 3 was replaced, the chain alone cannot tell. lastIndex 90: the core gap
-          // of
-          // missing-segment (segment 3 follows a broken link).
+          // segments 2 and 3 was replaced, the chain alone cannot tell. The readable prefix ends at
+          // 60: segment 3 follows the broken link.
           Map.entry(
               "replaced-segment",
               new Expected(
                   1,
                   String.join(
                       "",
-                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":90,\"segments\":4,\"bytes\":13394,\"records\":100,\"chainAnchor\":\"99a7cbfcf9a49a4ee7483ea54739be4a1228cf5f1dc7ab5bc8889df1cb3375e5\",\"findings\":[",
+                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":60,\"segments\":4,\"bytes\":13394,\"records\":100,\"chainAnchor\":\"99a7cbfcf9a49a4ee7483ea54739be4a1228cf5f1dc7ab5bc8889df1cb3375e5\",\"findings\":[",
                       "{\"file\":\"$DIR/00000000000000000061.seg\",\"offset\":48,\"kind\":\"chain\",\"message\":\"previous-segment digest does not match 00000000000000000031.seg\"}",
                       "]}"),
                   "seglog: log $DIR is damaged: 1 finding(s), the first in $DIR/00000000000000000061.seg at byte offset 48: previous-segment digest does not match 00000000000000000031.seg")),
-          // lastIndex 60: core's Verifier ends the readable prefix at a damaged index file, which
-          // is
-          // derived data (every record is readable); reported as a core gap.
+          // A damaged index file is derived data, rebuilt on open: every record stays readable,
+          // and the anchor is the intact log's.
           Map.entry(
               "damaged-index",
               new Expected(
                   1,
                   String.join(
                       "",
-                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":60,\"segments\":4,\"bytes\":13394,\"records\":100,\"chainAnchor\":\"284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\",\"findings\":[",
+                      "{\"intact\":false,\"firstIndex\":1,\"lastIndex\":100,\"segments\":4,\"bytes\":13394,\"records\":100,\"chainAnchor\":\"45556d0c265016eab9e16cf1a77ec754d8bb79d485d6f45f35a1472762c558f2\",\"findings\":[",
                       "{\"file\":\"$DIR/00000000000000000031.idx\",\"offset\":320,\"kind\":\"index-file\",\"message\":\"index entries checksum mismatch\"}",
                       "]}"),
                   "seglog: log $DIR is damaged: 1 finding(s), the first in $DIR/00000000000000000031.idx at byte offset 320: index entries checksum mismatch")));

@@ -177,6 +177,9 @@ public final class Verifier {
                 "previous-segment digest does not match " + prevPath.getFileName());
           }
         }
+        // A broken link (gap, sequence, chain, another log's or a misnamed segment) means this
+        // segment does not continue the readable prefix at all.
+        boolean linked = findings.size() == before;
         FrameIndex index = new FrameIndex(1024);
         FrameScanner.Result r =
             new FrameScanner(handle, size, maxBody)
@@ -225,10 +228,14 @@ public final class Verifier {
         if (indexFiles.contains(h.baseIndex()) && r.damage == null) {
           checkIndexFile(files, h, r, index);
         }
+        prefixIntact &= linked;
         if (prefixIntact) {
           readableEnd = r.nextIndex;
         }
-        prefixIntact &= findings.size() == before;
+        // Index files are derived and rebuilt on open: their damage does not end the prefix.
+        prefixIntact &=
+            findings.subList(before, findings.size()).stream()
+                .allMatch(f -> f.kind().equals("index-file"));
         if (prefixIntact && r.trailer != null) {
           anchor = HexFormat.of().formatHex(digest);
           intactDigests.add(anchor);
