@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SimulatedPowerLossTest {
   /** Cases per variant in the default build. */
-  static final int CASES = 200;
+  static final int CASES = 300;
 
   /** Operations per workload. */
   static final int OPERATIONS = 60;
@@ -43,7 +43,8 @@ class SimulatedPowerLossTest {
     NO_DIRECTORY_FSYNC
   }
 
-  @TempDir Path tmp;
+  @TempDir(factory = MemoryTempDirFactory.class)
+  Path tmp;
 
   @ParameterizedTest
   @EnumSource(Variant.class)
