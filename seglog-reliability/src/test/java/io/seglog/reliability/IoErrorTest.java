@@ -142,7 +142,8 @@ class IoErrorTest {
         return "opened, an append was fenced";
       }
     } catch (SeglogException e) {
-      return "refused with " + e.getClass().getSimpleName();
+      String message = e.getMessage().replace(dir.toString(), "DIR").replaceAll("[0-9]{20}", "N");
+      return "refused with " + e.getClass().getSimpleName() + " (" + message + ")";
     }
   }
 
