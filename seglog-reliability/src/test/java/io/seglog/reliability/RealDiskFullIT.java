@@ -74,7 +74,8 @@ class RealDiskFullIT {
       } catch (SeglogException closing) {
         // closing a fenced log on a full disk may report it
       }
-      assertThat(acked).as("records acknowledged before the disk was full").isPositive();
+      long ackedBeforeFull = acked;
+      assertThat(ackedBeforeFull).as("records acknowledged before the disk was full").isPositive();
 
       String whileFull;
       try (Log log = Log.openReadOnly(dir, config)) {
@@ -113,7 +114,7 @@ class RealDiskFullIT {
       System.out.printf(
           "RealDiskFullIT %s: %d records acknowledged before ENOSPC (%s), all present; reopen"
               + " while full: %s; after freeing space: reopened, appended%n",
-          type, acked, failure, whileFull);
+          type, ackedBeforeFull, failure, whileFull);
     }
   }
 
