@@ -3,6 +3,7 @@ package io.seglog.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seglog.Log;
+import io.seglog.SyncPolicy;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.FaultInjectingFileIO;
@@ -39,8 +40,16 @@ class SimulatedPowerLossTest {
 
   enum Variant {
     HEALTHY,
+    /**
+     * Healthy engine under NONE; a random prefix of the unsynced writes survives, the last torn.
+     */
+    HEALTHY_TORN_TAIL,
     NO_DATA_FSYNC,
-    NO_DIRECTORY_FSYNC
+    NO_DIRECTORY_FSYNC;
+
+    boolean healthy() {
+      return this == HEALTHY || this == HEALTHY_TORN_TAIL;
+    }
   }
 
   @TempDir(factory = MemoryTempDirFactory.class)
@@ -56,17 +65,23 @@ class SimulatedPowerLossTest {
     for (int c = 0; c < cases; c++) {
       long seed = baseSeed + c;
       List<String> v = runCase(tmp.resolve("case-" + c), seed, variant);
-      if (variant == Variant.HEALTHY) {
+      if (variant.healthy()) {
         assertThat(v).as("seed %d (replay: -Dseglog.seed=%d, case 0)", seed, seed).isEmpty();
       } else if (!v.isEmpty()) {
         caught.add("seed " + seed + ": " + v);
       }
       promisedTotal += lastPromised;
     }
-    if (variant == Variant.HEALTHY) {
+    if (variant.healthy()) {
+      if (variant == Variant.HEALTHY_TORN_TAIL) {
+        assertThat(writesPutBack)
+            .as("unsynced writes put back after the power losses")
+            .isPositive();
+      }
       System.out.printf(
-          "SimulatedPowerLossTest: %d power losses, %d promised records, none lost%n",
-          cases, promisedTotal);
+          "SimulatedPowerLossTest %s: %d power losses, %d promised records, none lost;"
+              + " %d unsynced writes put back%n",
+          variant, cases, promisedTotal, writesPutBack);
     } else {
       assertThat(caught)
           .as("%s acknowledges what is not durable; the check must catch it", variant)
@@ -79,9 +94,14 @@ class SimulatedPowerLossTest {
   }
 
   private long lastPromised;
+  private long writesPutBack;
 
   private List<String> runCase(Path dir, long seed, Variant variant) throws IOException {
-    Workload w = new Workload(seed);
+    // Under ALWAYS nothing acknowledged is unsynced, so the torn-tail variant runs NONE.
+    Workload w =
+        variant == Variant.HEALTHY_TORN_TAIL
+            ? new Workload(seed, SyncPolicy.NONE)
+            : new Workload(seed);
     SplittableRandom rnd = new SplittableRandom(seed ^ 0x5EED);
     // A healthy, durable log holding one record: everything after it is what is under test.
     try (Log log = Log.open(dir, w.config())) {
@@ -94,9 +114,11 @@ class SimulatedPowerLossTest {
     if (rnd.nextBoolean()) {
       model.crashAtOperation(rnd.nextLong(1, 400));
     }
+    UnsyncedWrites unsynced = new UnsyncedWrites(model);
     FileIO io =
         switch (variant) {
           case HEALTHY -> model;
+          case HEALTHY_TORN_TAIL -> unsynced;
           case NO_DATA_FSYNC -> new NoFsyncFileIO(model, true, false);
           case NO_DIRECTORY_FSYNC -> new NoFsyncFileIO(model, false, true);
         };
@@ -113,6 +135,8 @@ class SimulatedPowerLossTest {
       throw new AssertionError("seed " + seed + ": workload failed without a fault", w.failure);
     }
     model.powerLoss();
+    String replayed = variant == Variant.HEALTHY_TORN_TAIL ? unsynced.replayPrefix(rnd) : "";
+    writesPutBack += unsynced.putBack();
     lastPromised = w.promised;
     List<String> v;
     try (Log log = Log.open(dir, w.config())) {
@@ -124,6 +148,10 @@ class SimulatedPowerLossTest {
       }
     } catch (RuntimeException e) {
       v = List.of("open refused after the power loss: " + e);
+    }
+    if (!v.isEmpty() && !replayed.isEmpty()) {
+      v = new ArrayList<>(v);
+      v.add(replayed);
     }
     deleteRecursively(dir);
     return v;

@@ -24,9 +24,14 @@ final class Workload {
   RuntimeException failure;
   int operationsDone;
 
+  /** A workload under ALWAYS or NONE, chosen by the seed. */
   Workload(long seed) {
+    this(seed, new SplittableRandom(seed).nextBoolean() ? SyncPolicy.ALWAYS : SyncPolicy.NONE);
+  }
+
+  Workload(long seed, SyncPolicy policy) {
     this.seed = seed;
-    this.policy = new SplittableRandom(seed).nextBoolean() ? SyncPolicy.ALWAYS : SyncPolicy.NONE;
+    this.policy = policy;
   }
 
   static LogConfig config(SyncPolicy policy) {
