@@ -26,11 +26,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * PowerLossWriter}) appending to a log on it with each sync policy, and a power cut by {@code
  * xfs_io -x -c shutdown} (no log flush) at a seeded random moment while it runs. The child is then
  * killed, the file system unmounted and mounted again (journal replay), and the log reopened in
- * this JVM and checked ({@link LogContentCheck}): every index promised durable before the cut (an
- * ALWAYS append that returned; a {@code durableIndex()} or {@code sync()} under INTERVAL and NONE)
- * is there with its exact payload, the log is a contiguous prefix of what was sent, and an append
- * works. The next cut continues on the same log. The promises are read from the child's stdout and
- * kept outside the file system being cut.
+ * this JVM and checked ({@link LogContentCheck}): every index promised durable before the cut was
+ * requested (an ALWAYS append that returned; a {@code durableIndex()} or {@code sync()} under
+ * INTERVAL and NONE) is there with its exact payload, the log is a contiguous prefix of what was
+ * sent, and an append works. The next cut continues on the same log. The promises are read from the
+ * child's stdout and kept outside the file system being cut.
+ *
+ * <p>Promises printed while the shutdown ioctl runs are counted but not required: the emulation is
+ * not atomic with respect to an fsync in flight, which can return success for data the shut-down
+ * file system then does not have, with no seglog involved ({@link RawFsyncShutdownRaceIT} measures
+ * it). A real power cut has no such window.
  *
  * <p>This is what catches a missing fsync, of data or of a directory, that an in-process simulation
  * would only catch if it modelled the file system right. The negative control runs the same cuts
@@ -74,8 +79,18 @@ class RealFsPowerLossIT {
     assertThat(run.violations).as("%s %s seed %d", type, mode, seed).isEmpty();
     System.out.printf(
         "RealFsPowerLossIT %s %s seed %d: %d power cuts, %d records promised durable before a cut,"
-            + " all present; %d records beyond the promises survived; %d records in the final log%n",
-        type, mode, seed, run.cuts, run.promisedAtCuts, run.beyondPromise, run.finalRecords);
+            + " all present; %d records beyond the promises survived; %d records in the final log;"
+            + " %d promised while the shutdown was under way, %d of them lost in %d cuts%n",
+        type,
+        mode,
+        seed,
+        run.cuts,
+        run.promisedAtCuts,
+        run.beyondPromise,
+        run.finalRecords,
+        run.promisedInWindow,
+        run.lostInWindow,
+        run.cutsLosingWindow);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -107,6 +122,9 @@ class RealFsPowerLossIT {
     int cuts;
     long promisedAtCuts;
     long beyondPromise;
+    long promisedInWindow;
+    long lostInWindow;
+    int cutsLosingWindow;
     long finalRecords;
   }
 
@@ -153,6 +171,8 @@ class RealFsPowerLossIT {
                 .redirectError(stderr.toFile())
                 .start();
         long promisedThisCut = base;
+        long promisedBeforeCut = base;
+        StringBuilder childAfterCut = new StringBuilder();
         try {
           AckStream out = new AckStream(child.getInputStream());
           String open = out.nextLine();
@@ -174,15 +194,21 @@ class RealFsPowerLossIT {
             }
             promisedThisCut = Math.max(promisedThisCut, promise(line, where, stderr, journal));
           }
+          promisedBeforeCut = promisedThisCut;
           fs.powerCut();
           // SIGKILL through the handle, which leaves our end of the child's stdout open.
           child.toHandle().destroyForcibly();
           child.waitFor();
-          // Promises printed before the cut stopped the child count too; errors after it are
-          // expected (the file system is gone).
+          // What the child printed between the cut request and its death was promised while the
+          // shutdown was under way: FS_IOC_SHUTDOWN is not atomic with respect to an fsync in
+          // flight, and such a promise may be lost (observed on ext4 and XFS, see
+          // RawFsyncShutdownRaceIT). A real power cut has no such window, so only the promises
+          // read before the request are required; the others are counted and reported.
           while ((line = out.nextLine()) != null) {
             if (line.startsWith("A ") || line.startsWith("D ")) {
               promisedThisCut = Math.max(promisedThisCut, promise(line, where, stderr, journal));
+            } else {
+              childAfterCut.append(line).append(" | ");
             }
           }
         } finally {
@@ -191,15 +217,35 @@ class RealFsPowerLossIT {
         }
         journal.flush();
         run.cuts++;
-        run.promisedAtCuts += promisedThisCut - base;
-        promised = Math.max(promised, promisedThisCut);
+        run.promisedAtCuts += promisedBeforeCut - base;
+        run.promisedInWindow += promisedThisCut - promisedBeforeCut;
+        promised = Math.max(promised, promisedBeforeCut);
         fs.remount();
         List<String> violations;
+        Path kept = keepForForensics(dir, where);
         try (Log log = Log.open(dir, PowerLossWriter.config(mode))) {
           violations = LogContentCheck.violations(log, 1, sent, promised);
+          if (!violations.isEmpty()) {
+            violations = new ArrayList<>(violations);
+            violations.add(
+                "promised before the cut was requested (required): "
+                    + promisedBeforeCut
+                    + ", after (printed before the child died): "
+                    + promisedThisCut
+                    + "; child after the cut: "
+                    + childAfterCut
+                    + "; recovery: "
+                    + log.recoveryReport()
+                    + "; log as found after the remount: "
+                    + kept);
+          }
           if (violations.isEmpty()) {
             long last = log.lastIndex();
-            run.beyondPromise += last - promisedThisCut;
+            run.beyondPromise += Math.max(0, last - promisedThisCut);
+            if (last < promisedThisCut) {
+              run.lostInWindow += promisedThisCut - last;
+              run.cutsLosingWindow++;
+            }
             sent.subList((int) last, sent.size()).clear(); // never made durable: forget them
             byte[] p = Payloads.make("verifier", cut, rnd, 64);
             assertThat(log.append(p)).as("%s: append after recovery", where).isEqualTo(last + 1);
@@ -210,7 +256,9 @@ class RealFsPowerLossIT {
         } catch (RuntimeException e) {
           violations = List.of("open refused after the power cut: " + e);
         }
-        if (!violations.isEmpty()) {
+        if (violations.isEmpty()) {
+          SimulatedPowerLossTest.deleteRecursively(kept);
+        } else {
           run.violations.add(where + ": " + violations);
           if (stopWhenCaught) {
             return run;
@@ -221,6 +269,24 @@ class RealFsPowerLossIT {
       run.finalRecords = sent.size();
     }
     return run;
+  }
+
+  /**
+   * Copies the log as the remount left it, before recovery touches it, to {@code
+   * target/power-cut-logs} (kept only when the check fails); returns the copy.
+   */
+  private Path keepForForensics(Path dir, String where) throws IOException {
+    Path copy = Path.of("target", "power-cut-logs", where.replace(' ', '-')).toAbsolutePath();
+    SimulatedPowerLossTest.deleteRecursively(copy);
+    Files.createDirectories(copy);
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+    }
+    return copy;
   }
 
   /** Parses {@code A <index>} or {@code D <index>}; anything else from the child fails the test. */
