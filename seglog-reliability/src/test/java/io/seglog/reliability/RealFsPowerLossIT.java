@@ -254,7 +254,7 @@ class RealFsPowerLossIT {
             promised = last + 1;
           }
         } catch (RuntimeException e) {
-          violations = List.of("open refused after the power cut: " + e);
+          violations = List.of("reopen, check or append after the power cut failed: " + e);
         }
         if (violations.isEmpty()) {
           SimulatedPowerLossTest.deleteRecursively(kept);

@@ -147,7 +147,7 @@ class SimulatedPowerLossTest {
         assertThat(log.append(p)).as("seed %d: append after recovery", seed).isEqualTo(last + 1);
       }
     } catch (RuntimeException e) {
-      v = List.of("open refused after the power loss: " + e);
+      v = List.of("reopen, check or append after the power loss failed: " + e);
     }
     if (!v.isEmpty() && !replayed.isEmpty()) {
       v = new ArrayList<>(v);
