@@ -24,7 +24,22 @@ import java.util.SplittableRandom;
  * leaves behind. Thread-safe.
  */
 final class UnsyncedWrites implements FileIO {
-  private record Write(Path file, long position, byte[] bytes) {}
+  /**
+   * A file as the engine's handles see it: its name follows renames (a segment is written under its
+   * final name after the rename of its {@code .seg.tmp}) and is null once it is deleted or replaced
+   * by a rename onto its name.
+   */
+  private static final class Node {
+    Path path; // @GuardedBy("UnsyncedWrites.this")
+
+    Node(Path path) {
+      this.path = path;
+    }
+  }
+
+  private record Write(Node node, Path file, long position, byte[] bytes) {}
+
+  private final List<Node> nodes = new ArrayList<>(); // @GuardedBy("this")
 
   private final FileIO delegate;
   private final List<Write> pending = new ArrayList<>(); // @GuardedBy("this")
@@ -68,9 +83,10 @@ final class UnsyncedWrites implements FileIO {
           }
         }
       }
-      if (Files.exists(w.file)) {
+      Path file = w.node.path;
+      if (file != null && Files.exists(file)) {
         putBack++;
-        try (FileChannel ch = FileChannel.open(w.file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
           ByteBuffer b = ByteBuffer.wrap(bytes);
           long pos = w.position;
           while (b.hasRemaining()) {
@@ -92,13 +108,14 @@ final class UnsyncedWrites implements FileIO {
     if (pending.isEmpty()) {
       return "no unsynced writes";
     }
-    java.util.Map<Path, List<Integer>> byFile = new java.util.LinkedHashMap<>();
+    java.util.Map<Node, List<Integer>> byFile = new java.util.LinkedHashMap<>();
     for (int i = 0; i < pending.size(); i++) {
-      byFile.computeIfAbsent(pending.get(i).file, f -> new ArrayList<>()).add(i);
+      byFile.computeIfAbsent(pending.get(i).node, f -> new ArrayList<>()).add(i);
     }
     StringBuilder sb = new StringBuilder();
     int kept = 0;
-    for (Map.Entry<Path, List<Integer>> e : byFile.entrySet()) {
+    for (Map.Entry<Node, List<Integer>> e : byFile.entrySet()) {
+      Path file = e.getKey().path;
       List<Integer> chosen = new ArrayList<>();
       // keep each write with a per-file probability, so all, none and anything between occur
       double p = rnd.nextInt(4) == 0 ? (rnd.nextBoolean() ? 0.0 : 1.0) : rnd.nextDouble();
@@ -113,7 +130,7 @@ final class UnsyncedWrites implements FileIO {
         chosen.set(i, chosen.get(j));
         chosen.set(j, t);
       }
-      boolean exists = Files.exists(e.getKey());
+      boolean exists = file != null && Files.exists(file);
       if (exists) {
         survivingNames += e.getValue().size();
         int maxKept = chosen.stream().mapToInt(Integer::intValue).max().orElse(-1);
@@ -122,7 +139,10 @@ final class UnsyncedWrites implements FileIO {
         }
       }
       int tornAt = chosen.isEmpty() || rnd.nextBoolean() ? -1 : rnd.nextInt(chosen.size());
-      sb.append(e.getKey().getFileName())
+      sb.append(
+              file == null
+                  ? pending.get(e.getValue().get(0)).file.getFileName()
+                  : file.getFileName())
           .append(exists ? "" : " (name lost)")
           .append(": kept ")
           .append(chosen.size())
@@ -162,7 +182,7 @@ final class UnsyncedWrites implements FileIO {
         if (exists) {
           putBack++;
           kept++;
-          writeAt(w.file, w.position, bytes);
+          writeAt(file, w.position, bytes);
         }
       }
       sb.append("]; ");
@@ -205,18 +225,50 @@ final class UnsyncedWrites implements FileIO {
     return pending.size();
   }
 
-  private synchronized void written(Path file, long position, byte[] bytes) {
-    pending.add(new Write(file.toAbsolutePath().normalize(), position, bytes));
+  private synchronized Node node(Path file) {
+    Node n = new Node(file.toAbsolutePath().normalize());
+    nodes.add(n);
+    return n;
   }
 
-  private synchronized void forced(Path file) {
+  private synchronized void written(Node node, long position, byte[] bytes) {
+    pending.add(new Write(node, node.path, position, bytes));
+  }
+
+  /** An fsync through any handle of a file makes every write to that file durable. */
+  private synchronized void forced(Node node) {
+    Path p = node.path;
+    pending.removeIf(w -> w.node == node || (p != null && p.equals(w.node.path)));
+  }
+
+  private synchronized void renamed(Path source, Path target) {
+    Path from = source.toAbsolutePath().normalize();
+    Path to = target.toAbsolutePath().normalize();
+    for (Node n : nodes) {
+      if (to.equals(n.path)) {
+        n.path = null; // replaced
+      }
+    }
+    for (Node n : nodes) {
+      if (from.equals(n.path)) {
+        n.path = to;
+      }
+    }
+  }
+
+  private synchronized void deleted(Path file) {
     Path p = file.toAbsolutePath().normalize();
-    pending.removeIf(w -> w.file.equals(p));
+    for (Node n : nodes) {
+      if (p.equals(n.path)) {
+        n.path = null;
+      }
+    }
   }
 
   @Override
   public FileHandle open(Path file, Mode mode) throws IOException {
     FileHandle real = delegate.open(file, mode);
+    Node node = node(file);
     return new FileHandle() {
       @Override
       public int read(ByteBuffer dst, long position) throws IOException {
@@ -229,14 +281,14 @@ final class UnsyncedWrites implements FileIO {
         int n = real.write(src, position);
         byte[] bytes = new byte[n];
         copy.get(bytes);
-        written(file, position, bytes);
+        written(node, position, bytes);
         return n;
       }
 
       @Override
       public void force() throws IOException {
         real.force();
-        forced(file);
+        forced(node);
       }
 
       @Override
@@ -269,11 +321,13 @@ final class UnsyncedWrites implements FileIO {
   @Override
   public void rename(Path source, Path target) throws IOException {
     delegate.rename(source, target);
+    renamed(source, target);
   }
 
   @Override
   public void delete(Path file) throws IOException {
     delegate.delete(file);
+    deleted(file);
   }
 
   @Override
