@@ -44,11 +44,16 @@ class SimulatedPowerLossTest {
      * Healthy engine under NONE; a random prefix of the unsynced writes survives, the last torn.
      */
     HEALTHY_TORN_TAIL,
+    /**
+     * Healthy engine under NONE; a random subset of each file's unsynced writes survives, in any
+     * order, one of them possibly torn (a disk reordering its write cache).
+     */
+    HEALTHY_REORDERED,
     NO_DATA_FSYNC,
     NO_DIRECTORY_FSYNC;
 
     boolean healthy() {
-      return this == HEALTHY || this == HEALTHY_TORN_TAIL;
+      return this == HEALTHY || this == HEALTHY_TORN_TAIL || this == HEALTHY_REORDERED;
     }
   }
 
@@ -73,15 +78,30 @@ class SimulatedPowerLossTest {
       promisedTotal += lastPromised;
     }
     if (variant.healthy()) {
-      if (variant == Variant.HEALTHY_TORN_TAIL) {
+      if (variant == Variant.HEALTHY_TORN_TAIL || variant == Variant.HEALTHY_REORDERED) {
         assertThat(writesPutBack)
             .as("unsynced writes put back after the power losses")
             .isPositive();
       }
       System.out.printf(
           "SimulatedPowerLossTest %s: %d power losses, %d promised records, none lost;"
-              + " %d unsynced writes put back%n",
-          variant, cases, promisedTotal, writesPutBack);
+              + " %d of %d unsynced writes put back%s%n",
+          variant,
+          cases,
+          promisedTotal,
+          writesPutBack,
+          unsyncedWrites,
+          variant == Variant.HEALTHY_REORDERED
+              ? " ("
+                  + inSurvivingFiles
+                  + " in files whose names survived; a later write kept and an earlier one lost"
+                  + " in "
+                  + filesWithHoles
+                  + " files)"
+              : "");
+      if (variant == Variant.HEALTHY_REORDERED) {
+        assertThat(filesWithHoles).as("files left with a hole by the reordering").isPositive();
+      }
     } else {
       assertThat(caught)
           .as("%s acknowledges what is not durable; the check must catch it", variant)
@@ -95,11 +115,15 @@ class SimulatedPowerLossTest {
 
   private long lastPromised;
   private long writesPutBack;
+  private long unsyncedWrites;
+  private long inSurvivingFiles;
+  private long filesWithHoles;
 
   private List<String> runCase(Path dir, long seed, Variant variant) throws IOException {
-    // Under ALWAYS nothing acknowledged is unsynced, so the torn-tail variant runs NONE.
+    // Under ALWAYS nothing acknowledged is unsynced, so the torn-tail and reordered variants run
+    // NONE.
     Workload w =
-        variant == Variant.HEALTHY_TORN_TAIL
+        variant == Variant.HEALTHY_TORN_TAIL || variant == Variant.HEALTHY_REORDERED
             ? new Workload(seed, SyncPolicy.NONE)
             : new Workload(seed);
     SplittableRandom rnd = new SplittableRandom(seed ^ 0x5EED);
@@ -118,7 +142,7 @@ class SimulatedPowerLossTest {
     FileIO io =
         switch (variant) {
           case HEALTHY -> model;
-          case HEALTHY_TORN_TAIL -> unsynced;
+          case HEALTHY_TORN_TAIL, HEALTHY_REORDERED -> unsynced;
           case NO_DATA_FSYNC -> new NoFsyncFileIO(model, true, false);
           case NO_DIRECTORY_FSYNC -> new NoFsyncFileIO(model, false, true);
         };
@@ -135,8 +159,16 @@ class SimulatedPowerLossTest {
       throw new AssertionError("seed " + seed + ": workload failed without a fault", w.failure);
     }
     model.powerLoss();
-    String replayed = variant == Variant.HEALTHY_TORN_TAIL ? unsynced.replayPrefix(rnd) : "";
+    String replayed =
+        switch (variant) {
+          case HEALTHY_TORN_TAIL -> unsynced.replayPrefix(rnd);
+          case HEALTHY_REORDERED -> unsynced.replaySubset(rnd);
+          default -> "";
+        };
     writesPutBack += unsynced.putBack();
+    unsyncedWrites += unsynced.pendingCount();
+    inSurvivingFiles += unsynced.inSurvivingFiles();
+    filesWithHoles += unsynced.filesWithHoles();
     lastPromised = w.promised;
     List<String> v;
     try (Log log = Log.open(dir, w.config())) {

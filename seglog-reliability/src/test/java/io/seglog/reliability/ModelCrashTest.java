@@ -1,0 +1,461 @@
+package io.seglog.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.seglog.Entry;
+import io.seglog.Log;
+import io.seglog.LogConfig;
+import io.seglog.SyncPolicy;
+import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.ExpectedRecord;
+import io.seglog.testing.FaultInjectingFileIO;
+import io.seglog.testing.LogChecks;
+import io.seglog.testing.TestClock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The model-based test driven through simulated power losses: seeded random sequences of log
+ * operations (appends, batches, {@code appendAsync} pipelines, {@code sync()}, {@code roll()},
+ * clean reopens, reads) under ALWAYS, NONE or INTERVAL, against a model of what was written, that
+ * now and then lose the power through seglog-core's durability model (unsynced data and directory
+ * operations not covered by a directory fsync vanish), sometimes in the middle of an I/O operation
+ * ({@code crashAtOperation}), and sometimes with part of the unsynced writes put back: an in-order
+ * prefix with the last one torn, or a random subset of each file in any order with one torn ({@link
+ * UnsyncedWrites}). After each power loss the log is reopened and must hold a prefix of the model
+ * that reaches every promised index (an append that returned under ALWAYS, an {@code appendAsync}
+ * future completed before the power went, what {@code sync()} returned, any value {@code
+ * durableIndex()} reported), record by record with exact payload, type and timestamp; the model is
+ * cut to what survived and the sequence goes on with appends on the recovered log.
+ *
+ * <p>Replay one seed with {@code -Dtest=ModelCrashTest -Dseglog.model.seed=N}; the failure message
+ * carries the history of operations and power losses. The number of seeds is {@value #SEEDS} times
+ * {@code seglog.test.scale}.
+ */
+class ModelCrashTest {
+  static final int SEEDS = 150;
+  static final long BASE_SEED = 85_000;
+
+  /** Totals over the seeds of one run, printed at the end of each seed's run. */
+  static final long[] TOTALS = new long[9];
+
+  // indices into TOTALS
+  private static final int SEEDS_RUN = 0;
+  private static final int POWER_LOSSES = 1;
+  private static final int PROMISED = 2;
+  private static final int HOLES = 3;
+  private static final int KEPT = 4;
+  private static final int OPS = 5;
+  private static final int IN_OPERATION = 6;
+  private static final int ASYNC_IN_FLIGHT = 7;
+  private static final int NEWLY_PROMISED = 8;
+
+  static LongStream seeds() {
+    String one = System.getProperty("seglog.model.seed");
+    if (one != null) {
+      return LongStream.of(Long.parseLong(one));
+    }
+    long base = Scale.seed(BASE_SEED);
+    return LongStream.range(base, base + Scale.of(SEEDS));
+  }
+
+  @TempDir(factory = MemoryTempDirFactory.class)
+  Path tmp;
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void powerLossesAgreeWithTheModel(long seed) throws IOException {
+    Run run = new Run(seed, tmp.resolve("log"));
+    try {
+      run.run();
+    } catch (AssertionError | RuntimeException | IOException e) {
+      throw new AssertionError(
+          "seed "
+              + seed
+              + " (replay: -Dtest=ModelCrashTest -Dseglog.model.seed="
+              + seed
+              + ")\n"
+              + run.config
+              + "\nhistory (last 40):\n"
+              + run.tail(40)
+              + e,
+          e);
+    } finally {
+      run.closeQuietly();
+    }
+    synchronized (TOTALS) {
+      TOTALS[SEEDS_RUN]++;
+      TOTALS[POWER_LOSSES] += run.powerLosses;
+      TOTALS[PROMISED] += run.promisedChecked;
+      TOTALS[HOLES] += run.holes;
+      TOTALS[KEPT] += run.keptWrites;
+      TOTALS[OPS] += run.operations;
+      TOTALS[IN_OPERATION] += run.inOperation;
+      TOTALS[ASYNC_IN_FLIGHT] += run.asyncInFlight;
+      TOTALS[NEWLY_PROMISED] += run.newlyPromised;
+      System.out.printf(
+          "ModelCrashTest totals after %d seeds: %d operations, %d power losses (%d inside an"
+              + " I/O operation, %d with appendAsync in flight), %d records newly promised"
+              + " before them (%d promised records checked, summed over the power losses), %d"
+              + " unsynced writes put back, %d files with a reordering hole; none lost%n",
+          TOTALS[SEEDS_RUN],
+          TOTALS[OPS],
+          TOTALS[POWER_LOSSES],
+          TOTALS[IN_OPERATION],
+          TOTALS[ASYNC_IN_FLIGHT],
+          TOTALS[NEWLY_PROMISED],
+          TOTALS[PROMISED],
+          TOTALS[KEPT],
+          TOTALS[HOLES]);
+    }
+  }
+
+  /** One seed's run. */
+  private static final class Run {
+    final long seed;
+    final SplittableRandom rnd;
+    final Path dir;
+    final TestClock clock = new TestClock(1_700_000_000_000L);
+    final LogConfig config;
+    final boolean always;
+    final long first;
+    final int operations;
+
+    /** Every record handed to the log that may still be in it, index {@code first + i}. */
+    final List<ExpectedRecord> model = new ArrayList<>();
+
+    /** The highest index promised durable since the model was last checked against the disk. */
+    long promised;
+
+    final List<String> history = new ArrayList<>();
+    FaultInjectingFileIO fio;
+    UnsyncedWrites unsynced;
+    Log log;
+    int powerLosses;
+    long promisedChecked;
+    long holes;
+    long keptWrites;
+    int inOperation;
+    int asyncInFlight;
+    long newlyPromised;
+
+    /** The highest index checked present after the previous power loss. */
+    long checkedBefore;
+
+    Run(long seed, Path dir) {
+      this.seed = seed;
+      this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 23);
+      this.dir = dir;
+      int policy = rnd.nextInt(3);
+      always = policy == 0;
+      SyncPolicy syncPolicy =
+          switch (policy) {
+            case 0 -> SyncPolicy.ALWAYS;
+            case 1 -> SyncPolicy.NONE;
+            default -> SyncPolicy.interval(Duration.ofMillis(1 + rnd.nextInt(10)));
+          };
+      first =
+          switch (rnd.nextInt(3)) {
+            case 0 -> 0;
+            case 1 -> 1 + rnd.nextInt(1_000_000);
+            default -> 1;
+          };
+      config =
+          LogConfig.builder()
+              .syncPolicy(syncPolicy)
+              .segmentBytes(4096 + rnd.nextInt(8192))
+              .maxRecordBytes(1024)
+              .maxBatchBytes(4096)
+              .segmentMaxRecords(rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(20) : 0)
+              .initialIndex(first)
+              .clock(clock)
+              .build();
+      operations = 80 + rnd.nextInt(120);
+      promised = first - 1;
+    }
+
+    long lastIndex() {
+      return first + model.size() - 1;
+    }
+
+    void note(String s) {
+      history.add(s);
+    }
+
+    String tail(int n) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = Math.max(0, history.size() - n); i < history.size(); i++) {
+        sb.append("  ").append(history.get(i)).append('\n');
+      }
+      return sb.toString();
+    }
+
+    void open() {
+      fio = new FaultInjectingFileIO().trackDurability(dir);
+      unsynced = new UnsyncedWrites(fio);
+      log = SegmentedLog.open(dir, config, unsynced);
+    }
+
+    void run() throws IOException {
+      // A healthy, durable log to start from: a power loss during its creation is not the subject.
+      try (Log created = Log.open(dir, config)) {
+        assertThat(created.lastIndex()).isEqualTo(first - 1);
+      }
+      open();
+      for (int op = 0; op < operations; op++) {
+        clock.advance(rnd.nextInt(3));
+        int dice = rnd.nextInt(100);
+        if (dice < 6) {
+          powerLoss("power loss between operations");
+          continue;
+        }
+        if (dice < 10 && !fio.crashed()) {
+          long at = fio.totalOperations() + rnd.nextInt(1, 40);
+          note("arm: power goes at I/O operation " + at);
+          fio.crashAtOperation(at);
+        }
+        try {
+          step(dice);
+          observeDurable();
+        } catch (RuntimeException e) {
+          if (!fio.crashed()) {
+            throw e;
+          }
+          note("  -> failed by the crash: " + e);
+          powerLoss("power loss in an operation");
+        }
+      }
+      powerLoss("final power loss");
+      log.close();
+      log = Log.openReadOnly(dir, config);
+      LogChecks.assertExactly(log, first, model);
+    }
+
+    void step(int dice) throws IOException {
+      if (dice < 40) {
+        appendOne();
+      } else if (dice < 55) {
+        appendBatch();
+      } else if (dice < 65) {
+        asyncPipeline();
+      } else if (dice < 75) {
+        note("sync");
+        long durable = log.sync();
+        assertThat(durable).as("sync() result").isEqualTo(lastIndex());
+        promise(durable);
+      } else if (dice < 82) {
+        note("roll");
+        log.roll();
+      } else if (dice < 86) {
+        note("close+reopen");
+        log.close();
+        if (fio.crashed()) {
+          throw new IllegalStateException("the power went during close()");
+        }
+        open();
+        assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
+        LogChecks.assertExactly(log, first, model);
+        promise(lastIndex());
+      } else {
+        readSome();
+      }
+    }
+
+    void promise(long index) {
+      if (index > promised) {
+        promised = index;
+      }
+    }
+
+    void observeDurable() {
+      long d = log.durableIndex();
+      assertThat(d).as("durableIndex <= lastIndex").isLessThanOrEqualTo(lastIndex());
+      promise(d);
+    }
+
+    byte[] payload(long index) {
+      return Payloads.make("s" + seed, index, rnd, rnd.nextInt(8) == 0 ? 900 : 120);
+    }
+
+    ExpectedRecord next(boolean explicit) {
+      long index = lastIndex() + 1;
+      byte[] p = payload(index);
+      if (explicit) {
+        return new ExpectedRecord(index, rnd.nextLong(0, 1L << 45), rnd.nextInt(256), p);
+      }
+      return new ExpectedRecord(index, clock.millis(), 0, p);
+    }
+
+    static Entry entry(ExpectedRecord e) {
+      return Entry.of(e.payload(), e.type(), e.timestamp());
+    }
+
+    void appendOne() {
+      boolean explicit = rnd.nextBoolean();
+      ExpectedRecord e = next(explicit);
+      note("append " + e.index() + (explicit ? " (entry)" : ""));
+      model.add(e); // handed to the log: may be in it after a crash even if the call fails
+      long index = explicit ? log.append(entry(e)) : log.append(e.payload());
+      assertThat(index).as("index of the append").isEqualTo(e.index());
+      if (always) {
+        promise(index);
+      }
+    }
+
+    void appendBatch() {
+      int n = rnd.nextInt(2, 9);
+      List<Entry> entries = new ArrayList<>();
+      long firstOfBatch = lastIndex() + 1;
+      int bytes = 0;
+      for (int i = 0; i < n; i++) {
+        ExpectedRecord e = next(true);
+        if (bytes + e.payload().length > config.maxBatchBytes()) {
+          break;
+        }
+        bytes += e.payload().length;
+        model.add(e);
+        entries.add(entry(e));
+      }
+      note("appendBatch " + firstOfBatch + ".." + lastIndex());
+      long index = log.appendBatch(entries);
+      assertThat(index).as("first index of the batch").isEqualTo(firstOfBatch);
+      if (always) {
+        promise(lastIndex());
+      }
+    }
+
+    /**
+     * Several {@code appendAsync} calls in flight (group commit under ALWAYS); sometimes the power
+     * goes while they are, and only the futures completed before it count as promised.
+     */
+    void asyncPipeline() throws IOException {
+      int n = rnd.nextInt(2, 17);
+      List<CompletableFuture<Long>> futures = new ArrayList<>();
+      long from = lastIndex() + 1;
+      for (int i = 0; i < n; i++) {
+        ExpectedRecord e = next(rnd.nextBoolean());
+        model.add(e);
+        futures.add(
+            rnd.nextBoolean()
+                ? log.appendAsync(entry(e))
+                : log.appendBatchAsync(List.of(entry(e))));
+      }
+      boolean cut = rnd.nextInt(3) == 0;
+      note("appendAsync x" + n + " " + from + ".." + lastIndex() + (cut ? ", power cut" : ""));
+      if (cut) {
+        // Completed before the power goes: those are promised (under ALWAYS).
+        long done = from - 1;
+        for (CompletableFuture<Long> f : futures) {
+          if (f.isDone() && !f.isCompletedExceptionally()) {
+            done = f.join();
+          } else {
+            break;
+          }
+        }
+        if (always) {
+          promise(done);
+        }
+        note("  futures completed before the power loss: up to " + done);
+        promise(log.durableIndex());
+        powerLoss("power loss with appendAsync in flight");
+        return;
+      }
+      for (int i = 0; i < n; i++) {
+        assertThat(futures.get(i).join()).as("index of appendAsync").isEqualTo(from + i);
+      }
+      if (always) {
+        promise(lastIndex());
+      }
+    }
+
+    void readSome() {
+      if (model.isEmpty()) {
+        return;
+      }
+      int i = rnd.nextInt(model.size());
+      note("read " + model.get(i).index());
+      LogChecks.assertRecord(model.get(i), log.read(model.get(i).index()));
+      long from = first + rnd.nextInt(model.size());
+      long to = Math.min(lastIndex() + 1, from + rnd.nextInt(1, 30));
+      LogChecks.assertReader(log, from, to, model);
+    }
+
+    /**
+     * The power goes: the durability model rewrites the directory to what was durable, part of the
+     * unsynced writes may be put back, and the log is reopened and checked against the model.
+     */
+    void powerLoss(String why) throws IOException {
+      if (!fio.crashed()) {
+        promise(log.durableIndex());
+      }
+      long mustHave = promised;
+      if (fio.crashed()) {
+        inOperation++;
+      } else if (why.contains("appendAsync")) {
+        asyncInFlight++;
+      }
+      newlyPromised += Math.max(0, mustHave - Math.max(checkedBefore, first - 1));
+      fio.powerLoss();
+      Log dead = log;
+      try {
+        dead.close(); // stops its background work; every I/O of it fails now
+      } catch (RuntimeException ignored) {
+        // the process is dead
+      }
+      String replay =
+          switch (rnd.nextInt(3)) {
+            case 0 -> "all unsynced writes lost";
+            case 1 -> unsynced.replayPrefix(rnd);
+            default -> unsynced.replaySubset(rnd);
+          };
+      holes += unsynced.filesWithHoles();
+      keptWrites += unsynced.putBack();
+      powerLosses++;
+      note(
+          why + " (promised up to " + mustHave + ", written up to " + lastIndex() + "); " + replay);
+      open();
+      long last = log.lastIndex();
+      note("  reopened: lastIndex " + last + ", report " + log.recoveryReport());
+      assertThat(log.firstIndex()).as("firstIndex after the power loss").isEqualTo(first);
+      assertThat(last)
+          .as("LOST ACKNOWLEDGED RECORDS: lastIndex after the power loss, promised %d", mustHave)
+          .isGreaterThanOrEqualTo(mustHave);
+      assertThat(last)
+          .as("INVENTED RECORDS: lastIndex after the power loss, written up to %d", lastIndex())
+          .isLessThanOrEqualTo(lastIndex());
+      model.subList((int) (last - first + 1), model.size()).clear();
+      LogChecks.assertExactly(log, first, model);
+      promisedChecked += mustHave - first + 1;
+      checkedBefore = Math.max(checkedBefore, mustHave);
+      // What recovery kept is now on disk as it is, and the model says exactly that.
+      promised = Math.max(first - 1, log.durableIndex());
+      // Appends go on after recovery.
+      ExpectedRecord e = next(false);
+      model.add(e);
+      assertThat(log.append(e.payload())).as("append after recovery").isEqualTo(e.index());
+      if (always) {
+        promise(e.index());
+      }
+      note("  append after recovery: " + e.index());
+    }
+
+    void closeQuietly() {
+      if (log != null) {
+        try {
+          log.close();
+        } catch (RuntimeException ignored) {
+          // reported by the test already
+        }
+      }
+    }
+  }
+}
