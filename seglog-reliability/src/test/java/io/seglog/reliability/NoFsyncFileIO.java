@@ -2,11 +2,9 @@ package io.seglog.reliability;
 
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
-import java.io.Closeable;
+import io.seglog.testing.ForwardingFileIO;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The negative control's broken disk: a {@link FileIO} whose data fsync ({@link
@@ -15,90 +13,33 @@ import java.util.List;
  * are dropped too. The suite must catch the lost acknowledgements this causes; if it does not, the
  * suite is broken. Thread-safe if the delegate is.
  */
-final class NoFsyncFileIO implements FileIO {
-  private final FileIO delegate;
+final class NoFsyncFileIO extends ForwardingFileIO {
   private final boolean skipDataFsync;
   private final boolean skipDirectoryFsync;
 
   NoFsyncFileIO(FileIO delegate, boolean skipDataFsync, boolean skipDirectoryFsync) {
-    this.delegate = delegate;
+    super(delegate);
     this.skipDataFsync = skipDataFsync;
     this.skipDirectoryFsync = skipDirectoryFsync;
   }
 
   @Override
-  public FileHandle open(Path file, Mode mode) throws IOException {
-    FileHandle real = delegate.open(file, mode);
+  protected FileHandle wrap(Path file, FileHandle handle) {
     if (!skipDataFsync) {
-      return real;
+      return handle;
     }
-    return new FileHandle() {
-      @Override
-      public int read(ByteBuffer dst, long position) throws IOException {
-        return real.read(dst, position);
-      }
-
-      @Override
-      public int write(ByteBuffer src, long position) throws IOException {
-        return real.write(src, position);
-      }
-
+    return new ForwardingHandle(handle) {
       @Override
       public void force() {
         // the bug under test: claims durability without asking the disk
-      }
-
-      @Override
-      public void truncate(long size) throws IOException {
-        real.truncate(size);
-      }
-
-      @Override
-      public long size() throws IOException {
-        return real.size();
-      }
-
-      @Override
-      public void close() throws IOException {
-        real.close();
       }
     };
   }
 
   @Override
-  public boolean exists(Path path) {
-    return delegate.exists(path);
-  }
-
-  @Override
-  public List<Path> list(Path directory) throws IOException {
-    return delegate.list(directory);
-  }
-
-  @Override
-  public void rename(Path source, Path target) throws IOException {
-    delegate.rename(source, target);
-  }
-
-  @Override
-  public void delete(Path file) throws IOException {
-    delegate.delete(file);
-  }
-
-  @Override
-  public void createDirectories(Path directory) throws IOException {
-    delegate.createDirectories(directory);
-  }
-
-  @Override
   public void forceDirectory(Path directory) throws IOException {
     if (!skipDirectoryFsync) {
-      delegate.forceDirectory(directory);
+      super.forceDirectory(directory);
     }
-  }
-
-  @Override
-  public Closeable tryLock(Path lockFile) throws IOException {
-    return delegate.tryLock(lockFile);
   }
 }
