@@ -9,7 +9,12 @@ public class IndexOutOfRangeException extends SeglogException {
   private final long lastIndex;
 
   public IndexOutOfRangeException(long index, long firstIndex, long lastIndex) {
-    super(describe(index, firstIndex, lastIndex));
+    this(index, firstIndex, lastIndex, describe(index, firstIndex, lastIndex));
+  }
+
+  /** For subclasses that say more about why the index is out of range. */
+  protected IndexOutOfRangeException(long index, long firstIndex, long lastIndex, String message) {
+    super(message);
     this.index = index;
     this.firstIndex = firstIndex;
     this.lastIndex = lastIndex;
