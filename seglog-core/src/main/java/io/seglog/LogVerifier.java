@@ -3,6 +3,7 @@ package io.seglog;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.Verifier;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Checks a log without modifying it: headers, every frame's CRC32C, index contiguity across
@@ -34,5 +35,20 @@ public final class LogVerifier {
    */
   public static VerifyReport verify(Path directory, String expectedDigest) {
     return new Verifier(NioFileIO.INSTANCE, directory, expectedDigest).verify();
+  }
+
+  /**
+   * Verifies the log as {@link #verify(Path, String)} does, telling {@code progress} after each
+   * segment file how many bytes of segment files are done, out of how many (see {@link
+   * ProgressListener}).
+   *
+   * @param expectedDigest a chain anchor to check, or null for none
+   * @param progress told on the calling thread; an exception it throws aborts the verification
+   * @throws NoSuchLogException if the directory does not exist or holds no log
+   */
+  public static VerifyReport verify(
+      Path directory, String expectedDigest, ProgressListener progress) {
+    Objects.requireNonNull(progress, "progress");
+    return new Verifier(NioFileIO.INSTANCE, directory, expectedDigest, progress).verify();
   }
 }

@@ -54,6 +54,60 @@ public record VerifyReport(
    *     index-file} (a damaged or mismatched index file; derived data, rebuilt on open), {@code
    *     anchor} (an expected chain digest that no intact sealed segment has)
    * @param message a human description
+   * @param firstAffectedIndex first index of the records the damage affects, {@link #NO_INDEX} when
+   *     it affects no record that an index can name (a file name that is not an index). Per kind:
+   *     the first record of a damaged frame ({@code frame}, {@code torn-tail}); the first record
+   *     the file should hold but does not ({@code truncated}); the first missing index, or the
+   *     first index held twice when segments overlap ({@code gap}); the first index of the whole
+   *     log ({@code metadata}, {@code anchor}); otherwise the first record of the named segment
+   *     (its header's base index; the file name's for {@code header})
+   * @param lastAffectedIndex last index of the affected records, {@link #NO_INDEX} when the range
+   *     is open-ended (the damage hides where the records end: they run to the end of the log) or
+   *     when {@code firstAffectedIndex} is {@link #NO_INDEX}. Damage inside a segment that another
+   *     segment follows ends before the next segment's base index; a damaged or empty segment's
+   *     link findings name its records only
    */
-  public record Finding(Path file, long offset, String kind, String message) {}
+  public record Finding(
+      Path file,
+      long offset,
+      String kind,
+      String message,
+      long firstAffectedIndex,
+      long lastAffectedIndex) {
+
+    /** No index: see {@link #firstAffectedIndex} and {@link #lastAffectedIndex}. */
+    public static final long NO_INDEX = -1;
+
+    /**
+     * @throws IllegalArgumentException if the range is not {@link #NO_INDEX} or a valid range
+     */
+    public Finding {
+      if (firstAffectedIndex < NO_INDEX
+          || lastAffectedIndex < NO_INDEX
+          || (firstAffectedIndex == NO_INDEX && lastAffectedIndex != NO_INDEX)
+          || (lastAffectedIndex != NO_INDEX && lastAffectedIndex < firstAffectedIndex)) {
+        throw new IllegalArgumentException(
+            "affected index range "
+                + firstAffectedIndex
+                + ".."
+                + lastAffectedIndex
+                + " is invalid");
+      }
+    }
+
+    /** A finding without an index range (both ends {@link #NO_INDEX}). */
+    public Finding(Path file, long offset, String kind, String message) {
+      this(file, offset, kind, message, NO_INDEX, NO_INDEX);
+    }
+
+    /** Whether the finding names affected records ({@link #firstAffectedIndex} is an index). */
+    public boolean affectsRecords() {
+      return firstAffectedIndex != NO_INDEX;
+    }
+
+    /** Whether the affected records run from {@link #firstAffectedIndex} to the end of the log. */
+    public boolean openEnded() {
+      return affectsRecords() && lastAffectedIndex == NO_INDEX;
+    }
+  }
 }

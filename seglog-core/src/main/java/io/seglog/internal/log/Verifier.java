@@ -1,6 +1,7 @@
 package io.seglog.internal.log;
 
 import io.seglog.NoSuchLogException;
+import io.seglog.ProgressListener;
 import io.seglog.SeglogIOException;
 import io.seglog.VerifyReport;
 import io.seglog.VerifyReport.Finding;
@@ -33,9 +34,12 @@ import java.util.TreeSet;
  * writes nothing. Not thread-safe; one verifier per call.
  */
 public final class Verifier {
+  private static final long NO_INDEX = Finding.NO_INDEX;
+
   private final FileIO io;
   private final Path directory;
   private final String expectedDigest;
+  private final ProgressListener progress;
   private final List<Finding> findings = new ArrayList<>();
 
   /**
@@ -43,9 +47,19 @@ public final class Verifier {
    *     null
    */
   public Verifier(FileIO io, Path directory, String expectedDigest) {
+    this(io, directory, expectedDigest, ProgressListener.NONE);
+  }
+
+  /**
+   * @param expectedDigest a chain anchor that must be the digest of an intact sealed segment, or
+   *     null
+   * @param progress told after each segment file (see {@link ProgressListener})
+   */
+  public Verifier(FileIO io, Path directory, String expectedDigest, ProgressListener progress) {
     this.io = io;
     this.directory = directory.toAbsolutePath();
     this.expectedDigest = expectedDigest;
+    this.progress = java.util.Objects.requireNonNull(progress, "progress");
   }
 
   /** Runs the verification. */
@@ -73,7 +87,7 @@ public final class Verifier {
           indexFiles.add(FileNames.baseIndexOf(name));
         }
       } catch (NumberFormatException e) {
-        add(entry, 0, "file-name", "file name is not a valid base index");
+        add(entry, 0, "file-name", "file name is not a valid base index", NO_INDEX, NO_INDEX);
       }
     }
     Metadata metadata = null;
@@ -81,13 +95,27 @@ public final class Verifier {
       throw new NoSuchLogException(
           "no seglog log in " + directory + " (no " + FileNames.METADATA + " and no segments)");
     }
+    // Without its metadata the log's extent is unknown: the whole log is affected.
+    long firstSegmentBase = segmentFiles.isEmpty() ? NO_INDEX : segmentFiles.firstKey();
     if (!io.exists(files.metadataPath())) {
-      add(files.metadataPath(), -1, "metadata", "metadata file is missing");
+      add(
+          files.metadataPath(),
+          -1,
+          "metadata",
+          "metadata file is missing",
+          firstSegmentBase,
+          NO_INDEX);
     } else {
       try {
         metadata = files.readMetadata();
       } catch (FormatException e) {
-        add(files.metadataPath(), e.offset(), "metadata", e.getMessage());
+        add(
+            files.metadataPath(),
+            e.offset(),
+            "metadata",
+            e.getMessage(),
+            firstSegmentBase,
+            NO_INDEX);
       }
     }
     int maxBody = metadata != null ? metadata.maxBodyBytes() : SegmentFormat.MAX_BODY_BYTES;
@@ -104,9 +132,23 @@ public final class Verifier {
     long prevNext = -1;
     Path prevPath = null;
     List<Path> paths = new ArrayList<>(segmentFiles.values());
+    List<Long> nameBases = new ArrayList<>(segmentFiles.keySet());
+    long[] listedSizes = new long[paths.size()];
+    long bytesTotal = 0;
     for (int i = 0; i < paths.size(); i++) {
+      listedSizes[i] = listedSize(paths.get(i));
+      bytesTotal += listedSizes[i];
+    }
+    long bytesDone = 0;
+    for (int i = 0; i < paths.size(); i++) {
+      if (i > 0) {
+        bytesDone += listedSizes[i - 1];
+        progress.progress(bytesDone, bytesTotal);
+      }
       Path path = paths.get(i);
       boolean last = i == paths.size() - 1;
+      // Damage inside this segment affects its records up to the next segment's base (by name).
+      long endOfSegment = last ? NO_INDEX : nameBases.get(i + 1) - 1;
       int before = findings.size();
       try (FileHandle handle = io.open(path, FileIO.Mode.READ)) {
         long size = handle.size();
@@ -117,7 +159,14 @@ public final class Verifier {
           handle.readFully(b, 0);
           h = SegmentFormat.decodeHeader(b.flip());
         } catch (FormatException e) {
-          add(path, e.offset(), "header", e.getMessage());
+          long nameBase = nameBases.get(i);
+          add(
+              path,
+              e.offset(),
+              "header",
+              e.getMessage(),
+              nameBase,
+              endOfSegment >= nameBase ? endOfSegment : NO_INDEX);
           prefixIntact = false;
           prevHeader = null;
           continue;
@@ -142,7 +191,9 @@ public final class Verifier {
                   + h.baseIndex()
                   + " but the log starts at "
                   + firstIndex
-                  + ": segments are missing");
+                  + ": segments are missing",
+              firstIndex,
+              h.baseIndex() - 1);
         }
         if (prevHeader != null) {
           if (h.sequence() != prevHeader.sequence() + 1) {
@@ -158,6 +209,7 @@ public final class Verifier {
                     + prevPath.getFileName());
           }
           if (prevNext >= 0 && h.baseIndex() != prevNext) {
+            // Missing indices, or (starting too early) indices the previous segment already holds.
             add(
                 path,
                 32,
@@ -167,7 +219,9 @@ public final class Verifier {
                     + " but "
                     + prevPath.getFileName()
                     + " ends before index "
-                    + prevNext);
+                    + prevNext,
+                Math.min(h.baseIndex(), prevNext),
+                Math.max(h.baseIndex(), prevNext) - 1);
           }
           if (prevDigest != null && !Arrays.equals(h.previousDigest(), prevDigest)) {
             add(
@@ -185,7 +239,23 @@ public final class Verifier {
             new FrameScanner(handle, size, maxBody)
                 .scan(SegmentFormat.HEADER_BYTES, h.baseIndex(), h.baseIndex(), index);
         records += r.records;
-        // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
+        // The records this segment holds: what link, trailer, digest and index-file findings name.
+        // After damage they run to the next segment (or, in the last one, to the end of the log).
+        long segmentFirst = h.baseIndex();
+        long segmentLast =
+            r.damage == null
+                ? r.nextIndex - 1
+                : (endOfSegment >= h.baseIndex() ? endOfSegment : NO_INDEX);
+        if (r.damage == null && r.nextIndex == h.baseIndex()) {
+          segmentFirst = NO_INDEX; // an empty segment holds no record
+          segmentLast = NO_INDEX;
+        }
+        for (int k = before; k < findings.size(); k++) {
+          Finding f = findings.get(k);
+          if (!f.affectsRecords()) {
+            findings.set(k, withRange(f, segmentFirst, segmentLast));
+          }
+        } // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
         // file shorter than that, is lost durable data, never a torn tail (as recovery judges it).
         long proven =
             last && indexFiles.contains(h.baseIndex())
@@ -201,7 +271,9 @@ public final class Verifier {
                   + " but its index file,"
                   + " written after an fsync, covers "
                   + proven
-                  + " bytes: durable records were lost");
+                  + " bytes: durable records were lost",
+              r.nextIndex,
+              provenLastIndex(files, h, r.nextIndex));
         }
         if (r.damage != null) {
           boolean tail = last && r.damageIsTail && r.damage.offset() >= proven;
@@ -209,24 +281,44 @@ public final class Verifier {
               path,
               r.damage.offset(),
               tail ? "torn-tail" : "frame",
-              r.damage.getMessage() + " (records from index " + r.nextIndex + " on are affected)");
+              r.damage.getMessage(),
+              r.nextIndex,
+              endOfSegment >= r.nextIndex ? endOfSegment : NO_INDEX);
         }
         byte[] digest = null;
         if (r.trailer != null) {
           long trailerAt = r.validEnd - SegmentFormat.TRAILER_FRAME_BYTES;
           if (r.trailer.recordCount() != r.nextIndex - h.baseIndex()
               || r.trailer.frameCount() != r.frames) {
-            add(path, trailerAt, "trailer", "trailer counts do not match the frames");
+            add(
+                path,
+                trailerAt,
+                "trailer",
+                "trailer counts do not match the frames",
+                segmentFirst,
+                segmentLast);
           }
           digest = Segment.digest(handle, trailerAt);
           if (!Arrays.equals(digest, r.trailer.digest())) {
-            add(path, trailerAt, "digest", "segment digest does not match its trailer");
+            add(
+                path,
+                trailerAt,
+                "digest",
+                "segment digest does not match its trailer",
+                segmentFirst,
+                segmentLast);
           }
         } else if (!last && r.damage == null) {
-          add(path, size, "trailer", "segment is not sealed but another segment follows it");
+          add(
+              path,
+              size,
+              "trailer",
+              "segment is not sealed but another segment follows it",
+              segmentFirst,
+              segmentLast);
         }
         if (indexFiles.contains(h.baseIndex()) && r.damage == null) {
-          checkIndexFile(files, h, r, index);
+          checkIndexFile(files, h, r, index, segmentFirst, segmentLast);
         }
         prefixIntact &= linked;
         if (prefixIntact) {
@@ -247,6 +339,9 @@ public final class Verifier {
         prevPath = path;
       }
     }
+    if (!paths.isEmpty()) {
+      progress.progress(bytesTotal, bytesTotal);
+    }
     if (readableEnd == Long.MIN_VALUE) {
       readableEnd = firstIndex;
     }
@@ -258,14 +353,21 @@ public final class Verifier {
           "expected chain digest "
               + expectedDigest
               + " is not the digest of any intact sealed segment: segments up to it were"
-              + " changed, deleted or replaced, or it belongs to another log");
+              + " changed, deleted or replaced, or it belongs to another log",
+          firstIndex >= 0 ? firstIndex : firstSegmentBase,
+          NO_INDEX);
     }
     return new VerifyReport(
         directory, firstIndex, readableEnd - 1, paths.size(), bytes, records, findings, anchor);
   }
 
   private void checkIndexFile(
-      LogFiles files, SegmentHeader h, FrameScanner.Result r, FrameIndex scanned)
+      LogFiles files,
+      SegmentHeader h,
+      FrameScanner.Result r,
+      FrameIndex scanned,
+      long segmentFirst,
+      long segmentLast)
       throws IOException {
     Path path = files.indexPath(h.baseIndex());
     IndexFileFormat.IndexFile f;
@@ -277,7 +379,7 @@ public final class Verifier {
                   + 4
                   + (long) IndexFileFormat.ENTRY_BYTES * (scanned.count() + 1));
     } catch (FormatException e) {
-      add(path, e.offset(), "index-file", e.getMessage());
+      add(path, e.offset(), "index-file", e.getMessage(), segmentFirst, segmentLast);
       return;
     }
     String problem = null;
@@ -296,8 +398,50 @@ public final class Verifier {
       }
     }
     if (problem != null) {
-      add(path, -1, "index-file", problem + " (derived data: rebuilt on open)");
+      add(
+          path,
+          -1,
+          "index-file",
+          problem + " (derived data: rebuilt on open)",
+          segmentFirst,
+          segmentLast);
     }
+  }
+
+  /**
+   * The last index a (clean-close) index file of the last segment proves was fsynced, or {@link
+   * Finding#NO_INDEX} (open-ended) when its header cannot be read.
+   */
+  private static long provenLastIndex(LogFiles files, SegmentHeader h, long nextIndex) {
+    try {
+      long last = h.baseIndex() + files.readIndexHeader(h.baseIndex()).recordCount() - 1;
+      return last >= nextIndex ? last : NO_INDEX;
+    } catch (FormatException | IOException e) {
+      return NO_INDEX;
+    }
+  }
+
+  /** A segment file's size as listed, for progress; 0 if it cannot be read (reported later). */
+  private long listedSize(Path segment) {
+    try (FileHandle handle = io.open(segment, FileIO.Mode.READ)) {
+      return handle.size();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static Finding withRange(Finding f, long first, long last) {
+    return new Finding(
+        f.file(), f.offset(), f.kind(), f.message(), first, first == NO_INDEX ? NO_INDEX : last);
+  }
+
+  /**
+   * Adds a finding affecting indices {@code first..last}; see {@link Finding} for {@link
+   * Finding#NO_INDEX}. Link findings (added before the segment is scanned) are added without a
+   * range and given the segment's records once it is.
+   */
+  private void add(Path file, long offset, String kind, String message, long first, long last) {
+    findings.add(new Finding(file, offset, kind, message, first, last));
   }
 
   private void add(Path file, long offset, String kind, String message) {
