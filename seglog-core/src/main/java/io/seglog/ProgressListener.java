@@ -6,10 +6,11 @@ package io.seglog;
  * LogRepair#repair(java.nio.file.Path, RecoveryMode, boolean, ProgressListener)}.
  *
  * <p>Progress is counted in bytes of segment files, as listed when the pass starts, and reported
- * per segment: after each segment file the pass is done with, and once more at the end with {@code
- * bytesDone == bytesTotal}. {@code bytesDone} never decreases. Calls come from the thread running
- * the pass, so a listener should be quick (store the numbers, let another thread draw them); an
- * exception it throws aborts the pass and reaches the caller.
+ * per segment: once at the start with {@code bytesDone == 0}, after each segment file the pass is
+ * done with, and so at the end with {@code bytesDone == bytesTotal}. A log without segment files
+ * reports nothing. {@code bytesDone} never decreases. Calls come from the thread running the pass,
+ * so a listener should be quick (store the numbers, let another thread draw them); an exception it
+ * throws aborts the pass and reaches the caller.
  */
 @FunctionalInterface
 public interface ProgressListener {

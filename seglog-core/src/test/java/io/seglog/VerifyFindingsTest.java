@@ -189,9 +189,10 @@ class VerifyFindingsTest {
     }
   }
 
-  /** Cumulative sizes of the segment files after each one, in index order. */
+  /** 0, then the cumulative sizes of the segment files after each one, in index order. */
   private static List<Long> cumulativeSizes(List<Path> segments) throws Exception {
     List<Long> sums = new ArrayList<>();
+    sums.add(0L);
     long sum = 0;
     for (Path s : segments) {
       sum += Files.size(s);
@@ -255,7 +256,7 @@ class VerifyFindingsTest {
   @Test
   void repairProgressEndsAtTheTotalWhenTheRepairCuts() throws Exception {
     List<Path> segments = write(300);
-    long total = cumulativeSizes(segments).get(segments.size() - 1);
+    long total = cumulativeSizes(segments).get(segments.size());
     SegmentScan.Frame victim = SegmentScan.recordFrames(segments.get(1)).get(3);
     flipByte(segments.get(1), victim.offset() + victim.length() - 1);
 
@@ -265,6 +266,7 @@ class VerifyFindingsTest {
     assertThat(report.cuts()).isNotEmpty();
     List<Long> done = done(r, total);
     assertThat(done).isSorted().doesNotHaveDuplicates();
+    assertThat(done).first().isEqualTo(0L);
     assertThat(done).last().isEqualTo(total);
   }
 }

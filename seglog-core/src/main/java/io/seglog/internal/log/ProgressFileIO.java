@@ -15,9 +15,9 @@ import java.util.TreeMap;
 /**
  * A {@link FileIO} that reports the progress of a pass over a log's segments (an open's recovery)
  * without the pass knowing: the first listing of the log directory fixes the segment files and
- * their sizes, and each first open of a segment file reports the bytes of the segments before it as
- * done. Passes open segments in name order, so this is progress per segment; {@link #finish}
- * reports the end. Every operation is delegated unchanged.
+ * their sizes and reports the start, and each first open of a segment file reports the bytes of the
+ * segments before it as done. Passes open segments in name order, so this is progress per segment;
+ * {@link #finish} reports the end. Every operation is delegated unchanged.
  *
  * <p>Thread-safe: the reporting state is guarded by this.
  */
@@ -125,6 +125,9 @@ public final class ProgressFileIO implements FileIO {
     segments = listed;
     bytesBefore = before;
     bytesTotal = total;
+    if (!listed.isEmpty()) {
+      report(0);
+    }
   }
 
   private synchronized void reportReaching(Path file) {

@@ -140,6 +140,9 @@ public final class Verifier {
       bytesTotal += listedSizes[i];
     }
     long bytesDone = 0;
+    if (!paths.isEmpty()) {
+      progress.progress(0, bytesTotal);
+    }
     for (int i = 0; i < paths.size(); i++) {
       if (i > 0) {
         bytesDone += listedSizes[i - 1];
