@@ -1,6 +1,9 @@
 package io.seglog.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -16,6 +19,12 @@ import java.util.function.LongSupplier;
 final class ProgressBar implements AutoCloseable {
   static final long DEFAULT_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /**
+   * The delay of bars started without one: {@link #DEFAULT_DELAY_NANOS}; tests of the commands set
+   * it to 0 (and back) to see a bar on a run shorter than a second.
+   */
+  static volatile long commandDelayNanos = DEFAULT_DELAY_NANOS;
+
   private static final long REDRAW_MILLIS = 200;
 
   private static final int BAR_WIDTH = 30;
@@ -24,7 +33,8 @@ final class ProgressBar implements AutoCloseable {
   record Output(PrintWriter err) {}
 
   private final String label;
-  private final long total;
+  private final LongSupplier total;
+  private final boolean bytes;
   private final LongSupplier done;
   private final Output out;
   private final long delayNanos;
@@ -37,9 +47,16 @@ final class ProgressBar implements AutoCloseable {
 
   private int lastLength;
 
-  private ProgressBar(String label, long total, LongSupplier done, Output out, long delayNanos) {
+  private ProgressBar(
+      String label,
+      LongSupplier total,
+      boolean bytes,
+      LongSupplier done,
+      Output out,
+      long delayNanos) {
     this.label = label;
     this.total = total;
+    this.bytes = bytes;
     this.done = done;
     this.out = out;
     this.delayNanos = delayNanos;
@@ -52,9 +69,30 @@ final class ProgressBar implements AutoCloseable {
     drawer.start();
   }
 
-  /** Whether the tool runs on an interactive console (where a progress bar is welcome). */
+  /**
+   * Whether stderr, where a bar is drawn, is an interactive terminal (where a bar is welcome). On
+   * Linux that is where {@code /proc/self/fd/2} points, so a bar never goes into a file or pipe
+   * stderr is redirected to, whatever stdin and stdout are; elsewhere the JDK's console (stdin and
+   * stdout on a terminal) stands in for it.
+   */
   static boolean interactive() {
-    return System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    if ("dumb".equals(System.getenv("TERM"))) {
+      return false;
+    }
+    Boolean stderrTerminal = stderrIsTerminal(Path.of("/proc/self/fd/2"));
+    return stderrTerminal != null ? stderrTerminal : System.console() != null;
+  }
+
+  /** Whether the file descriptor link names a terminal device, or null when it cannot be read. */
+  static Boolean stderrIsTerminal(Path fdLink) {
+    try {
+      String target = Files.readSymbolicLink(fdLink).toString();
+      return target.startsWith("/dev/pts/")
+          || target.startsWith("/dev/tty")
+          || target.equals("/dev/console");
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return null;
+    }
   }
 
   static Output to(PrintWriter err) {
@@ -63,12 +101,46 @@ final class ProgressBar implements AutoCloseable {
 
   /** A bar for {@code total} units of work; with a null output it draws nothing. */
   static ProgressBar start(String label, long total, LongSupplier done, Output out) {
-    return start(label, total, done, out, DEFAULT_DELAY_NANOS);
+    return start(label, total, done, out, commandDelayNanos);
   }
 
   static ProgressBar start(
       String label, long total, LongSupplier done, Output out, long delayNanos) {
-    return new ProgressBar(label, total, done, out, delayNanos);
+    return new ProgressBar(label, () -> total, false, done, out, delayNanos);
+  }
+
+  /**
+   * A bar for work counted in bytes whose total is learnt as it starts (as a core {@link
+   * io.seglog.ProgressListener} reports it); with a null output it draws nothing.
+   */
+  static ProgressBar startBytes(String label, ByteProgress progress, Output out) {
+    return startBytes(label, progress, out, commandDelayNanos);
+  }
+
+  static ProgressBar startBytes(String label, ByteProgress progress, Output out, long delayNanos) {
+    return new ProgressBar(label, progress::total, true, progress::done, out, delayNanos);
+  }
+
+  /**
+   * Byte counts a core pass reports (on its own thread) for a bar to read (on the drawing thread).
+   */
+  static final class ByteProgress implements io.seglog.ProgressListener {
+    private volatile long done;
+    private volatile long total;
+
+    @Override
+    public void progress(long bytesDone, long bytesTotal) {
+      total = bytesTotal;
+      done = bytesDone;
+    }
+
+    long done() {
+      return done;
+    }
+
+    long total() {
+      return total;
+    }
   }
 
   private void run() {
@@ -92,7 +164,11 @@ final class ProgressBar implements AutoCloseable {
 
   /** Draws the current state. Caller holds the lock. */
   private void draw() {
-    String line = render(label, done.getAsLong(), total, System.nanoTime() - startNanos);
+    long elapsed = System.nanoTime() - startNanos;
+    String line =
+        bytes
+            ? renderBytes(label, done.getAsLong(), total.getAsLong(), elapsed)
+            : render(label, done.getAsLong(), total.getAsLong(), elapsed);
     // Blanks over the rest of a longer previous line.
     out.err().print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
     lastLength = line.length();
@@ -125,18 +201,34 @@ final class ProgressBar implements AutoCloseable {
    * The bar's text, without a line terminator: {@code append [######----] 60% 600/1000 12000/s}.
    */
   static String render(String label, long done, long total, long elapsedNanos) {
+    return bar(label, done, total)
+        + String.format(
+            Locale.ROOT, " %d/%d %s/s", done, total, Units.perSecond(done, elapsedNanos));
+  }
+
+  /**
+   * The text of a bar counting bytes: {@code verify [######----] 60% 1.5 GiB/2.5 GiB 93.4 MB/s}.
+   */
+  static String renderBytes(String label, long done, long total, long elapsedNanos) {
+    return bar(label, done, total)
+        + " "
+        + Units.bytes(done)
+        + "/"
+        + Units.bytes(total)
+        + " "
+        + Units.megabytesPerSecond(done, elapsedNanos);
+  }
+
+  private static String bar(String label, long done, long total) {
     long clamped = Math.max(0, Math.min(done, total));
     int filled = total <= 0 ? BAR_WIDTH : (int) (clamped * BAR_WIDTH / total);
     int percent = total <= 0 ? 100 : (int) (clamped * 100 / total);
     return String.format(
         Locale.ROOT,
-        "%s [%s%s] %3d%% %d/%d %s/s",
+        "%s [%s%s] %3d%%",
         label,
         "#".repeat(filled),
         "-".repeat(BAR_WIDTH - filled),
-        percent,
-        done,
-        total,
-        Units.perSecond(done, elapsedNanos));
+        percent);
   }
 }

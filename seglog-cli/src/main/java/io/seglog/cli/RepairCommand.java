@@ -4,6 +4,7 @@ import io.seglog.CorruptLogException;
 import io.seglog.LogLockedException;
 import io.seglog.LogRepair;
 import io.seglog.LogVerifier;
+import io.seglog.ProgressListener;
 import io.seglog.RecoveryMode;
 import io.seglog.RecoveryReport;
 import io.seglog.RecoveryReport.Cut;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,6 +55,10 @@ import picocli.CommandLine.ParentCommand;
       "",
       "Exit 0 when the log was repaired or needed nothing, 1 when the mode refuses the damage"
           + " or another process holds the log.",
+      "",
+      "A progress bar per pass (check, verify, repair; bytes of segment files) goes to stderr"
+          + " once a pass runs longer than a second, when stderr is a terminal or with --progress;"
+          + " stdout, and so --json, never carries it.",
       "",
       "Examples:",
       "  seglog repair /var/lib/events --dry-run",
@@ -105,6 +111,15 @@ final class RepairCommand implements Callable<Integer> {
               + " sideFile}], bytesCut, recordsCut, indexFilesRebuilt, temporaryFilesRemoved.")
   private boolean json;
 
+  @Option(
+      names = "--progress",
+      description =
+          "Show the progress bars on stderr once a pass runs longer than a second, even when"
+              + " stderr is not a terminal.")
+  private boolean progress;
+
+  private ProgressBar.Output progressOut;
+
   /** Accepts tail, point-in-time (and point_in_time), in any case. */
   static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Mode> {
     @Override
@@ -124,18 +139,22 @@ final class RepairCommand implements Callable<Integer> {
   public Integer call() {
     LogDirs.requireLog(dir);
     dir = dir.toAbsolutePath();
+    progressOut = progress || ProgressBar.interactive() ? ProgressBar.to(root.stderr()) : null;
+    String repairLabel = dryRun ? "repair (dry run)" : "repair";
     RecoveryReport report;
     try {
       if (mode == Mode.TAIL) {
         // Damage the open itself refuses comes first, with the engine's own message.
-        LogRepair.repair(dir, RecoveryMode.TAIL, true);
+        withProgress("check", p -> LogRepair.repair(dir, RecoveryMode.TAIL, true, p));
         List<Path> damagedIndexFiles = refuseWhatTailDoesNotRepair();
-        report = LogRepair.repair(dir, RecoveryMode.TAIL, dryRun);
+        report =
+            withProgress(repairLabel, p -> LogRepair.repair(dir, RecoveryMode.TAIL, dryRun, p));
         if (!damagedIndexFiles.isEmpty()) {
           report = rebuildIndexFiles(report, damagedIndexFiles);
         }
       } else {
-        report = LogRepair.repair(dir, mode.recoveryMode, dryRun);
+        report =
+            withProgress(repairLabel, p -> LogRepair.repair(dir, mode.recoveryMode, dryRun, p));
       }
     } catch (LogLockedException e) {
       throw new CliFailure("log directory " + dir + " is locked by another process", e);
@@ -155,7 +174,7 @@ final class RepairCommand implements Callable<Integer> {
    * @throws CliFailure naming the first such damage
    */
   private List<Path> refuseWhatTailDoesNotRepair() {
-    VerifyReport verified = LogVerifier.verify(dir);
+    VerifyReport verified = withProgress("verify", p -> LogVerifier.verify(dir, null, p));
     List<Path> damagedIndexFiles = new ArrayList<>();
     for (Finding f : verified.findings()) {
       if (f.kind().equals("index-file")) {
@@ -169,6 +188,7 @@ final class RepairCommand implements Callable<Integer> {
                 + (f.offset() < 0 ? " (whole file)" : " at byte offset " + f.offset())
                 + ": "
                 + f.message()
+                + VerifyCommand.affected(f)
                 + hint());
       }
     }
@@ -185,8 +205,15 @@ final class RepairCommand implements Callable<Integer> {
     Set<Path> rebuilt = new LinkedHashSet<>(tail.indexFilesRebuilt());
     if (dryRun) {
       rebuilt.addAll(damagedIndexFiles);
-    } else if (LogRepair.repair(dir, RecoveryMode.POINT_IN_TIME, true).cuts().isEmpty()) {
-      rebuilt.addAll(LogRepair.repair(dir, RecoveryMode.POINT_IN_TIME, false).indexFilesRebuilt());
+    } else if (withProgress(
+            "check", p -> LogRepair.repair(dir, RecoveryMode.POINT_IN_TIME, true, p))
+        .cuts()
+        .isEmpty()) {
+      rebuilt.addAll(
+          withProgress(
+                  "rebuild index files",
+                  p -> LogRepair.repair(dir, RecoveryMode.POINT_IN_TIME, false, p))
+              .indexFilesRebuilt());
     }
     return new RecoveryReport(
         tail.mode(),
@@ -195,6 +222,17 @@ final class RepairCommand implements Callable<Integer> {
         tail.cuts(),
         new ArrayList<>(rebuilt),
         tail.temporaryFilesRemoved());
+  }
+
+  /** Runs one pass over the log with a progress bar (drawn only when due and wanted). */
+  private <T> T withProgress(String label, Function<ProgressListener, T> pass) {
+    ProgressBar.ByteProgress counted = new ProgressBar.ByteProgress();
+    ProgressBar bar = ProgressBar.startBytes(label, counted, progressOut);
+    try {
+      return pass.apply(counted);
+    } finally {
+      bar.close();
+    }
   }
 
   private String hint() {

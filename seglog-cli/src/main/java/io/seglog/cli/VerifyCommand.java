@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,12 +42,17 @@ import picocli.CommandLine.Spec;
       "Check the log in DIR without modifying it: segment headers, every frame's CRC32C, index"
           + " contiguity, trailers and the hash chain (each sealed segment's SHA-256 is"
           + " recomputed), index files and metadata. Prints one line per finding (file, byte"
-          + " offset, kind, message with the first affected index when known), a summary, and the"
+          + " offset, kind, message, and the range of record indices the damage affects), a"
+          + " summary, and the"
           + " chain anchor: the digest of the newest sealed segment whose chain back to the first"
           + " segment is intact. Keep the anchor; a later `verify --expect-digest ANCHOR` proves"
           + " that no segment up to it was deleted, reordered, replaced or edited since."
           + " Exit 0 when intact, 1 when damage is found. Takes no lock: safe on a log another"
           + " process has open (its unsynced tail may then show as a torn tail).",
+      "",
+      "A progress bar (bytes of segment files checked) goes to stderr once verification runs"
+          + " longer than a second, when stderr is a terminal or with --progress; stdout, and so"
+          + " --json, never carries it.",
       "",
       "Finding kinds: metadata, file-name, header, foreign-segment, misnamed, sequence, gap,"
           + " chain, frame, torn-tail, trailer, digest, index-file, anchor; with --deep also open"
@@ -61,9 +65,6 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class VerifyCommand implements Callable<Integer> {
-  /** How the verifier's frame messages name the first affected index. */
-  private static final Pattern AFFECTED = Pattern.compile("records from index (-?\\d+) on");
-
   private static final Pattern HEX_DIGEST = Pattern.compile("[0-9a-fA-F]{64}");
 
   @ParentCommand private SeglogCli root;
@@ -77,8 +78,10 @@ final class VerifyCommand implements Callable<Integer> {
       names = "--json",
       description =
           "One JSON object: intact, firstIndex, lastIndex, segments, bytes, records, chainAnchor,"
-              + " findings [{file, offset, kind, message[, fromIndex]}]; with --deep also"
-              + " recordsRead.")
+              + " findings [{file, offset, kind, message, firstAffectedIndex, lastAffectedIndex}];"
+              + " with --deep also recordsRead. firstAffectedIndex is null when the damage affects"
+              + " no record an index can name; lastAffectedIndex is null when the affected"
+              + " records run to the end of the log (or firstAffectedIndex is null).")
   private boolean json;
 
   @Option(
@@ -100,8 +103,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(
       names = "--progress",
       description =
-          "Show the progress bar of --deep's read pass (after a second) even when the console is"
-              + " not interactive.")
+          "Show the progress bars (the verify pass, and --deep's read pass) on stderr once a"
+              + " pass runs longer than a second, even when stderr is not a terminal.")
   private boolean progress;
 
   /** The outcome of --deep: findings it added and records it read. */
@@ -115,9 +118,17 @@ final class VerifyCommand implements Callable<Integer> {
           "--expect-digest " + expectDigest + " is not a SHA-256 digest (64 hex digits)");
     }
     LogDirs.requireExistingDirectory(dir);
-    VerifyReport report =
-        expectDigest == null ? LogVerifier.verify(dir) : LogVerifier.verify(dir, expectDigest);
-    DeepResult deepResult = deep ? deep(report) : null;
+    ProgressBar.Output progressOut =
+        progress || ProgressBar.interactive() ? ProgressBar.to(root.stderr()) : null;
+    ProgressBar.ByteProgress checked = new ProgressBar.ByteProgress();
+    VerifyReport report;
+    ProgressBar bar = ProgressBar.startBytes("verify", checked, progressOut);
+    try {
+      report = LogVerifier.verify(dir, expectDigest, checked);
+    } finally {
+      bar.close();
+    }
+    DeepResult deepResult = deep ? deep(report, progressOut) : null;
     List<Finding> findings = new ArrayList<>(report.findings());
     if (deepResult != null) {
       findings.addAll(deepResult.findings());
@@ -138,7 +149,8 @@ final class VerifyCommand implements Callable<Integer> {
             + first.file()
             + (first.offset() < 0 ? " (whole file)" : " at byte offset " + first.offset())
             + ": "
-            + first.message());
+            + first.message()
+            + affected(first));
     return SeglogCli.EXIT_FAILURE;
   }
 
@@ -146,7 +158,7 @@ final class VerifyCommand implements Callable<Integer> {
    * Opens the log read-only and reads every record. A read failure at a file and offset the
    * verifier already named is not repeated.
    */
-  private DeepResult deep(VerifyReport report) {
+  private DeepResult deep(VerifyReport report, ProgressBar.Output progressOut) {
     List<Finding> found = new ArrayList<>();
     long read = 0;
     Log log;
@@ -157,16 +169,18 @@ final class VerifyCommand implements Callable<Integer> {
       // is news of its own.
       found.add(
           new Finding(
-              absolute(e.file()), e.offset(), "open", "the log does not open: " + e.getMessage()));
+              absolute(e.file()),
+              e.offset(),
+              "open",
+              "the log does not open: " + e.getMessage(),
+              Math.max(report.firstIndex(), 0),
+              Finding.NO_INDEX));
       return new DeepResult(found, 0);
     }
     AtomicLong done = new AtomicLong();
     ProgressBar bar =
         ProgressBar.start(
-            "deep read",
-            log.lastIndex() - log.firstIndex() + 1,
-            done::get,
-            progress || ProgressBar.interactive() ? ProgressBar.to(root.stderr()) : null);
+            "deep read", log.lastIndex() - log.firstIndex() + 1, done::get, progressOut);
     try (log;
         bar;
         LogReader reader = log.reader(log.firstIndex(), log.lastIndex() + 1)) {
@@ -183,10 +197,9 @@ final class VerifyCommand implements Callable<Integer> {
                 absolute(e.file()),
                 e.offset(),
                 "read",
-                e.getMessage()
-                    + " (records from index "
-                    + reader.position()
-                    + " on are affected)"));
+                e.getMessage(),
+                reader.position(),
+                reader.position() <= log.lastIndex() ? log.lastIndex() : Finding.NO_INDEX));
       }
     }
     return new DeepResult(found, read);
@@ -206,10 +219,26 @@ final class VerifyCommand implements Callable<Integer> {
     return file == null ? null : file.toAbsolutePath().normalize();
   }
 
-  /** The first index a finding says is affected, or -1 when its message does not say. */
-  static long affectedFrom(Finding f) {
-    Matcher m = AFFECTED.matcher(f.message());
-    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  /**
+   * The affected records of a finding as a human reads them: {@code " (indices 45..60 affected)"},
+   * {@code " (indices from 101 on affected)"}, or nothing when it names no record.
+   */
+  static String affected(Finding f) {
+    if (!f.affectsRecords()) {
+      return "";
+    }
+    if (f.openEnded()) {
+      return " (indices from " + f.firstAffectedIndex() + " on affected)";
+    }
+    return f.firstAffectedIndex() == f.lastAffectedIndex()
+        ? " (index " + f.firstAffectedIndex() + " affected)"
+        : " (indices " + f.firstAffectedIndex() + ".." + f.lastAffectedIndex() + " affected)";
+  }
+
+  private static Json index(Json json, String name, long index) {
+    return index == Finding.NO_INDEX
+        ? json.name(name).value((String) null)
+        : json.field(name, index);
   }
 
   static String json(VerifyReport r, List<Finding> findings, DeepResult deep) {
@@ -232,10 +261,8 @@ final class VerifyCommand implements Callable<Integer> {
           .field("offset", f.offset())
           .field("kind", f.kind())
           .field("message", f.message());
-      long from = affectedFrom(f);
-      if (from >= 0) {
-        json.field("fromIndex", from);
-      }
+      index(json, "firstAffectedIndex", f.firstAffectedIndex());
+      index(json, "lastAffectedIndex", f.lastAffectedIndex());
       json.endObject();
     }
     return json.endArray().endObject() + "\n";
@@ -251,6 +278,7 @@ final class VerifyCommand implements Callable<Integer> {
           .append(f.kind())
           .append(": ")
           .append(f.message().replaceAll("\\s*[\\r\\n]+\\s*", " "))
+          .append(affected(f))
           .append('\n');
     }
     boolean intact = findings.isEmpty();

@@ -144,8 +144,7 @@ class GoldenDamagedLogsTest {
         .isEqualTo(
             "$DIR/"
                 + SEG31
-                + " offset 1892: frame: frame checksum mismatch (records from index 45 on are"
-                + " affected)\n"
+                + " offset 1892: frame: frame checksum mismatch (indices 45..60 affected)\n"
                 + "DAMAGED: 1 finding(s); 4 segment(s), 13394 bytes, 84 record(s) verified,"
                 + " readable indices 1..44\n"
                 + "chain anchor: 284aa41425b28539db8df9eb82a7de4113cdbfc86918f91d541a0160568fcc4d\n");
@@ -198,7 +197,7 @@ class GoldenDamagedLogsTest {
                     + " (not a torn tail: repair with RecoveryMode.POINT_IN_TIME to cut here) in"
                     + " $DIR/"
                     + SEG61
-                    + " at byte offset 24\"}]}");
+                    + " at byte offset 24\",\"firstAffectedIndex\":1,\"lastAffectedIndex\":null}]}");
     assertThat(GoldenLogs.placeholder(r.stdoutLines().get(0), dir)).isEqualTo(expected);
     assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
   }
@@ -230,7 +229,8 @@ class GoldenDamagedLogsTest {
                     + " digest "
                     + INTACT_ANCHOR
                     + " is not the digest of any intact sealed segment: segments up to it were"
-                    + " changed, deleted or replaced, or it belongs to another log\"}]}");
+                    + " changed, deleted or replaced, or it belongs to another log\","
+                    + "\"firstAffectedIndex\":1,\"lastAffectedIndex\":null}]}");
     assertThat(GoldenLogs.placeholder(r.stdoutLines().get(0), dir)).isEqualTo(expected);
   }
 
@@ -318,8 +318,7 @@ class GoldenDamagedLogsTest {
             "bit-flip",
             "mode tail does not repair frame damage in $DIR/"
                 + SEG31
-                + " at byte offset 1892: frame checksum mismatch (records from index 45 on are"
-                + " affected)"),
+                + " at byte offset 1892: frame checksum mismatch (indices 45..60 affected)"),
         Arguments.of(
             "missing-segment",
             "segment sequence 2 does not follow 0 of "
