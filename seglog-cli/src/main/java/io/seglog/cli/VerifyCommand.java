@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
           + " --json, never carries it.",
       "",
       "Finding kinds: metadata, file-name, header, foreign-segment, misnamed, sequence, gap,"
-          + " chain, frame, torn-tail, trailer, digest, index-file, anchor; with --deep also open"
+          + " chain, frame, torn-tail, truncated, trailer, digest, index-file, anchor; with --deep also open"
           + " and read. See the README's Operations section.",
       "",
       "Examples:",
