@@ -441,6 +441,23 @@ class CorruptionTableTest {
             f ->
                 (f.file().getFileName().toString().equals(seg) && offsets.contains(f.offset()))
                     || (indexProvesMore && f.file().getFileName().toString().equals(idx)));
+    // Damaged frames of the last segment affect the records from the first one the intact frames
+    // before the damage do not hold, to the end of the log.
+    for (VerifyReport.Finding f : report.findings()) {
+      if (f.file().getFileName().toString().equals(seg)
+          && (f.kind().equals("frame") || f.kind().equals("torn-tail"))) {
+        long firstNotHeld =
+            o.baseOf(seg)
+                + o.recordFrames(seg).stream()
+                    .filter(fr -> fr.end() <= f.offset())
+                    .mapToLong(Frame::recordCount)
+                    .sum();
+        assertThat(f.firstAffectedIndex())
+            .as("first affected index of " + f)
+            .isEqualTo(firstNotHeld);
+        assertThat(f.openEnded()).as("affected to the end of the log: " + f).isTrue();
+      }
+    }
   }
 
   /** Damage to the last segment's bytes. */
