@@ -54,18 +54,20 @@ public record VerifyReport(
    *     index-file} (a damaged or mismatched index file; derived data, rebuilt on open), {@code
    *     anchor} (an expected chain digest that no intact sealed segment has)
    * @param message a human description
-   * @param firstAffectedIndex first index of the records the damage affects, {@link #NO_INDEX} when
-   *     it affects no record that an index can name (a file name that is not an index). Per kind:
-   *     the first record of a damaged frame ({@code frame}, {@code torn-tail}); the first record
-   *     the file should hold but does not ({@code truncated}); the first missing index, or the
-   *     first index held twice when segments overlap ({@code gap}); the first index of the whole
-   *     log ({@code metadata}, {@code anchor}); otherwise the first record of the named segment
-   *     (its header's base index; the file name's for {@code header})
-   * @param lastAffectedIndex last index of the affected records, {@link #NO_INDEX} when the range
-   *     is open-ended (the damage hides where the records end: they run to the end of the log) or
-   *     when {@code firstAffectedIndex} is {@link #NO_INDEX}. Damage inside a segment that another
-   *     segment follows ends before the next segment's base index; a damaged or empty segment's
-   *     link findings name its records only
+   * @param firstAffectedIndex first index of the records the damage affects, or {@link #NO_INDEX}
+   *     when no record index applies (a {@code file-name} finding, a segment holding no record, a
+   *     log without segments). Per kind: {@code frame}, {@code torn-tail}: the first record of the
+   *     damaged frame; {@code truncated}: the first record the file should hold but does not;
+   *     {@code gap}: the first index between where the segment should start and where it starts
+   *     (missing indices when it starts late, indices held out of order or twice when it starts
+   *     early); {@code metadata}, {@code anchor}: the first index of the whole log; {@code header}:
+   *     the base index in the segment's file name; every other kind: the first record of the
+   *     segment it names (of its segment for {@code index-file})
+   * @param lastAffectedIndex last index of the affected records, or {@link #NO_INDEX} when the
+   *     affected records run to the end of the log (damage in the last segment, hiding where its
+   *     records end; {@code metadata}; {@code anchor}) or {@code firstAffectedIndex} is {@link
+   *     #NO_INDEX}. Damage inside a segment that another segment follows ends before the next
+   *     segment file's base index; a gap ends before the later of the two starts
    */
   public record Finding(
       Path file,
