@@ -108,6 +108,27 @@ class GoldenDamagedLogsTest {
     assertThat(b.getLong(at + 16)).isEqualTo(45);
   }
 
+  /**
+   * The affected index ranges in the expectations are the records the named files hold: in the
+   * intact log 1..30, 31..60, 61..90 and 91..100; the reordered files hold each other's bytes; the
+   * missing segment's indices are 31..60.
+   */
+  @Test
+  void theAffectedRangesAreTheRecordsTheNamedFilesHold() throws Exception {
+    Path intact = GoldenLogs.copy("intact", tmp);
+    try (Log log = Log.openReadOnly(intact, LogConfig.defaults())) {
+      assertThat(log.segments())
+          .extracting(s -> s.baseIndex() + ".." + (s.baseIndex() + s.records() - 1))
+          .containsExactly("1..30", "31..60", "61..90", "91..100");
+    }
+    Path reordered = GoldenLogs.original("reordered-segments");
+    assertThat(Files.readAllBytes(reordered.resolve(SEG31)))
+        .isEqualTo(Files.readAllBytes(intact.resolve(SEG61)));
+    assertThat(Files.readAllBytes(reordered.resolve(SEG61)))
+        .isEqualTo(Files.readAllBytes(intact.resolve(SEG31)));
+    assertThat(Files.exists(GoldenLogs.original("missing-segment").resolve(SEG31))).isFalse();
+  }
+
   @Test
   void theIndexFileChecksumThatFailsIsItsLastFourBytes() throws Exception {
     Path idx = GoldenLogs.original("damaged-index").resolve("00000000000000000031.idx");
