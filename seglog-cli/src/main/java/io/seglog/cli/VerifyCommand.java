@@ -43,9 +43,8 @@ import picocli.CommandLine.Spec;
           + " contiguity, trailers and the hash chain (each sealed segment's SHA-256 is"
           + " recomputed), index files and metadata. Prints one line per finding (file, byte"
           + " offset, kind, message, and the range of record indices the damage affects), a"
-          + " summary, and the"
-          + " chain anchor: the digest of the newest sealed segment whose chain back to the first"
-          + " segment is intact. Keep the anchor; a later `verify --expect-digest ANCHOR` proves"
+          + " summary, and the chain anchor: the digest of the newest sealed segment whose chain"
+          + " back to the first segment is intact. Keep the anchor; a later `verify --expect-digest ANCHOR` proves"
           + " that no segment up to it was deleted, reordered, replaced or edited since."
           + " Exit 0 when intact, 1 when damage is found. Takes no lock: safe on a log another"
           + " process has open (its unsynced tail may then show as a torn tail).",
@@ -55,8 +54,8 @@ import picocli.CommandLine.Spec;
           + " --json, never carries it.",
       "",
       "Finding kinds: metadata, file-name, header, foreign-segment, misnamed, sequence, gap,"
-          + " chain, frame, torn-tail, truncated, trailer, digest, index-file, anchor; with --deep also open"
-          + " and read. See the README's Operations section.",
+          + " chain, frame, torn-tail, truncated, trailer, digest, index-file, anchor; with --deep"
+          + " also open and read. See the README's Operations section.",
       "",
       "Examples:",
       "  seglog verify /var/lib/events || echo damaged",

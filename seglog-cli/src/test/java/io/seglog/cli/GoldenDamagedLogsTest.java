@@ -218,7 +218,8 @@ class GoldenDamagedLogsTest {
                     + " (not a torn tail: repair with RecoveryMode.POINT_IN_TIME to cut here) in"
                     + " $DIR/"
                     + SEG61
-                    + " at byte offset 24\",\"firstAffectedIndex\":1,\"lastAffectedIndex\":null}]}");
+                    + " at byte offset 24\","
+                    + "\"firstAffectedIndex\":1,\"lastAffectedIndex\":null}]}");
     assertThat(GoldenLogs.placeholder(r.stdoutLines().get(0), dir)).isEqualTo(expected);
     assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
   }
