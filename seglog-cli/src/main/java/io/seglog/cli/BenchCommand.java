@@ -54,8 +54,8 @@ import picocli.CommandLine.Spec;
           + " and under --sync always the fsyncs and records per fsync. The log is left in DIR"
           + " for inspection.",
       "",
-      "A progress bar goes to stderr once a phase runs longer than a second, when the console is"
-          + " interactive or with --progress.",
+      "A progress bar goes to stderr once a phase runs longer than a second, when stderr is a"
+          + " terminal or with --progress.",
       "",
       "Examples:",
       "  seglog bench /tmp/seglog-bench --records 200000 --size 100 --sync none",
@@ -113,7 +113,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--progress",
-      description = "Show the progress bar even when the console is not interactive.")
+      description = "Show the progress bar even when stderr is not a terminal.")
   private boolean progress;
 
   /** What one phase measured. */

@@ -39,7 +39,7 @@ class BenchCommandTest {
             "--threads",
             "4");
     assertThat(r.exitCode()).as("%s", r).isZero();
-    // Not an interactive console and no --progress: nothing on stderr.
+    // stderr is not a terminal and no --progress: nothing on stderr.
     assertThat(r.stderr()).isEmpty();
     List<String> lines = r.stdoutLines();
     assertThat(lines.get(0))
