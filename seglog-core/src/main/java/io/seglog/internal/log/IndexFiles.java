@@ -164,9 +164,15 @@ final class IndexFiles {
   /** Builds a sealed segment's index by scanning it; its frames must match its trailer. */
   private FrameIndex scanIndex(Segment s) throws IOException {
     FrameIndex index = new FrameIndex((int) Math.min(s.frameCount(), 1 << 20));
-    FrameScanner.Result r =
-        new FrameScanner(s.handle(), s.size(), maxBody)
-            .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
+    FrameScanner.Result r;
+    Segment.SharedHandle h = s.acquire();
+    try {
+      r =
+          new FrameScanner(h.file(), s.size(), maxBody)
+              .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
+    } finally {
+      h.release();
+    }
     if (r.damage != null || r.trailer == null || r.nextIndex != s.nextIndex()) {
       long at = r.damage != null ? r.damage.offset() : r.validEnd;
       throw new CorruptLogException(
