@@ -212,7 +212,8 @@ final class Recovery {
             new IndexCache(config.indexCacheBytes(), config.maxCachedIndexes()),
             io,
             writable ? FileIO.Mode.READ_WRITE : FileIO.Mode.READ,
-            new HandlePool(config.maxOpenSegmentFiles()));
+            new HandlePool(config.maxOpenSegmentFiles()),
+            indexFiles::timeStartSlot);
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows

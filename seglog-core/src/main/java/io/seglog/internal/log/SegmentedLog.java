@@ -493,6 +493,43 @@ public final class SegmentedLog implements Log {
     return now;
   }
 
+  @Override
+  public long indexAtOrAfter(long timestamp) {
+    checkOpen();
+    FrameView view = readViews.get();
+    view.trim();
+    while (true) {
+      long last = lastIndex;
+      long first = firstIndex;
+      Segment[] s = segments;
+      try {
+        for (Segment seg : s) {
+          Trailer t = seg.trailer();
+          if (seg.nextIndex() <= first || (t != null && t.maxTimestamp() < timestamp)) {
+            continue; // no record at or after timestamp here: skipped without I/O
+          }
+          if (seg.baseIndex() > last) {
+            break;
+          }
+          long end = Math.min(last + 1, seg.nextIndex());
+          long found = seg.indexAtOrAfter(timestamp, Math.max(first, seg.baseIndex()), end, view);
+          if (found >= 0) {
+            return found;
+          }
+        }
+        return last + 1;
+      } catch (SegmentRetiredException e) {
+        checkOpen();
+        if (segments == s) {
+          throw new SeglogIOException("seeking timestamp " + timestamp + " failed", e);
+        }
+        // truncation or retention changed the segments: seek again
+      } catch (IOException e) {
+        throw new SeglogIOException("seeking timestamp " + timestamp + " failed", e);
+      }
+    }
+  }
+
   /** Sealed segments whose index the index cache holds now. */
   public int indexCacheSegmentsHeld() {
     return context.indexCache().size();

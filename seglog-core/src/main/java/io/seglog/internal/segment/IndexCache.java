@@ -37,7 +37,7 @@ public final class IndexCache {
 
   /** Memory an index of {@code frames} entries takes, roughly. */
   static long sizeOf(FrameIndex index) {
-    return 64 + 8L * index.count();
+    return 64 + 8L * index.count() + 12L * index.timeSampleCount();
   }
 
   /** Records that {@code segment}'s index is in memory, then evicts others while over capacity. */

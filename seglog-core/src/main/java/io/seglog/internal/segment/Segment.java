@@ -44,6 +44,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Segment implements Closeable {
 
+  /**
+   * For a sealed segment whose index in memory has no time samples: the frame slot a seek for
+   * {@code timestamp} starts at (see {@link FrameIndex#timeStartSlot}), from its time index file or
+   * a scan.
+   */
+  @FunctionalInterface
+  public interface TimeSource {
+    int startSlot(Segment segment, long timestamp) throws IOException;
+  }
+
   /** Loads or rebuilds the frame index of a sealed segment. */
   @FunctionalInterface
   public interface IndexSource {
@@ -63,7 +73,8 @@ public final class Segment implements Closeable {
       IndexCache indexCache,
       FileIO io,
       FileIO.Mode reopenMode,
-      HandlePool handlePool) {}
+      HandlePool handlePool,
+      TimeSource timeSource) {}
 
   /**
    * A reference-counted open file. Whoever got it from {@link #acquire()} calls {@link #release()}
@@ -110,6 +121,7 @@ public final class Segment implements Closeable {
   private final FileIO io;
   private final FileIO.Mode reopenMode;
   private final HandlePool handlePool;
+  private final TimeSource timeSource;
   private final Object indexLoadLock = new Object();
   private final Object handleLock = new Object();
 
@@ -153,6 +165,7 @@ public final class Segment implements Closeable {
     this.io = context.io();
     this.reopenMode = context.reopenMode();
     this.handlePool = context.handlePool();
+    this.timeSource = context.timeSource();
     this.maxBody = context.maxBody();
     this.index = index;
     this.indexSource = context.indexSource();
@@ -321,6 +334,39 @@ public final class Segment implements Closeable {
     return view.record(recordIndex);
   }
 
+  /**
+   * The first index in {@code [from, end)} whose record's timestamp is at least {@code timestamp},
+   * or -1 if none; {@code end} at most {@link #nextIndex()}. Reads from the frame the time samples
+   * point at, so at most about {@link FrameIndex#TIME_SAMPLE_BYTES} of frames before the answer (or
+   * to {@code end} if there is none); without samples (an active segment reopened after a clean
+   * close) from the segment's start.
+   */
+  public long indexAtOrAfter(long timestamp, long from, long end, FrameView view)
+      throws IOException {
+    FrameIndex fi = frameIndex();
+    int slot;
+    if (fi.hasTimes()) {
+      slot = fi.timeStartSlot(timestamp);
+    } else if (trailer != null) {
+      slot = timeSource.startSlot(this, timestamp);
+    } else {
+      slot = 0;
+    }
+    long i = from;
+    if (slot > 0 && slot < fi.count()) {
+      i = Math.max(from, header.baseIndex() + fi.relIndex(slot));
+    }
+    for (; i < end; i++) {
+      if (!view.contains(i)) {
+        loadFrame(i, view);
+      }
+      if (view.timestamp(i) >= timestamp) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   // ---- writing (the log's writer thread only)
 
   /**
@@ -335,7 +381,7 @@ public final class Segment implements Closeable {
     handle.file().writeFully(frame, position);
     FrameIndex fi = index;
     size = position + length;
-    fi.add((int) (firstIndex - header.baseIndex()), (int) position);
+    fi.add((int) (firstIndex - header.baseIndex()), (int) position, maxTs);
     frameCount++;
     minTimestamp = Math.min(minTimestamp, minTs);
     maxTimestamp = Math.max(maxTimestamp, maxTs);
