@@ -118,16 +118,6 @@ public final class FrameIndex {
     System.arraycopy(sampleMax, 0, maxBefore, 0, n);
   }
 
-  /** An index over entries and time samples decoded from an index and a time index file. */
-  public static FrameIndex of(int[] relIndex, int[] positions, int[] slots, long[] maxBefore) {
-    FrameIndex index = of(relIndex, positions);
-    index.sampleSlots = slots.clone();
-    index.sampleMax = maxBefore.clone();
-    index.sampleCount = slots.length;
-    index.hasTimes = true;
-    return index;
-  }
-
   /**
    * Writer only: records a frame whose first record is {@code relIndex} past the base index, its
    * timestamps unknown (the index then has no time samples).

@@ -20,6 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -182,6 +185,51 @@ class TimeSeekTest {
       assertThat(log.indexAtOrAfter(t)).isEqualTo(expected(t));
       assertThat(segmentBytesRead.get()).isLessThanOrEqualTo(3 * (16 << 10)); // file built
       assertThat(segmentBytesRead.get()).isLessThan(logBytes / 40);
+    }
+  }
+
+  @Test
+  void seeksRacingAppendsAndRollsSeeEveryPublishedRecord() throws Exception {
+    // Record i has timestamp 10 * i: the first record at or after 10 * k - 5 is k.
+    LogConfig config = config(RecoveryMode.TAIL).toBuilder().segmentBytes(8 << 10).build();
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        Future<?> writer =
+            pool.submit(
+                () -> {
+                  for (long i = 1; i <= 20_000; i++) {
+                    log.append(Entry.of(new byte[] {(byte) i}, 0, 10 * i));
+                  }
+                });
+        List<Future<?>> seekers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          long seed = t;
+          seekers.add(
+              pool.submit(
+                  () -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    while (!writer.isDone()) {
+                      long last = log.lastIndex();
+                      long k = 1 + random.nextLong(last + 1);
+                      long found = log.indexAtOrAfter(10 * k - 5);
+                      if (k <= last) {
+                        assertThat(found).as("seek for record %d", k).isEqualTo(k);
+                      } else {
+                        assertThat(found).isGreaterThanOrEqualTo(k);
+                      }
+                    }
+                  }));
+        }
+        writer.get();
+        for (Future<?> f : seekers) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(log.stats().segmentCount()).isGreaterThan(20);
+      assertThat(log.indexAtOrAfter(10 * 20_000 + 1)).isEqualTo(20_001);
     }
   }
 
