@@ -132,6 +132,23 @@ public interface Log extends AutoCloseable {
    */
   LogReader reader(long fromInclusive, long toExclusive);
 
+  /**
+   * Seek by time: the index of the first record, in index order, whose timestamp is at or after
+   * {@code timestampMillis}; {@code lastIndex() + 1} if there is none (so a reader from the result
+   * reads exactly the records from there on).
+   *
+   * <p>Timestamps need not be monotonic: the answer is always the first such record in index order
+   * (records before it may be later than ones after it). It costs no scan of the log: sealed
+   * segments whose largest timestamp (from their trailer, in memory) is below {@code
+   * timestampMillis} are skipped without I/O, and in the first remaining segment a sparse time
+   * index (one sample per 4 KiB of segment, kept in a derived {@code N.tix} file built on first
+   * use) says from which frame to read; at most about 4 KiB of frames is read before the answer.
+   * Sees records up to {@code lastIndex()} as of the call.
+   *
+   * @throws LogClosedException if the log is closed
+   */
+  long indexAtOrAfter(long timestampMillis);
+
   /** The first index in the log. */
   long firstIndex();
 

@@ -28,6 +28,8 @@ public final class LogConfig {
   private final int maxBatchBytes;
   private final int maxBatchRecords;
   private final long indexCacheBytes;
+  private final int maxCachedIndexes;
+  private final int maxOpenSegmentFiles;
   private final long initialIndex;
   private final Duration rollAge;
   private final long segmentMaxRecords;
@@ -41,6 +43,8 @@ public final class LogConfig {
     this.maxBatchBytes = b.maxBatchBytes;
     this.maxBatchRecords = b.maxBatchRecords;
     this.indexCacheBytes = b.indexCacheBytes;
+    this.maxCachedIndexes = b.maxCachedIndexes;
+    this.maxOpenSegmentFiles = b.maxOpenSegmentFiles;
     this.initialIndex = b.initialIndex;
     this.rollAge = b.rollAge;
     this.segmentMaxRecords = b.segmentMaxRecords;
@@ -67,6 +71,8 @@ public final class LogConfig {
     b.maxBatchBytes = maxBatchBytes;
     b.maxBatchRecords = maxBatchRecords;
     b.indexCacheBytes = indexCacheBytes;
+    b.maxCachedIndexes = maxCachedIndexes;
+    b.maxOpenSegmentFiles = maxOpenSegmentFiles;
     b.initialIndex = initialIndex;
     b.rollAge = rollAge;
     b.segmentMaxRecords = segmentMaxRecords;
@@ -112,6 +118,26 @@ public final class LogConfig {
     return indexCacheBytes;
   }
 
+  /**
+   * Most sealed segments whose frame index is held in memory at once (the message-queue log's
+   * {@code num_index_cached_read_segments}), besides the {@link #indexCacheBytes()} bound: past
+   * either, the least recently used are unloaded. At least 1. Default 1024.
+   */
+  public int maxCachedIndexes() {
+    return maxCachedIndexes;
+  }
+
+  /**
+   * Most sealed segments whose file is held open at once; past it the least recently used are
+   * closed, and reopened (and checked to be the same file) on their next read. The active segment
+   * is always open and not counted, and a read in flight keeps its file open until it finishes, so
+   * the open segment files are at most this plus one plus the reads in flight. Index files are
+   * opened only while read or written. At least 1. Default 256.
+   */
+  public int maxOpenSegmentFiles() {
+    return maxOpenSegmentFiles;
+  }
+
   /** Index of the first record of a new log. Ignored when the log exists. Default 1. */
   public long initialIndex() {
     return initialIndex;
@@ -151,6 +177,10 @@ public final class LogConfig {
         + maxBatchRecords
         + ", indexCacheBytes="
         + indexCacheBytes
+        + ", maxCachedIndexes="
+        + maxCachedIndexes
+        + ", maxOpenSegmentFiles="
+        + maxOpenSegmentFiles
         + ", initialIndex="
         + initialIndex
         + ", rollAge="
@@ -170,6 +200,8 @@ public final class LogConfig {
     private int maxBatchBytes = 64 << 20;
     private int maxBatchRecords = 1 << 16;
     private long indexCacheBytes = 64L << 20;
+    private int maxCachedIndexes = 1024;
+    private int maxOpenSegmentFiles = 256;
     private long initialIndex = 1;
     private Duration rollAge = Duration.ZERO;
     private long segmentMaxRecords = 0;
@@ -205,6 +237,18 @@ public final class LogConfig {
 
     public Builder indexCacheBytes(long bytes) {
       this.indexCacheBytes = bytes;
+      return this;
+    }
+
+    /** See {@link LogConfig#maxCachedIndexes()}. */
+    public Builder maxCachedIndexes(int segments) {
+      this.maxCachedIndexes = segments;
+      return this;
+    }
+
+    /** See {@link LogConfig#maxOpenSegmentFiles()}. */
+    public Builder maxOpenSegmentFiles(int files) {
+      this.maxOpenSegmentFiles = files;
       return this;
     }
 
@@ -267,6 +311,13 @@ public final class LogConfig {
       }
       if (indexCacheBytes < 0) {
         throw new IllegalArgumentException("indexCacheBytes " + indexCacheBytes + " is negative");
+      }
+      if (maxCachedIndexes < 1) {
+        throw new IllegalArgumentException("maxCachedIndexes " + maxCachedIndexes + " is below 1");
+      }
+      if (maxOpenSegmentFiles < 1) {
+        throw new IllegalArgumentException(
+            "maxOpenSegmentFiles " + maxOpenSegmentFiles + " is below 1");
       }
       if (initialIndex < 0 || initialIndex > Long.MAX_VALUE / 2) {
         throw new IllegalArgumentException("initialIndex " + initialIndex + " is out of range");

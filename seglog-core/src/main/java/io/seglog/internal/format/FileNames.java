@@ -25,6 +25,7 @@ public final class FileNames {
   public static final String METADATA = "seglog.meta";
   public static final String SEGMENT_SUFFIX = ".seg";
   public static final String INDEX_SUFFIX = ".idx";
+  public static final String TIME_INDEX_SUFFIX = ".tix";
   public static final String TEMP_SUFFIX = ".tmp";
   public static final String CUT_SUFFIX = ".cut";
 
@@ -33,6 +34,10 @@ public final class FileNames {
 
   public static String segment(long baseIndex) {
     return String.format("%020d", baseIndex) + SEGMENT_SUFFIX;
+  }
+
+  public static String timeIndex(long baseIndex) {
+    return String.format("%020d", baseIndex) + TIME_INDEX_SUFFIX;
   }
 
   public static String index(long baseIndex) {

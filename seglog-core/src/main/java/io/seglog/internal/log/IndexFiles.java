@@ -5,10 +5,12 @@ import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.IndexFileFormat;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.format.TimeIndexFormat;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameScanner;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -150,6 +152,37 @@ final class IndexFiles {
     return index;
   }
 
+  /**
+   * Where a seek for {@code timestamp} starts in a sealed segment (a {@link Segment.TimeSource}):
+   * from its time index file when that describes this very segment (header checksum and content
+   * digest), else from a scan of the segment, after which the time index file is written again when
+   * writable.
+   */
+  int timeStartSlot(Segment s, long timestamp) throws IOException {
+    try {
+      TimeIndexFormat.TimeIndexFile f =
+          files.readTimeIndex(s.baseIndex(), TimeIndexFormat.fileBytes((int) s.frameCount()));
+      int n = f.slots().length;
+      if (f.baseIndex() == s.baseIndex()
+          && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(s.header())
+          && Arrays.equals(f.digest(), s.trailer().digest())
+          && n > 0
+          && f.slots()[0] == 0
+          && f.slots()[n - 1] < s.frameCount()) {
+        return FrameIndex.startSlot(f.slots(), f.maxBefore(), n, timestamp);
+      }
+    } catch (FormatException | IOException e) {
+      // missing or damaged: derived data, rebuilt below
+    }
+    FrameIndex scanned = scanIndex(s);
+    synchronized (this) {
+      if (writable && writesAllowed) {
+        files.writeTimeIndex(s, scanned);
+      }
+    }
+    return scanned.timeStartSlot(timestamp);
+  }
+
   /** After this, lazy index loading only reads: the log is closing and gives up its lock. */
   synchronized void stopWrites() {
     writesAllowed = false;
@@ -164,9 +197,15 @@ final class IndexFiles {
   /** Builds a sealed segment's index by scanning it; its frames must match its trailer. */
   private FrameIndex scanIndex(Segment s) throws IOException {
     FrameIndex index = new FrameIndex((int) Math.min(s.frameCount(), 1 << 20));
-    FrameScanner.Result r =
-        new FrameScanner(s.handle(), s.size(), maxBody)
-            .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
+    FrameScanner.Result r;
+    Segment.SharedHandle h = s.acquire();
+    try {
+      r =
+          new FrameScanner(h.file(), s.size(), maxBody)
+              .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
+    } finally {
+      h.release();
+    }
     if (r.damage != null || r.trailer == null || r.nextIndex != s.nextIndex()) {
       long at = r.damage != null ? r.damage.offset() : r.validEnd;
       throw new CorruptLogException(

@@ -7,6 +7,7 @@ import io.seglog.internal.format.MetadataFormat;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.format.TimeIndexFormat;
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
@@ -135,6 +136,37 @@ final class LogFiles {
             rel,
             pos);
     writeAtomically(indexPath(segment.baseIndex()), bytes, false);
+  }
+
+  Path timeIndexPath(long baseIndex) {
+    return directory.resolve(FileNames.timeIndex(baseIndex));
+  }
+
+  /**
+   * Writes the time index file of a sealed segment from {@code index}'s time samples. Derived data,
+   * like an index file: temp name and rename, no directory fsync.
+   */
+  void writeTimeIndex(Segment segment, FrameIndex index) throws IOException {
+    int n = index.timeSampleCount();
+    int[] slots = new int[n];
+    long[] maxBefore = new long[n];
+    index.copyTimesTo(n, slots, maxBefore);
+    ByteBuffer bytes =
+        TimeIndexFormat.encode(
+            segment.baseIndex(),
+            SegmentFormat.headerChecksum(segment.header()),
+            segment.trailer().digest(),
+            FrameIndex.TIME_SAMPLE_BYTES,
+            n,
+            slots,
+            maxBefore);
+    writeAtomically(timeIndexPath(segment.baseIndex()), bytes, false);
+  }
+
+  /** Reads a time index file whole; its size is bounded by the caller's expectation. */
+  TimeIndexFormat.TimeIndexFile readTimeIndex(long baseIndex, long maxBytes)
+      throws IOException, FormatException {
+    return TimeIndexFormat.decode(readWhole(timeIndexPath(baseIndex), maxBytes));
   }
 
   /** Reads an index file whole; its size is bounded by the caller's expectation. */

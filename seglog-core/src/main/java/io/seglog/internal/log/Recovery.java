@@ -17,6 +17,7 @@ import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameScanner;
+import io.seglog.internal.segment.HandlePool;
 import io.seglog.internal.segment.IndexCache;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,6 +88,8 @@ final class Recovery {
   private final List<RecoveryReport.Cut> cuts = new ArrayList<>();
   private final List<Path> rebuilt = new ArrayList<>();
   private final List<Path> temporaries = new ArrayList<>();
+  // Sealed segments whose index file was judged while their scanned index was in memory.
+  private final Map<Long, Boolean> indexFileMatches = new HashMap<>();
   private boolean indexWritesAllowed = true; // @GuardedBy("this")
   private int segmentsScanned;
   private long bytesScanned;
@@ -203,7 +207,13 @@ final class Recovery {
     indexFiles = new IndexFiles(files, metadata.logId(), writable, maxBody);
     context =
         new Segment.Context(
-            maxBody, indexFiles::loadSealedIndex, new IndexCache(config.indexCacheBytes()));
+            maxBody,
+            indexFiles::loadSealedIndex,
+            new IndexCache(config.indexCacheBytes(), config.maxCachedIndexes()),
+            io,
+            writable ? FileIO.Mode.READ_WRITE : FileIO.Mode.READ,
+            new HandlePool(config.maxOpenSegmentFiles()),
+            indexFiles::timeStartSlot);
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows
@@ -227,7 +237,23 @@ final class Recovery {
         handleDamage(damage, paths, handle);
         return;
       }
+      if (!last) {
+        settleSealed(segments.get(segments.size() - 1));
+      }
     }
+  }
+
+  /**
+   * Bounds what a validated sealed segment holds, so opening a log of any number of segments holds
+   * at most the caps: its handle goes to the handle pool and a scanned index to the index cache.
+   * After a full scan the index file is judged first, in full, while the scanned index is here.
+   */
+  private void settleSealed(Segment s) throws IOException {
+    if (writable && s.isIndexLoaded()) {
+      indexFileMatches.put(s.baseIndex(), indexFiles.matches(s));
+    }
+    s.releaseIndexToCache();
+    s.releaseHandleToPool();
   }
 
   /**
@@ -585,7 +611,11 @@ final class Recovery {
    */
   private void rebuildIndexFiles(Set<Long> present) throws IOException {
     for (Segment s : segments) {
-      if (s.isSealed() && !(present.contains(s.baseIndex()) && indexFiles.matches(s))) {
+      if (!s.isSealed()) {
+        continue;
+      }
+      Boolean judged = indexFileMatches.get(s.baseIndex());
+      if (!(present.contains(s.baseIndex()) && (judged != null ? judged : indexFiles.matches(s)))) {
         indexFiles.rebuild(s);
         rebuilt.add(files.indexPath(s.baseIndex()));
       }

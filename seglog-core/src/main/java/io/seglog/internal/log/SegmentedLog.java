@@ -12,6 +12,7 @@ import io.seglog.LogReader;
 import io.seglog.LogStats;
 import io.seglog.NoSuchLogException;
 import io.seglog.Record;
+import io.seglog.RecordsGoneException;
 import io.seglog.RecoveryReport;
 import io.seglog.SeglogException;
 import io.seglog.SeglogIOException;
@@ -26,6 +27,7 @@ import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
+import io.seglog.internal.segment.SegmentRetiredException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -107,6 +109,9 @@ public final class SegmentedLog implements Log {
     this.segments = recovered.segments().toArray(new Segment[0]);
     for (Segment s : segments) {
       s.releaseIndexToCache(); // indexes a full scan loaded are bounded like any other
+      if (s.isSealed()) {
+        s.releaseHandleToPool(); // so are sealed segments' open files
+      }
     }
     this.firstIndex = metadata.firstIndex();
     Segment[] s = segments;
@@ -339,6 +344,7 @@ public final class SegmentedLog implements Log {
       FrameIndex index = active.frameIndex();
       files.writeIndex(active, metadata.logId(), index, index.count());
       active.releaseIndexToCache(); // sealed and written: its index may now be unloaded
+      active.releaseHandleToPool(); // and its file closed (reopened on demand)
       Segment next =
           files.createNextSegment(
               metadata.logId(), active, firstIndex, config.clock().millis(), context);
@@ -456,11 +462,82 @@ public final class SegmentedLog implements Log {
     FrameView view = readViews.get();
     view.trim(); // a random read in a batch frame just read is served without I/O
     Segment segment = segmentFor(index);
-    try {
-      return segment.read(index, view);
-    } catch (IOException e) {
-      throw readFailure(segment, e);
+    while (true) {
+      try {
+        return segment.read(index, view);
+      } catch (SegmentRetiredException e) {
+        segment = afterRetired(index, segment, e);
+      } catch (IOException e) {
+        throw readFailure(segment, e);
+      }
     }
+  }
+
+  /**
+   * A read met a retired segment (closed for deletion): the segment now holding {@code index} to
+   * retry on, or the error the log's state calls for.
+   */
+  Segment afterRetired(long index, Segment retired, SegmentRetiredException e) {
+    if (closed) {
+      throw new LogClosedException("log " + directory + " was closed during a read");
+    }
+    long first = firstIndex;
+    long last = lastIndex;
+    if (index < first || index > last) {
+      throw new RecordsGoneException(index, first, last);
+    }
+    Segment now = segmentFor(index);
+    if (now == retired) {
+      throw new SeglogIOException("reading " + retired.path() + " failed", e);
+    }
+    return now;
+  }
+
+  @Override
+  public long indexAtOrAfter(long timestamp) {
+    checkOpen();
+    FrameView view = readViews.get();
+    view.trim();
+    while (true) {
+      long last = lastIndex;
+      long first = firstIndex;
+      Segment[] s = segments;
+      try {
+        for (Segment seg : s) {
+          Trailer t = seg.trailer();
+          if (seg.nextIndex() <= first || (t != null && t.maxTimestamp() < timestamp)) {
+            continue; // no record at or after timestamp here: skipped without I/O
+          }
+          if (seg.baseIndex() > last) {
+            break;
+          }
+          long end = Math.min(last + 1, seg.nextIndex());
+          long found = seg.indexAtOrAfter(timestamp, Math.max(first, seg.baseIndex()), end, view);
+          if (found >= 0) {
+            return found;
+          }
+        }
+        return last + 1;
+      } catch (SegmentRetiredException e) {
+        checkOpen();
+        if (segments == s) {
+          throw new SeglogIOException("seeking timestamp " + timestamp + " failed", e);
+        }
+        // truncation or retention changed the segments: seek again
+      } catch (IOException e) {
+        throw new SeglogIOException("seeking timestamp " + timestamp + " failed", e);
+      }
+    }
+  }
+
+  /** Sealed segments whose index the index cache holds now. */
+  public int indexCacheSegmentsHeld() {
+    return context.indexCache().size();
+  }
+
+  /** Sealed segments whose file the handle pool holds open now (the active one not counted). */
+  public int openSegmentFilesHeld() {
+    return context.handlePool().size();
   }
 
   @Override

@@ -11,10 +11,26 @@ import java.util.Arrays;
  * count} after the entry is stored: a reader that sees count {@code n} sees entries {@code [0, n)}.
  * Growing replaces the array before count is published, and a replacement holds every published
  * entry, so a reader holding either array is correct.
+ *
+ * <p>Time samples (for seeking by timestamp, see {@link io.seglog.internal.format.TimeIndexFormat}
+ * for their meaning): when frames are added with their largest record timestamp, a sample {@code
+ * (slot, largest timestamp before it)} is taken at the first frame and then every {@link
+ * #TIME_SAMPLE_BYTES} of segment. Published like the entries, before {@code count}. An index built
+ * without timestamps (from an index file) has none: {@link #hasTimes()} is false.
  */
 public final class FrameIndex {
+  /** Segment bytes between two time samples. */
+  public static final int TIME_SAMPLE_BYTES = 4096;
+
   private volatile long[] entries;
   private volatile int count;
+  private volatile int[] sampleSlots = new int[4];
+  private volatile long[] sampleMax = new long[4];
+  private volatile int sampleCount;
+  private volatile boolean hasTimes = true;
+  // Writer only.
+  private long runningMax = Long.MIN_VALUE;
+  private long lastSamplePosition = Long.MIN_VALUE;
 
   public FrameIndex(int initialCapacity) {
     this.entries = new long[Math.max(16, initialCapacity)];
@@ -29,8 +45,89 @@ public final class FrameIndex {
     return index;
   }
 
-  /** Writer only: records a frame whose first record is {@code relIndex} past the base index. */
+  /**
+   * Writer only: records a frame whose first record is {@code relIndex} past the base index and
+   * whose largest record timestamp is {@code maxTimestamp}, sampling the times.
+   */
+  public void add(int relIndex, int position, long maxTimestamp) {
+    int slot = count;
+    boolean sample = hasTimes && (slot == 0 || position - lastSamplePosition >= TIME_SAMPLE_BYTES);
+    long before = runningMax;
+    runningMax = Math.max(before, maxTimestamp);
+    add0(relIndex, position);
+    if (sample) { // published after its frame, so a reader never starts at an unpublished frame
+      int n = sampleCount;
+      int[] slots = sampleSlots;
+      long[] max = sampleMax;
+      if (n == slots.length) {
+        slots = Arrays.copyOf(slots, n * 2);
+        max = Arrays.copyOf(max, n * 2);
+      }
+      slots[n] = slot;
+      max[n] = before;
+      sampleSlots = slots;
+      sampleMax = max;
+      sampleCount = n + 1; // publish
+      lastSamplePosition = position;
+    }
+  }
+
+  /** Whether the index holds time samples from its first frame on. */
+  public boolean hasTimes() {
+    return hasTimes;
+  }
+
+  /**
+   * The frame slot a seek for the first record at or after {@code timestamp} starts at: no record
+   * in an earlier frame is at or after it. 0 without time samples.
+   */
+  public int timeStartSlot(long timestamp) {
+    if (!hasTimes) {
+      return 0;
+    }
+    int n = sampleCount;
+    return startSlot(sampleSlots, sampleMax, n, timestamp);
+  }
+
+  /**
+   * Over time samples {@code (slots[i], maxBefore[i])}, {@code maxBefore} non-decreasing: the slot
+   * of the last sample whose max before is below {@code timestamp}, 0 if none.
+   */
+  public static int startSlot(int[] slots, long[] maxBefore, int n, long timestamp) {
+    int lo = 0;
+    int hi = n - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (maxBefore[mid] < timestamp) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return hi < 0 ? 0 : slots[hi];
+  }
+
+  /** Time samples held (for writing a time index file, and the cache's size estimate). */
+  public int timeSampleCount() {
+    return hasTimes ? sampleCount : 0;
+  }
+
+  /** Copies the first {@code n} time samples out, for writing a time index file. */
+  public void copyTimesTo(int n, int[] slots, long[] maxBefore) {
+    System.arraycopy(sampleSlots, 0, slots, 0, n);
+    System.arraycopy(sampleMax, 0, maxBefore, 0, n);
+  }
+
+  /**
+   * Writer only: records a frame whose first record is {@code relIndex} past the base index, its
+   * timestamps unknown (the index then has no time samples).
+   */
   public void add(int relIndex, int position) {
+    hasTimes = false;
+    add0(relIndex, position);
+  }
+
+  private void add0(int relIndex, int position) {
     int n = count;
     long[] e = entries;
     if (n == e.length) {
@@ -43,6 +140,9 @@ public final class FrameIndex {
 
   /** Writer only: forgets frames from {@code slot} on (used when recovery cuts a tail). */
   public void truncate(int slot) {
+    if (slot < count) {
+      hasTimes = false; // the running maximum of the frames kept is unknown
+    }
     count = Math.min(count, slot);
   }
 

@@ -112,14 +112,16 @@ public final class FrameScanner {
         }
         SegmentFormat.checkRecordsFit(b, off, h, pos);
         int p = off + SegmentFormat.FRAME_HEADER_BYTES;
+        long frameMax = Long.MIN_VALUE;
         for (int i = 0; i < h.recordCount(); i++) {
           long ts = SegmentFormat.recordTimestamp(b, p);
           r.minTimestamp = Math.min(r.minTimestamp, ts);
           r.maxTimestamp = Math.max(r.maxTimestamp, ts);
+          frameMax = Math.max(frameMax, ts);
           p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
         }
         if (index != null) {
-          index.add((int) (next - baseIndex), (int) pos);
+          index.add((int) (next - baseIndex), (int) pos, frameMax);
         }
         next += h.recordCount();
         r.records += h.recordCount();

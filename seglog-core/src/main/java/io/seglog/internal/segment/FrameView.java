@@ -174,8 +174,26 @@ public final class FrameView {
     return firstIndex + recordCount;
   }
 
+  /** The timestamp of the record at {@code index}, which {@link #contains} must hold. */
+  public long timestamp(long index) {
+    moveCursor(index);
+    return SegmentFormat.recordTimestamp(buffer, cursorOffset);
+  }
+
   /** The record at {@code index}, which {@link #contains} must hold; its payload is a copy. */
   public Record record(long index) {
+    moveCursor(index);
+    int length = SegmentFormat.recordLength(buffer, cursorOffset);
+    int payloadAt = cursorOffset + SegmentFormat.RECORD_HEADER_BYTES;
+    byte[] payload = Arrays.copyOfRange(buffer.array(), payloadAt, payloadAt + length);
+    return new Record(
+        index,
+        SegmentFormat.recordTimestamp(buffer, cursorOffset),
+        SegmentFormat.recordType(buffer, cursorOffset),
+        ByteBuffer.wrap(payload));
+  }
+
+  private void moveCursor(long index) {
     if (index < cursorIndex) {
       cursorIndex = firstIndex;
       cursorOffset = frameOffset + SegmentFormat.FRAME_HEADER_BYTES;
@@ -185,13 +203,5 @@ public final class FrameView {
           SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(buffer, cursorOffset);
       cursorIndex++;
     }
-    int length = SegmentFormat.recordLength(buffer, cursorOffset);
-    int payloadAt = cursorOffset + SegmentFormat.RECORD_HEADER_BYTES;
-    byte[] payload = Arrays.copyOfRange(buffer.array(), payloadAt, payloadAt + length);
-    return new Record(
-        index,
-        SegmentFormat.recordTimestamp(buffer, cursorOffset),
-        SegmentFormat.recordType(buffer, cursorOffset),
-        ByteBuffer.wrap(payload));
   }
 }

@@ -6,7 +6,9 @@ import java.util.Map;
 
 /**
  * Bounds the memory of sealed segments' frame indexes: when loading one takes the total past the
- * capacity, others are unloaded (they reload from their index file on next use).
+ * capacity in bytes or in segments, others are unloaded (they reload from their index file on next
+ * use). The index just loaded is never the one unloaded, so one index larger than the byte capacity
+ * is still held while it is in use.
  *
  * <p>Design note. Eviction is CLOCK (second chance): segments sit in load order; a segment read
  * since the hand last passed it has its referenced bit set and goes to the back once, bit cleared;
@@ -20,16 +22,22 @@ import java.util.Map;
  */
 public final class IndexCache {
   private final long capacityBytes;
+  private final int capacitySegments;
   private final LinkedHashMap<Segment, Long> loaded = new LinkedHashMap<>(); // @GuardedBy("this")
   private long bytes; // @GuardedBy("this")
 
-  public IndexCache(long capacityBytes) {
+  /**
+   * @param capacityBytes memory the held indexes may take
+   * @param capacitySegments how many sealed segments' indexes may be held at once
+   */
+  public IndexCache(long capacityBytes, int capacitySegments) {
     this.capacityBytes = capacityBytes;
+    this.capacitySegments = Math.max(1, capacitySegments);
   }
 
   /** Memory an index of {@code frames} entries takes, roughly. */
   static long sizeOf(FrameIndex index) {
-    return 64 + 8L * index.count();
+    return 64 + 8L * index.count() + 12L * index.timeSampleCount();
   }
 
   /** Records that {@code segment}'s index is in memory, then evicts others while over capacity. */
@@ -40,7 +48,7 @@ public final class IndexCache {
     loaded.put(segment, size);
     bytes += size;
     int secondChances = 0;
-    while (bytes > capacityBytes && loaded.size() > 1) {
+    while ((bytes > capacityBytes || loaded.size() > capacitySegments) && loaded.size() > 1) {
       Iterator<Map.Entry<Segment, Long>> it = loaded.entrySet().iterator();
       Map.Entry<Segment, Long> eldest = it.next();
       Segment victim = eldest.getKey();

@@ -2,16 +2,19 @@ package io.seglog.internal.segment;
 
 import io.seglog.CorruptLogException;
 import io.seglog.Record;
+import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
 import io.seglog.internal.format.Trailer;
 import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.FileIO;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One segment file: its header, its frames, its in-memory frame index and, once sealed, its
@@ -26,8 +29,30 @@ import java.security.NoSuchAlgorithmException;
  *
  * <p>The frame index of a sealed segment is loaded lazily from its index file (or rebuilt from the
  * segment) through an {@link IndexSource}, at most once.
+ *
+ * <p>File handle lifecycle. The active segment's handle stays open from creation to {@link
+ * #close()}. Once sealed, the segment is handed to the {@link HandlePool} ({@link
+ * #releaseHandleToPool()}), which may close its handle to bound open files; {@link #acquire()}
+ * reopens it on demand. A handle is reference counted: the segment holds one reference while the
+ * handle is installed, each read holds one from {@link #acquire()} to {@link
+ * SharedHandle#release()} , and the file is closed when the count reaches zero. So eviction never
+ * closes a file under a read: the read finishes on the handle it acquired. A reopen checks that the
+ * file is the very segment it was (its 128 header bytes, which hold the log id, sequence, base
+ * index, creation time, previous digest and header checksum, and for a sealed segment its length),
+ * because a name can be reused after truncation deletes a segment; a different file is refused with
+ * a {@link CorruptLogException}. {@link #close()} retires the segment for good: it never reopens.
  */
 public final class Segment implements Closeable {
+
+  /**
+   * For a sealed segment whose index in memory has no time samples: the frame slot a seek for
+   * {@code timestamp} starts at (see {@link FrameIndex#timeStartSlot}), from its time index file or
+   * a scan.
+   */
+  @FunctionalInterface
+  public interface TimeSource {
+    int startSlot(Segment segment, long timestamp) throws IOException;
+  }
 
   /** Loads or rebuilds the frame index of a sealed segment. */
   @FunctionalInterface
@@ -42,15 +67,68 @@ public final class Segment implements Closeable {
    * @param indexSource loads a sealed segment's index after it was unloaded (or never loaded)
    * @param indexCache bounds the memory of sealed segments' indexes
    */
-  public record Context(int maxBody, IndexSource indexSource, IndexCache indexCache) {}
+  public record Context(
+      int maxBody,
+      IndexSource indexSource,
+      IndexCache indexCache,
+      FileIO io,
+      FileIO.Mode reopenMode,
+      HandlePool handlePool,
+      TimeSource timeSource) {}
+
+  /**
+   * A reference-counted open file. Whoever got it from {@link #acquire()} calls {@link #release()}
+   * exactly once.
+   */
+  public static final class SharedHandle {
+    private final FileHandle file;
+    private final AtomicInteger refs = new AtomicInteger(1); // the segment's own reference
+
+    SharedHandle(FileHandle file) {
+      this.file = file;
+    }
+
+    public FileHandle file() {
+      return file;
+    }
+
+    /** Takes a reference unless the file is already closed (count zero). */
+    boolean tryRetain() {
+      for (; ; ) {
+        int r = refs.get();
+        if (r == 0) {
+          return false;
+        }
+        if (refs.compareAndSet(r, r + 1)) {
+          return true;
+        }
+      }
+    }
+
+    /** Drops a reference; the last one closes the file. */
+    public void release() throws IOException {
+      if (refs.decrementAndGet() == 0) {
+        file.close();
+      }
+    }
+  }
 
   private final Path path;
   private final SegmentHeader header;
-  private final FileHandle handle;
   private final int maxBody;
   private final IndexSource indexSource;
   private final IndexCache indexCache;
+  private final FileIO io;
+  private final FileIO.Mode reopenMode;
+  private final HandlePool handlePool;
+  private final TimeSource timeSource;
   private final Object indexLoadLock = new Object();
+  private final Object handleLock = new Object();
+
+  private volatile SharedHandle handle; // null while closed by the pool, or once retired
+  private volatile boolean retired; // set under handleLock: never reopen
+  private volatile boolean pooled; // sealed and handed to the pool
+  private volatile boolean handleReferenced; // read since the pool's clock hand last passed
 
   private volatile FrameIndex index;
   private volatile boolean referenced; // read since the cache's clock hand last passed
@@ -64,6 +142,7 @@ public final class Segment implements Closeable {
   private long maxTimestamp;
 
   /**
+   * @param handle the open file, or null for a sealed segment opened on first use
    * @param index the frames known so far (null for a sealed segment loaded lazily)
    * @param size end of the last valid frame (the trailer included when sealed)
    * @param nextIndex the index after the segment's last record
@@ -82,7 +161,11 @@ public final class Segment implements Closeable {
       long maxTimestamp) {
     this.path = path;
     this.header = header;
-    this.handle = handle;
+    this.handle = handle == null ? null : new SharedHandle(handle);
+    this.io = context.io();
+    this.reopenMode = context.reopenMode();
+    this.handlePool = context.handlePool();
+    this.timeSource = context.timeSource();
     this.maxBody = context.maxBody();
     this.index = index;
     this.indexSource = context.indexSource();
@@ -107,8 +190,16 @@ public final class Segment implements Closeable {
     return header.baseIndex();
   }
 
+  /**
+   * The handle of the active segment, which is always open: for the writer, and for recovery before
+   * the segment is handed to the pool. Readers use {@link #acquire()}.
+   */
   public FileHandle handle() {
-    return handle;
+    SharedHandle h = handle;
+    if (h == null || pooled) {
+      throw new IllegalStateException("segment " + this + " has no pinned handle; use acquire()");
+    }
+    return h.file();
   }
 
   /** Bytes of valid content (header, frames, trailer if sealed). */
@@ -227,7 +318,12 @@ public final class Segment implements Closeable {
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
-    view.load(handle, path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
+    SharedHandle h = acquire();
+    try {
+      view.load(h.file(), path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
+    } finally {
+      h.release();
+    }
   }
 
   /** Reads one record, which the caller knows is below {@link #nextIndex()}. */
@@ -236,6 +332,39 @@ public final class Segment implements Closeable {
       loadFrame(recordIndex, view);
     }
     return view.record(recordIndex);
+  }
+
+  /**
+   * The first index in {@code [from, end)} whose record's timestamp is at least {@code timestamp},
+   * or -1 if none; {@code end} at most {@link #nextIndex()}. Reads from the frame the time samples
+   * point at, so at most about {@link FrameIndex#TIME_SAMPLE_BYTES} of frames before the answer (or
+   * to {@code end} if there is none); without samples (an active segment reopened after a clean
+   * close) from the segment's start.
+   */
+  public long indexAtOrAfter(long timestamp, long from, long end, FrameView view)
+      throws IOException {
+    FrameIndex fi = frameIndex();
+    int slot;
+    if (fi.hasTimes()) {
+      slot = fi.timeStartSlot(timestamp);
+    } else if (trailer != null) {
+      slot = timeSource.startSlot(this, timestamp);
+    } else {
+      slot = 0;
+    }
+    long i = from;
+    if (slot > 0 && slot < fi.count()) {
+      i = Math.max(from, header.baseIndex() + fi.relIndex(slot));
+    }
+    for (; i < end; i++) {
+      if (!view.contains(i)) {
+        loadFrame(i, view);
+      }
+      if (view.timestamp(i) >= timestamp) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   // ---- writing (the log's writer thread only)
@@ -249,10 +378,10 @@ public final class Segment implements Closeable {
       throws IOException {
     long position = size;
     int length = frame.remaining();
-    handle.writeFully(frame, position);
+    handle.file().writeFully(frame, position);
     FrameIndex fi = index;
     size = position + length;
-    fi.add((int) (firstIndex - header.baseIndex()), (int) position);
+    fi.add((int) (firstIndex - header.baseIndex()), (int) position, maxTs);
     frameCount++;
     minTimestamp = Math.min(minTimestamp, minTs);
     maxTimestamp = Math.max(maxTimestamp, maxTs);
@@ -265,7 +394,7 @@ public final class Segment implements Closeable {
    */
   public void discardUnpublished() {
     try {
-      handle.truncate(size);
+      handle.file().truncate(size);
     } catch (IOException ignored) {
       // the log is being fenced; recovery will cut the tail
     }
@@ -273,7 +402,12 @@ public final class Segment implements Closeable {
 
   /** Fsyncs the segment's data. */
   public void force() throws IOException {
-    handle.force();
+    SharedHandle h = acquire(); // a sync racing a roll may force a segment just handed to the pool
+    try {
+      h.file().force();
+    } finally {
+      h.release();
+    }
   }
 
   /**
@@ -281,12 +415,13 @@ public final class Segment implements Closeable {
    * the trailer.
    */
   public Trailer seal(long syncedIndex) throws IOException {
-    byte[] digest = digest(handle, size);
+    FileHandle file = handle.file();
+    byte[] digest = digest(file, size);
     Trailer t =
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);
     ByteBuffer frame = SegmentFormat.encodeTrailerFrame(t, syncedIndex);
-    handle.writeFully(frame, size);
-    handle.force();
+    file.writeFully(frame, size);
+    file.force();
     size += SegmentFormat.TRAILER_FRAME_BYTES;
     trailer = t;
     return t;
@@ -315,10 +450,168 @@ public final class Segment implements Closeable {
     }
   }
 
+  // ---- the file handle (see the class note)
+
+  /**
+   * A reference to the segment's open file, reopening it if the pool closed it. The caller calls
+   * {@link SharedHandle#release()} exactly once, in a finally block.
+   *
+   * @throws SegmentRetiredException if the segment was retired ({@link #close()})
+   * @throws CorruptLogException if the file now under the segment's name is another file
+   */
+  public SharedHandle acquire() throws IOException {
+    SharedHandle h = handle;
+    if (h != null && h.tryRetain()) {
+      if (!handleReferenced) {
+        handleReferenced = true; // written only when clear, as for the index cache
+      }
+      return h;
+    }
+    if (pooled) {
+      handlePool.makeRoomFor(this); // outside our lock: see HandlePool
+    }
+    boolean reopened = false;
+    synchronized (handleLock) {
+      if (retired) {
+        throw new SegmentRetiredException(path);
+      }
+      h = handle;
+      if (h == null || !h.tryRetain()) {
+        h = new SharedHandle(reopen());
+        h.tryRetain(); // the caller's reference, besides the segment's
+        handle = h;
+        reopened = true;
+      }
+    }
+    handleReferenced = true;
+    if (reopened && pooled) {
+      handlePool.opened(this); // outside our lock: see HandlePool
+    }
+    return h;
+  }
+
+  /** Opens the file under the segment's name and checks it is this very segment. */
+  private FileHandle reopen() throws IOException {
+    FileHandle f = io.open(path, reopenMode);
+    try {
+      long fileSize = f.size();
+      String different = null;
+      if (fileSize < SegmentFormat.HEADER_BYTES || fileSize < size) {
+        different = "it is " + fileSize + " bytes long, the segment " + size;
+      } else {
+        ByteBuffer got = ByteBuffer.allocate(SegmentFormat.HEADER_BYTES);
+        f.readFully(got, 0);
+        ByteBuffer expected = SegmentFormat.encodeHeader(header);
+        if (!got.flip().equals(expected)) {
+          try {
+            SegmentHeader h = SegmentFormat.decodeHeader(got);
+            different =
+                "its header says log "
+                    + h.logId()
+                    + " sequence "
+                    + h.sequence()
+                    + " base index "
+                    + h.baseIndex();
+          } catch (FormatException e) {
+            different = "its header is not valid (" + e.getMessage() + ")";
+          }
+        } else if (trailer != null && fileSize != size) {
+          different = "it is " + fileSize + " bytes long, the sealed segment " + size;
+        }
+      }
+      if (different != null) {
+        throw new CorruptLogException(
+            path,
+            0,
+            "segment file was replaced while the log was open: reopening it found another file ("
+                + different
+                + ", expected log "
+                + header.logId()
+                + " sequence "
+                + header.sequence()
+                + " base index "
+                + header.baseIndex()
+                + ")");
+      }
+      return f;
+    } catch (IOException | RuntimeException e) {
+      try {
+        f.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Hands a sealed segment's handle to the pool, which may then close it (reopened on demand). The
+   * writer must not write to the segment after this.
+   */
+  public void releaseHandleToPool() {
+    if (trailer == null) {
+      throw new IllegalStateException("segment " + this + " is not sealed");
+    }
+    pooled = true;
+    if (handle != null) {
+      handlePool.opened(this);
+    }
+  }
+
+  /** Clears the pool's referenced bit; returns whether it was set. */
+  boolean clearHandleReferenced() {
+    boolean was = handleReferenced;
+    handleReferenced = false;
+    return was;
+  }
+
+  /** The pool closes this segment's handle; reads in flight finish on it first. */
+  void closeIdleHandle() {
+    SharedHandle h;
+    synchronized (handleLock) {
+      h = handle;
+      handle = null;
+    }
+    if (h != null) {
+      try {
+        h.release();
+      } catch (IOException ignored) {
+        // closing a file only read from: nothing was lost, the next use reopens
+      }
+    }
+  }
+
+  /** Whether the segment's file is open now (not counting reads in flight on an evicted handle). */
+  public boolean isHandleOpen() {
+    return handle != null;
+  }
+
+  public boolean isRetired() {
+    return retired;
+  }
+
+  /**
+   * Retires the segment: drops it from the handle pool and the index cache and closes its file; it
+   * never reopens, and later reads throw {@link SegmentRetiredException}. Reads in flight finish on
+   * the handle they hold, which closes when the last one releases it. Call this before deleting the
+   * segment's file, so no read can reopen the name (which a new segment may reuse).
+   */
   @Override
   public void close() throws IOException {
+    SharedHandle h;
+    synchronized (handleLock) {
+      if (retired) {
+        return;
+      }
+      retired = true;
+      h = handle;
+      handle = null;
+    }
+    handlePool.remove(this);
     indexCache.remove(this);
-    handle.close();
+    if (h != null) {
+      h.release();
+    }
   }
 
   @Override
