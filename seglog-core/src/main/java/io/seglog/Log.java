@@ -30,7 +30,10 @@ public interface Log extends AutoCloseable {
    * @throws SeglogIOException if the directory cannot be read or written
    */
   static Log open(Path directory, LogConfig config) {
-    return SegmentedLog.open(directory, config, NioFileIO.INSTANCE);
+    return SegmentedLog.open(
+        directory,
+        config,
+        NioFileIO.withPermissions(config.filePermissions(), config.directoryPermissions()));
   }
 
   /** Opens with {@link LogConfig#defaults()}. */
