@@ -1,6 +1,5 @@
 package io.seglog;
 
-import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -30,10 +29,17 @@ public interface Log extends AutoCloseable {
    * @throws SeglogIOException if the directory cannot be read or written
    */
   static Log open(Path directory, LogConfig config) {
-    return SegmentedLog.open(
-        directory,
-        config,
-        NioFileIO.withPermissions(config.filePermissions(), config.directoryPermissions()));
+    return open(directory, config, Storage.fileSystem());
+  }
+
+  /**
+   * Opens the log in {@code directory} of {@code storage}, creating the directory and the log if
+   * absent: with {@link Storage#inMemory()}, a log that never touches the disk. See {@link
+   * #open(Path, LogConfig)}.
+   */
+  static Log open(Path directory, LogConfig config, Storage storage) {
+    java.util.Objects.requireNonNull(storage, "storage");
+    return SegmentedLog.open(directory, config, storage.fileIO(config));
   }
 
   /** Opens with {@link LogConfig#defaults()}. */
@@ -51,7 +57,16 @@ public interface Log extends AutoCloseable {
    * @throws SeglogIOException if the log's files cannot be read
    */
   static Log openReadOnly(Path directory, LogConfig config) {
-    return SegmentedLog.openReadOnly(directory, config, NioFileIO.INSTANCE);
+    return openReadOnly(directory, config, Storage.fileSystem());
+  }
+
+  /**
+   * Opens an existing log of {@code storage} for reading only. See {@link #openReadOnly(Path,
+   * LogConfig)}.
+   */
+  static Log openReadOnly(Path directory, LogConfig config, Storage storage) {
+    java.util.Objects.requireNonNull(storage, "storage");
+    return SegmentedLog.openReadOnly(directory, config, storage.fileIO(config));
   }
 
   /**

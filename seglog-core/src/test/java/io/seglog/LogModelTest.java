@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.io.FileIO;
+import io.seglog.internal.io.MemoryFileIO;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.DirectorySnapshot;
 import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.SegmentScan;
@@ -18,15 +21,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Random operation sequences against an in-memory model: the list of records appended. Each seed
+ * Random operation sequences against a reference model: the list of records appended. Each seed
  * picks a configuration (small segments so they roll often, a record cap per segment, ALWAYS or
  * NONE, an initial index) and a few hundred operations; after each, the log must agree with the
- * model exactly.
+ * model exactly. Every seed runs twice: on disk ({@link NioFileIO}) and in memory ({@link
+ * MemoryFileIO}, what {@link Storage#inMemory()} uses), which must behave the same.
  *
  * <p>Replay a failure with {@code -Dtest=LogModelTest -Dseglog.model.seed=N}; add {@code
  * -Dseglog.model.history=1000} to print the whole operation history instead of its last 25 steps,
@@ -45,16 +51,29 @@ class LogModelTest {
     return LongStream.range(0, (long) SEEDS_PER_SCALE * scale);
   }
 
-  @ParameterizedTest(name = "seed={0}")
-  @MethodSource("seeds")
-  void randomOperationsAgreeWithTheModel(long seed, @TempDir Path dir) throws IOException {
-    new Run(seed, dir).run();
+  /** Where the log lives: the same seeds run on disk and in {@link Storage#inMemory()}. */
+  enum Where {
+    DISK,
+    MEMORY
+  }
+
+  static Stream<Arguments> runs() {
+    return Stream.of(Where.values()).flatMap(w -> seeds().mapToObj(seed -> Arguments.of(w, seed)));
+  }
+
+  @ParameterizedTest(name = "{0} seed={1}")
+  @MethodSource("runs")
+  void randomOperationsAgreeWithTheModel(Where where, long seed, @TempDir Path dir)
+      throws IOException {
+    FileIO io = where == Where.DISK ? NioFileIO.INSTANCE : new MemoryFileIO();
+    new Run(seed, dir, io).run();
   }
 
   /** One seed's run. */
   private static final class Run {
     final SplittableRandom rnd;
     final Path dir;
+    final FileIO io;
     final TestClock clock = new TestClock(1_700_000_000_000L);
     final LogConfig config;
     final boolean always;
@@ -65,9 +84,10 @@ class LogModelTest {
     long lastDurable = Long.MIN_VALUE;
     final StringBuilder history = new StringBuilder();
 
-    Run(long seed, Path dir) {
+    Run(long seed, Path dir, FileIO io) {
       this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
       this.dir = dir.resolve("log");
+      this.io = io;
       long segmentBytes = 4096 + rnd.nextInt(65536 - 4096 + 1);
       int maxRecord = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(64) : 1 + rnd.nextInt(9000);
       int maxBatch = maxRecord * (1 + rnd.nextInt(4));
@@ -101,7 +121,7 @@ class LogModelTest {
     }
 
     void run() throws IOException {
-      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      log = SegmentedLog.open(dir, config, io);
       try {
         assertThat(log.recoveryReport().isClean()).as("a new log's report").isTrue();
         checkExtent();
@@ -128,7 +148,9 @@ class LogModelTest {
         Path to = Path.of(keep);
         try {
           Files.createDirectories(to);
-          io.seglog.testing.DirectorySnapshot.copyFiles(dir, to);
+          for (Path p : io.list(dir)) {
+            Files.write(to.resolve(p.getFileName().toString()), DirectorySnapshot.readAll(io, p));
+          }
         } catch (IOException | RuntimeException e) {
           history.append("could not keep the files: ").append(e).append('\n');
         }
@@ -370,9 +392,9 @@ class LogModelTest {
       if (rnd.nextBoolean()) {
         appendOne();
         long base = lastIndex();
-        assertThat(dir.resolve(FileNames.segment(base)))
+        assertThat(io.exists(dir.resolve(FileNames.segment(base))))
             .as("the append after roll() starts a segment at its index")
-            .exists();
+            .isTrue();
       }
     }
 
@@ -381,7 +403,7 @@ class LogModelTest {
       log.close();
       assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogClosedException.class);
       checkFiles();
-      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      log = SegmentedLog.open(dir, config, io);
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
       lastDurable = log.durableIndex();
@@ -396,13 +418,13 @@ class LogModelTest {
       if (closeFirst) {
         log.close();
       }
-      try (Log ro = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE)) {
+      try (Log ro = SegmentedLog.openReadOnly(dir, config, io)) {
         LogChecks.assertExactly(ro, first, model);
         assertThatThrownBy(() -> ro.append(new byte[1]))
             .isInstanceOf(UnsupportedOperationException.class);
       }
       if (closeFirst) {
-        log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+        log = SegmentedLog.open(dir, config, io);
         lastDurable = log.durableIndex();
       }
     }
@@ -423,12 +445,12 @@ class LogModelTest {
 
     /** The files of a cleanly closed log respect the size and record caps of segments. */
     void checkFiles() {
-      List<Path> segments = SegmentScan.segments(dir);
+      List<Path> segments = SegmentScan.segments(io, dir);
       assertThat(segments).as("segments").isNotEmpty();
       long expectedBase = first;
       for (Path s : segments) {
         long base = FileNames.baseIndexOf(s.getFileName().toString());
-        List<SegmentScan.Frame> frames = SegmentScan.recordFrames(s);
+        List<SegmentScan.Frame> frames = SegmentScan.recordFrames(io, s);
         long records = frames.stream().mapToLong(SegmentScan.Frame::recordCount).sum();
         assertThat(base).as("base index of " + s).isEqualTo(expectedBase);
         expectedBase = base + records;
@@ -442,7 +464,7 @@ class LogModelTest {
         }
         try {
           if (frames.size() > 1) {
-            assertThat(Files.size(s))
+            assertThat((long) DirectorySnapshot.readAll(io, s).length)
                 .as("size of " + s + " (segmentBytes)")
                 .isLessThanOrEqualTo(config.segmentBytes());
           }
