@@ -35,4 +35,12 @@ public final class LogVerifier {
   public static VerifyReport verify(Path directory, String expectedDigest) {
     return new Verifier(NioFileIO.INSTANCE, directory, expectedDigest).verify();
   }
+
+  /**
+   * Verifies the log in {@code directory} of {@code storage} (an in-memory one, say). See {@link
+   * #verify(Path)}.
+   */
+  public static VerifyReport verify(Path directory, Storage storage) {
+    return new Verifier(storage.fileIO(LogConfig.defaults()), directory, null).verify();
+  }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -29,7 +30,9 @@ import java.util.Set;
  * java.nio.file} exceptions; a closed handle throws {@link ClosedChannelException}; writing past
  * the end fills the gap with zeros. Names and contents are separate, like inodes: a handle keeps
  * its file across a rename of it, and keeps reading and writing a file whose name was deleted.
- * Locks are exclusive per path within this instance (a second {@link #tryLock} gets null).
+ * Locks are exclusive within this instance: a second {@link #tryLock} of a path gets null, as
+ * {@link NioFileIO}'s does within one JVM, and one of a locked file under a name it was renamed to
+ * throws {@link OverlappingFileLockException}, as the JDK does.
  *
  * <p>Durability: fsyncs ({@link FileHandle#force()}, {@link #forceDirectory}) do nothing, since
  * every change is at once as durable as this object: the data lives exactly as long as it does.
@@ -47,6 +50,7 @@ public final class MemoryFileIO implements FileIO {
   private final Object lock = new Object();
   private final Map<Path, Object> entries = new HashMap<>(); // value: DIRECTORY or a FileData
   private final Set<Path> heldLocks = new HashSet<>();
+  private final Set<FileData> lockedFiles = new HashSet<>(); // a lock is on the file, not the name
   private static final Object DIRECTORY = new Object();
 
   /** An empty file system: no file, no directory but the roots. */
@@ -204,6 +208,7 @@ public final class MemoryFileIO implements FileIO {
   @Override
   public Closeable tryLock(Path lockFile) throws IOException {
     Path key = key(lockFile);
+    FileData locked;
     synchronized (lock) {
       if (heldLocks.contains(key)) {
         return null;
@@ -214,9 +219,15 @@ public final class MemoryFileIO implements FileIO {
       }
       if (entry == null) {
         checkParent(key);
-        entries.put(key, new FileData());
+        entry = new FileData();
+        entries.put(key, entry);
+      }
+      if (!lockedFiles.add((FileData) entry)) {
+        // locked under another name it was renamed from: the JDK refuses the same way
+        throw new OverlappingFileLockException();
       }
       heldLocks.add(key);
+      locked = (FileData) entry;
     }
     return new Closeable() {
       private boolean released;
@@ -227,6 +238,7 @@ public final class MemoryFileIO implements FileIO {
           if (!released) {
             released = true;
             heldLocks.remove(key);
+            lockedFiles.remove(locked);
           }
         }
       }
