@@ -54,6 +54,7 @@ public final class LogConfig {
   private final Clock clock;
   private final Set<PosixFilePermission> filePermissions;
   private final Set<PosixFilePermission> directoryPermissions;
+  private final int maxStreamedRecordBytes; // 0: as maxRecordBytes
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -69,6 +70,7 @@ public final class LogConfig {
     this.clock = b.clock;
     this.filePermissions = Collections.unmodifiableSet(EnumSet.copyOf(b.filePermissions));
     this.directoryPermissions = Collections.unmodifiableSet(EnumSet.copyOf(b.directoryPermissions));
+    this.maxStreamedRecordBytes = b.maxStreamedRecordBytes;
   }
 
   /** A builder with every option at its default. */
@@ -97,6 +99,7 @@ public final class LogConfig {
     b.clock = clock;
     b.filePermissions = filePermissions;
     b.directoryPermissions = directoryPermissions;
+    b.maxStreamedRecordBytes = maxStreamedRecordBytes;
     return b;
   }
 
@@ -181,6 +184,17 @@ public final class LogConfig {
     return directoryPermissions;
   }
 
+  /**
+   * Largest record that {@link Log#appendStream(java.nio.channels.ReadableByteChannel, long)} may
+   * append; its {@code maxBytes} may not exceed it. Default {@link #maxRecordBytes()}; at most
+   * {@link #MAX_RECORD_BYTES_LIMIT}. A log opened with a larger value than before records the
+   * larger frame bound in its metadata before any such record is written (docs/FORMAT.md, section
+   * 2), so readers of the log, including older configurations, accept the frames.
+   */
+  public int maxStreamedRecordBytes() {
+    return maxStreamedRecordBytes > 0 ? maxStreamedRecordBytes : maxRecordBytes;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -207,6 +221,8 @@ public final class LogConfig {
         + PosixFilePermissions.toString(filePermissions)
         + ", directoryPermissions="
         + PosixFilePermissions.toString(directoryPermissions)
+        + ", maxStreamedRecordBytes="
+        + maxStreamedRecordBytes()
         + "}";
   }
 
@@ -225,6 +241,8 @@ public final class LogConfig {
     private Clock clock = Clock.systemUTC();
     private Set<PosixFilePermission> filePermissions = DEFAULT_FILE_PERMISSIONS;
     private Set<PosixFilePermission> directoryPermissions = DEFAULT_DIRECTORY_PERMISSIONS;
+    private int maxStreamedRecordBytes; // 0: as maxRecordBytes
+    private boolean maxStreamedRecordBytesSet;
 
     private Builder() {}
 
@@ -302,6 +320,13 @@ public final class LogConfig {
       return this;
     }
 
+    /** See {@link LogConfig#maxStreamedRecordBytes()}. */
+    public Builder maxStreamedRecordBytes(int bytes) {
+      this.maxStreamedRecordBytes = bytes;
+      this.maxStreamedRecordBytesSet = true;
+      return this;
+    }
+
     /**
      * Validates the options together and builds the configuration.
      *
@@ -363,6 +388,14 @@ public final class LogConfig {
             "directoryPermissions "
                 + PosixFilePermissions.toString(directoryPermissions)
                 + " lack owner read, write and execute, which the log needs");
+      }
+      if (maxStreamedRecordBytesSet
+          && (maxStreamedRecordBytes < 1 || maxStreamedRecordBytes > MAX_RECORD_BYTES_LIMIT)) {
+        throw new IllegalArgumentException(
+            "maxStreamedRecordBytes "
+                + maxStreamedRecordBytes
+                + " is outside 1.."
+                + MAX_RECORD_BYTES_LIMIT);
       }
       return new LogConfig(this);
     }
