@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.io.MemoryFileIO;
 import io.seglog.internal.io.NioFileIO;
@@ -77,6 +78,10 @@ class LogModelTest {
     final TestClock clock = new TestClock(1_700_000_000_000L);
     final LogConfig config;
     final boolean always;
+    // Streamed appends draw from their own generator, so the other operations of a seed are the
+    // same as before streamed appends existed.
+    final SplittableRandom streamRnd;
+    final java.util.Set<Long> streamed = new java.util.HashSet<>();
     final List<ExpectedRecord> model = new ArrayList<>();
     final long first;
     final int operations;
@@ -86,6 +91,7 @@ class LogModelTest {
 
     Run(long seed, Path dir, FileIO io) {
       this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+      this.streamRnd = new SplittableRandom(seed * 31 + 5);
       this.dir = dir.resolve("log");
       this.io = io;
       long segmentBytes = 4096 + rnd.nextInt(65536 - 4096 + 1);
@@ -116,6 +122,10 @@ class LogModelTest {
               .segmentMaxRecords(segmentMaxRecords)
               .initialIndex(first)
               .clock(clock)
+              .maxStreamedRecordBytes(
+                  streamRnd.nextInt(3) == 0
+                      ? maxRecord
+                      : (int) segmentBytes * (1 + streamRnd.nextInt(3)))
               .build();
       operations = 50 + rnd.nextInt(250);
     }
@@ -158,6 +168,10 @@ class LogModelTest {
     }
 
     void step(int op) throws IOException {
+      if (streamRnd.nextInt(100) < 5) {
+        streamedAppend();
+        return;
+      }
       int dice = rnd.nextInt(100);
       if (dice < 34) {
         appendOne();
@@ -444,6 +458,62 @@ class LogModelTest {
     }
 
     /** The files of a cleanly closed log respect the size and record caps of segments. */
+    /**
+     * A streamed append (within its bound, over it, or from a source that fails), then a streamed
+     * read of a random record.
+     */
+    void streamedAppend() throws IOException {
+      int bound = config.maxStreamedRecordBytes();
+      int size =
+          switch (streamRnd.nextInt(4)) {
+            case 0 -> streamRnd.nextInt(Math.min(bound, 64) + 1);
+            case 1 -> streamRnd.nextInt(bound + 1);
+            default -> bound - streamRnd.nextInt(Math.min(bound, 100) + 1);
+          };
+      byte[] p = new byte[size];
+      streamRnd.nextBytes(p);
+      int outcome = streamRnd.nextInt(6);
+      long lastBefore = log.lastIndex();
+      if (outcome == 0) {
+        note("appendStream(" + size + " bytes, bound " + (size - 1) + ") too large");
+        assertThatThrownBy(() -> log.appendStream(new java.io.ByteArrayInputStream(p), size - 1L))
+            .isInstanceOf(
+                size == 0 ? IllegalArgumentException.class : RecordTooLargeException.class);
+        assertThat(log.lastIndex()).as("lastIndex after a refused stream").isEqualTo(lastBefore);
+      } else if (outcome == 1) {
+        int failAt = streamRnd.nextInt(size + 1);
+        note("appendStream(" + size + " bytes) failing after " + failAt);
+        java.io.InputStream failing =
+            new java.io.SequenceInputStream(
+                new java.io.ByteArrayInputStream(p, 0, failAt),
+                new java.io.InputStream() {
+                  @Override
+                  public int read() throws IOException {
+                    throw new IOException("source failed");
+                  }
+                });
+        assertThatThrownBy(() -> log.appendStream(failing, bound))
+            .isInstanceOf(IOException.class)
+            .hasMessage("source failed");
+        assertThat(log.lastIndex()).as("lastIndex after a failed stream").isEqualTo(lastBefore);
+      } else {
+        note("appendStream(" + size + " bytes)");
+        long ts = clock.millis();
+        long index = log.appendStream(new java.io.ByteArrayInputStream(p), bound);
+        assertThat(index).as("index of the streamed record").isEqualTo(lastIndex() + 1);
+        model.add(new ExpectedRecord(index, ts, 0, p));
+        streamed.add(index);
+        afterAppend();
+      }
+      if (!model.isEmpty()) {
+        ExpectedRecord e = model.get(streamRnd.nextInt(model.size()));
+        note("readStream(" + e.index() + ")");
+        try (java.io.InputStream in = log.readStream(e.index())) {
+          assertThat(in.readAllBytes()).as("readStream(" + e.index() + ")").isEqualTo(e.payload());
+        }
+      }
+    }
+
     void checkFiles() {
       List<Path> segments = SegmentScan.segments(io, dir);
       assertThat(segments).as("segments").isNotEmpty();
@@ -464,7 +534,14 @@ class LogModelTest {
         }
         try {
           if (frames.size() > 1) {
-            assertThat((long) DirectorySnapshot.readAll(io, s).length)
+            // a streamed record goes at the end of the active segment whatever its length: only
+            // such a record, last, may take a segment past segmentBytes
+            SegmentScan.Frame last = frames.get(frames.size() - 1);
+            boolean streamedLast = streamed.contains(last.firstIndex());
+            assertThat(
+                    streamedLast
+                        ? frames.get(frames.size() - 2).end() + SegmentFormat.TRAILER_FRAME_BYTES
+                        : (long) DirectorySnapshot.readAll(io, s).length)
                 .as("size of " + s + " (segmentBytes)")
                 .isLessThanOrEqualTo(config.segmentBytes());
           }
