@@ -351,6 +351,29 @@ class StreamedRecordTest {
   }
 
   @Test
+  void readStreamServesEveryKindOfRecordAndFailsOnceTheLogIsClosed() throws IOException {
+    SplittableRandom rnd = new SplittableRandom(12);
+    byte[] a = bytes(rnd, 700);
+    byte[] b = bytes(rnd, 0);
+    byte[] big = bytes(rnd, 3 << 20);
+    Log log = Log.open(tmp.resolve("log"), config(SyncPolicy.NONE));
+    log.appendBatch(List.of(Entry.of(a), Entry.of(b, 3, 5)));
+    log.appendStream(new ByteArrayInputStream(big), big.length);
+    log.roll(); // the streamed record now in a sealed segment
+    log.append(new byte[1]);
+    assertThat(readAll(log.readStream(1))).isEqualTo(a);
+    assertThat(readAll(log.readStream(2))).isEqualTo(b);
+    assertThat(readAll(log.readStream(3))).isEqualTo(big);
+    InputStream in = log.readStream(3);
+    assertThat(in.readNBytes(100_000)).isEqualTo(java.util.Arrays.copyOf(big, 100_000));
+    log.close();
+    assertThatThrownBy(in::readAllBytes)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("log was closed during the read of record 3");
+    assertThatThrownBy(() -> log.readStream(1)).isInstanceOf(LogClosedException.class);
+  }
+
+  @Test
   void aLargerStreamedBoundGrowsTheMetadataBeforeAnyLargerFrame() throws IOException {
     Path dir = tmp.resolve("log");
     LogConfig small =

@@ -9,6 +9,7 @@ import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -39,6 +40,7 @@ final class RecordInputStream extends InputStream {
 
   private final SegmentedLog log;
   private final FileHandle handle;
+  private final Closeable release; // gives back the hold on the segment's file, once
   private final Path path;
   private final long framePosition;
   private final long index;
@@ -52,12 +54,15 @@ final class RecordInputStream extends InputStream {
   private RecordInputStream(
       SegmentedLog log,
       Segment segment,
+      FileHandle handle,
+      Closeable release,
       long framePosition,
       long index,
       ByteBuffer head,
       int payloadLength) {
     this.log = log;
-    this.handle = segment.handle();
+    this.handle = handle;
+    this.release = release;
     this.path = segment.path();
     this.framePosition = framePosition;
     this.index = index;
@@ -87,8 +92,35 @@ final class RecordInputStream extends InputStream {
     if (bound - position < headBytes) {
       return whole(segment, index); // a small frame: read whole, which reports any damage
     }
+    // The one place the stream takes hold of the segment's file (a file-handle pool would pin it
+    // here and give it back in close()).
+    FileHandle handle = segment.handle();
+    Closeable release = () -> {};
+    boolean handedOut = false;
+    try {
+      InputStream in = openOn(log, segment, index, maxBody, handle, release, position, bound);
+      handedOut = in instanceof RecordInputStream;
+      return in;
+    } finally {
+      if (!handedOut) {
+        release.close();
+      }
+    }
+  }
+
+  private static InputStream openOn(
+      SegmentedLog log,
+      Segment segment,
+      long index,
+      int maxBody,
+      FileHandle handle,
+      Closeable release,
+      long position,
+      long bound)
+      throws IOException {
+    int headBytes = SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.RECORD_HEADER_BYTES;
     ByteBuffer head = ByteBuffer.allocate(headBytes);
-    segment.handle().readFully(head, position);
+    handle.readFully(head, position);
     FrameHeader h;
     try {
       h = SegmentFormat.decodeFrameHeader(head, 0, maxBody, position);
@@ -113,7 +145,8 @@ final class RecordInputStream extends InputStream {
           position,
           "record length " + payload + " does not fill its frame of " + h.frameLength());
     }
-    return new RecordInputStream(log, segment, position, index, head.clear(), payload);
+    return new RecordInputStream(
+        log, segment, handle, release, position, index, head.clear(), payload);
   }
 
   private static InputStream whole(Segment segment, long index) throws IOException {
@@ -182,7 +215,10 @@ final class RecordInputStream extends InputStream {
   }
 
   @Override
-  public void close() {
-    closed = true;
+  public void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      release.close();
+    }
   }
 }
