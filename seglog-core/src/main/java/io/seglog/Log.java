@@ -158,6 +158,16 @@ public interface Log extends AutoCloseable {
   long appendStream(ReadableByteChannel source, long maxBytes) throws IOException;
 
   /**
+   * {@link #appendStream(ReadableByteChannel, long)} of a record with the given type and timestamp.
+   *
+   * @param type the record's type, 0 .. {@link Entry#MAX_TYPE}
+   * @param timestamp epoch millis, or {@link Entry#ASSIGN_TIMESTAMP}
+   * @throws IllegalArgumentException also if the type or timestamp is out of range
+   */
+  long appendStream(ReadableByteChannel source, long maxBytes, int type, long timestamp)
+      throws IOException;
+
+  /**
    * The payload of record {@code index} as a stream, read from the segment through a bounded
    * buffer: for records too large to hold in memory.
    *

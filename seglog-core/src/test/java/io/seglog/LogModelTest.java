@@ -497,11 +497,25 @@ class LogModelTest {
             .hasMessage("source failed");
         assertThat(log.lastIndex()).as("lastIndex after a failed stream").isEqualTo(lastBefore);
       } else {
-        note("appendStream(" + size + " bytes)");
-        long ts = clock.millis();
-        long index = log.appendStream(new java.io.ByteArrayInputStream(p), bound);
+        boolean given = streamRnd.nextBoolean();
+        int type = given ? streamRnd.nextInt(Entry.MAX_TYPE + 1) : 0;
+        long ts = given ? streamRnd.nextLong(0, 1L << 50) : clock.millis();
+        note(
+            "appendStream("
+                + size
+                + " bytes"
+                + (given ? ", type " + type + ", ts " + ts : "")
+                + ")");
+        long index =
+            given
+                ? log.appendStream(
+                    java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(p)),
+                    bound,
+                    type,
+                    ts)
+                : log.appendStream(new java.io.ByteArrayInputStream(p), bound);
         assertThat(index).as("index of the streamed record").isEqualTo(lastIndex() + 1);
-        model.add(new ExpectedRecord(index, ts, 0, p));
+        model.add(new ExpectedRecord(index, ts, type, p));
         streamed.add(index);
         afterAppend();
       }

@@ -422,8 +422,27 @@ class StreamedRecordTest {
           .hasMessageContaining("non-blocking");
       pipe.source().close();
       pipe.sink().close();
+      assertThatThrownBy(
+              () ->
+                  log.appendStream(
+                      Channels.newChannel(new ByteArrayInputStream(new byte[1])), 1, 65536, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("type 65536");
+      assertThatThrownBy(
+              () ->
+                  log.appendStream(
+                      Channels.newChannel(new ByteArrayInputStream(new byte[1])), 1, 0, -5))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("timestamp -5");
       assertThat(log.lastIndex()).isZero();
       assertThatThrownBy(() -> log.readStream(1)).isInstanceOf(IndexOutOfRangeException.class);
+      byte[] p = new byte[70_000];
+      long index =
+          log.appendStream(Channels.newChannel(new ByteArrayInputStream(p)), p.length, 77, 1234);
+      Record r = log.read(index);
+      assertThat(r.type()).isEqualTo(77);
+      assertThat(r.timestamp()).isEqualTo(1234);
+      assertThat(r.payloadBytes()).isEqualTo(p);
     }
     try (Log ro = Log.openReadOnly(tmp.resolve("log"), config(SyncPolicy.NONE))) {
       assertThatThrownBy(() -> ro.appendStream(new ByteArrayInputStream(new byte[1]), 1))

@@ -367,7 +367,14 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long appendStream(ReadableByteChannel source, long maxBytes) throws IOException {
+    return appendStream(source, maxBytes, 0, Entry.ASSIGN_TIMESTAMP);
+  }
+
+  @Override
+  public long appendStream(ReadableByteChannel source, long maxBytes, int type, long timestamp)
+      throws IOException {
     Objects.requireNonNull(source, "source");
+    Entry.of(new byte[0], type, timestamp); // checks the type and timestamp
     if (maxBytes < 0 || maxBytes > config.maxStreamedRecordBytes()) {
       throw new IllegalArgumentException(
           "maxBytes "
@@ -382,7 +389,7 @@ public final class SegmentedLog implements Log {
     long index;
     appendLock.lock();
     try {
-      index = streamLocked(source, maxBytes);
+      index = streamLocked(source, maxBytes, type, timestamp);
     } finally {
       appendLock.unlock();
     }
@@ -400,18 +407,26 @@ public final class SegmentedLog implements Log {
    * cut back to the published size, leaves the files as they were. A source that fails or overflows
    * does not fence the log; a failed write (or a failed cut) does. @GuardedBy("appendLock")
    */
-  private long streamLocked(ReadableByteChannel source, long maxBytes) throws IOException {
+  private long streamLocked(ReadableByteChannel source, long maxBytes, int type, long givenTs)
+      throws IOException {
     checkWritable();
     long first = lastIndex + 1;
     Segment active =
         activeForAppend(SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.RECORD_HEADER_BYTES, 1);
     long start = active.size();
-    long timestamp = config.clock().millis();
+    long timestamp = givenTs == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : givenTs;
     int length;
     try {
       length =
           StreamedFrame.write(
-              active.handle(), start, source, maxBytes, timestamp, 0, first, sync.durableIndex());
+              active.handle(),
+              start,
+              source,
+              maxBytes,
+              timestamp,
+              type,
+              first,
+              sync.durableIndex());
     } catch (StreamedFrame.SourceFailure | RecordTooLargeException e) {
       try {
         active.handle().truncate(start); // nothing of it stays, nothing was published
