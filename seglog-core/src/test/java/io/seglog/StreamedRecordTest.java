@@ -323,6 +323,33 @@ class StreamedRecordTest {
   }
 
   @Test
+  void aDiskFillingUpMidStreamFencesTheLogAndLeavesNothingToCut() throws IOException {
+    Path dir = tmp.resolve("log");
+    FaultInjectingFileIO io = new FaultInjectingFileIO();
+    byte[] first = bytes(new SplittableRandom(2), 300);
+    try (Log log = SegmentedLog.open(dir, config(SyncPolicy.ALWAYS), io)) {
+      log.append(first);
+      io.diskBudget(150_000);
+      assertThatThrownBy(
+              () -> log.appendStream(new ByteArrayInputStream(new byte[300_000]), 1 << 20))
+          .isInstanceOf(LogFencedException.class)
+          .hasMessageContaining("streamed write to")
+          .hasMessageContaining(FaultInjectingFileIO.NO_SPACE);
+      assertThat(log.lastIndex()).isEqualTo(1);
+      assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogFencedException.class);
+    } catch (SeglogException closing) {
+      // a fenced log may fail to close; what counts is the files
+    }
+    try (Log log = Log.open(dir, config(SyncPolicy.ALWAYS))) {
+      assertThat(log.recoveryReport().cuts())
+          .as("the partial frame was cut back at once")
+          .isEmpty();
+      assertThat(log.lastIndex()).isEqualTo(1);
+      assertThat(log.read(1).payloadBytes()).isEqualTo(first);
+    }
+  }
+
+  @Test
   void aDamagedStreamedRecordFailsAtTheEndOfItsStream() throws IOException {
     Path dir = tmp.resolve("log");
     byte[] big = bytes(new SplittableRandom(3), 3 << 20);
