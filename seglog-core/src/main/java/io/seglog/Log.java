@@ -1,8 +1,10 @@
 package io.seglog;
 
-import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +32,17 @@ public interface Log extends AutoCloseable {
    * @throws SeglogIOException if the directory cannot be read or written
    */
   static Log open(Path directory, LogConfig config) {
-    return SegmentedLog.open(directory, config, NioFileIO.INSTANCE);
+    return open(directory, config, Storage.fileSystem());
+  }
+
+  /**
+   * Opens the log in {@code directory} of {@code storage}, creating the directory and the log if
+   * absent: with {@link Storage#inMemory()}, a log that never touches the disk. See {@link
+   * #open(Path, LogConfig)}.
+   */
+  static Log open(Path directory, LogConfig config, Storage storage) {
+    java.util.Objects.requireNonNull(storage, "storage");
+    return SegmentedLog.open(directory, config, storage.fileIO(config));
   }
 
   /** Opens with {@link LogConfig#defaults()}. */
@@ -48,7 +60,16 @@ public interface Log extends AutoCloseable {
    * @throws SeglogIOException if the log's files cannot be read
    */
   static Log openReadOnly(Path directory, LogConfig config) {
-    return SegmentedLog.openReadOnly(directory, config, NioFileIO.INSTANCE);
+    return openReadOnly(directory, config, Storage.fileSystem());
+  }
+
+  /**
+   * Opens an existing log of {@code storage} for reading only. See {@link #openReadOnly(Path,
+   * LogConfig)}.
+   */
+  static Log openReadOnly(Path directory, LogConfig config, Storage storage) {
+    java.util.Objects.requireNonNull(storage, "storage");
+    return SegmentedLog.openReadOnly(directory, config, storage.fileIO(config));
   }
 
   /**
@@ -96,6 +117,72 @@ public interface Log extends AutoCloseable {
    * once the whole batch is durable under the sync policy. See {@link #appendAsync(Entry)}.
    */
   CompletableFuture<Long> appendBatchAsync(List<Entry> entries);
+
+  /**
+   * Appends one record (type 0, assigned timestamp) whose payload is read from {@code source} up to
+   * its end, without holding it in memory: the bytes go through a bounded buffer into the active
+   * segment, their checksum computed on the way, and the frame header is written last. See {@link
+   * #appendStream(ReadableByteChannel, long)}.
+   */
+  long appendStream(InputStream source, long maxBytes) throws IOException;
+
+  /**
+   * Appends one record (type 0, assigned timestamp) whose payload is read from {@code source}, a
+   * blocking channel, up to its end, without holding it in memory.
+   *
+   * <p>All or nothing: if the source holds more than {@code maxBytes} bytes, or throws, the bytes
+   * written so far are cut off the segment and the log is exactly as before (same files, same
+   * bytes, same last index); nothing is published or acknowledged, and the log is not fenced. It is
+   * fenced only if the disk fails, as for any append. Durability follows the sync policy, as for
+   * {@link #append(byte[])}: under {@link SyncPolicy#ALWAYS} this returns once the record is
+   * fsynced. A crash in the middle leaves a torn frame at the end of the log, which the next open
+   * cuts (keeping the bytes in a {@code .cut} side file).
+   *
+   * <p>Segments: the record goes at the end of the active segment, which rolls first only if it is
+   * due to roll anyway; it is not split, so a segment may exceed {@link LogConfig#segmentBytes()}
+   * by one streamed record (the next append then rolls it). The appender holds the log's append
+   * lock while it reads the source: other appends wait, so feed it from a fast source (a file, not
+   * a slow network peer).
+   *
+   * @param maxBytes the largest payload accepted, at most {@link
+   *     LogConfig#maxStreamedRecordBytes()}
+   * @return the record's index
+   * @throws IOException the source's own exception, if reading it failed; nothing was appended
+   * @throws RecordTooLargeException if the source held more than {@code maxBytes}; nothing was
+   *     appended
+   * @throws IllegalArgumentException if {@code maxBytes} is negative or above {@link
+   *     LogConfig#maxStreamedRecordBytes()}, or the channel is non-blocking
+   * @throws LogFencedException if a write or fsync failed, now or before
+   * @throws LogClosedException if the log is closed
+   */
+  long appendStream(ReadableByteChannel source, long maxBytes) throws IOException;
+
+  /**
+   * {@link #appendStream(ReadableByteChannel, long)} of a record with the given type and timestamp.
+   *
+   * @param type the record's type, 0 .. {@link Entry#MAX_TYPE}
+   * @param timestamp epoch millis, or {@link Entry#ASSIGN_TIMESTAMP}
+   * @throws IllegalArgumentException also if the type or timestamp is out of range
+   */
+  long appendStream(ReadableByteChannel source, long maxBytes, int type, long timestamp)
+      throws IOException;
+
+  /**
+   * The payload of record {@code index} as a stream, read from the segment through a bounded
+   * buffer: for records too large to hold in memory.
+   *
+   * <p>Verification: a record larger than 1 MiB alone in its frame (as every streamed record is) is
+   * verified as it is read: the read that reaches its end throws {@link CorruptLogException}
+   * instead of returning -1 if the checksum does not match, so bytes read before the end are
+   * unverified, and must not be acted on before the end was reached without an exception (spool
+   * them, then commit). Smaller records, and records of a batch, are read and verified whole before
+   * the first byte is returned. The stream holds no lock; it fails with an {@code IOException} once
+   * the log is closed.
+   *
+   * @throws IndexOutOfRangeException if the index is not in {@code [firstIndex, lastIndex]}
+   * @throws CorruptLogException if the frame's header (or a record read whole) is damaged
+   */
+  InputStream readStream(long index);
 
   /**
    * Reads one record, verifying its checksum.

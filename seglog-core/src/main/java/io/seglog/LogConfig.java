@@ -1,8 +1,13 @@
 package io.seglog;
 
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Options for opening a log. Immutable and thread-safe; build one with {@link #builder()}. Every
@@ -22,6 +27,20 @@ public final class LogConfig {
   /** Largest allowed {@link #maxBatchRecords()}. */
   public static final int MAX_BATCH_RECORDS_LIMIT = 1 << 20;
 
+  /**
+   * Default permissions of the files a log creates: {@code rw-r-----} (owner reads and writes, its
+   * group reads, others nothing).
+   */
+  public static final Set<PosixFilePermission> DEFAULT_FILE_PERMISSIONS =
+      Collections.unmodifiableSet(PosixFilePermissions.fromString("rw-r-----"));
+
+  /**
+   * Default permissions of the directories a log creates: {@code rwxr-x---} (owner reads, writes
+   * and enters, its group reads and enters, others nothing).
+   */
+  public static final Set<PosixFilePermission> DEFAULT_DIRECTORY_PERMISSIONS =
+      Collections.unmodifiableSet(PosixFilePermissions.fromString("rwxr-x---"));
+
   private final SyncPolicy syncPolicy;
   private final long segmentBytes;
   private final int maxRecordBytes;
@@ -35,6 +54,9 @@ public final class LogConfig {
   private final long segmentMaxRecords;
   private final RecoveryMode recoveryMode;
   private final Clock clock;
+  private final Set<PosixFilePermission> filePermissions;
+  private final Set<PosixFilePermission> directoryPermissions;
+  private final int maxStreamedRecordBytes; // 0: as maxRecordBytes
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -50,6 +72,9 @@ public final class LogConfig {
     this.segmentMaxRecords = b.segmentMaxRecords;
     this.recoveryMode = b.recoveryMode;
     this.clock = b.clock;
+    this.filePermissions = Collections.unmodifiableSet(EnumSet.copyOf(b.filePermissions));
+    this.directoryPermissions = Collections.unmodifiableSet(EnumSet.copyOf(b.directoryPermissions));
+    this.maxStreamedRecordBytes = b.maxStreamedRecordBytes;
   }
 
   /** A builder with every option at its default. */
@@ -78,6 +103,9 @@ public final class LogConfig {
     b.segmentMaxRecords = segmentMaxRecords;
     b.recoveryMode = recoveryMode;
     b.clock = clock;
+    b.filePermissions = filePermissions;
+    b.directoryPermissions = directoryPermissions;
+    b.maxStreamedRecordBytes = maxStreamedRecordBytes;
     return b;
   }
 
@@ -163,6 +191,36 @@ public final class LogConfig {
     return clock;
   }
 
+  /**
+   * POSIX permissions of every file the log creates: segments, index files, metadata, the lock
+   * file, temp files and the side files recovery keeps cut bytes in. Set exactly (the process umask
+   * does not apply). Files that exist already keep theirs. Ignored on file systems without POSIX
+   * permissions, whose defaults then apply. Default {@link #DEFAULT_FILE_PERMISSIONS}.
+   */
+  public Set<PosixFilePermission> filePermissions() {
+    return filePermissions;
+  }
+
+  /**
+   * POSIX permissions of the directories the log creates: its directory and any missing parent. Set
+   * exactly; directories that exist already keep theirs. Ignored on file systems without POSIX
+   * permissions. Default {@link #DEFAULT_DIRECTORY_PERMISSIONS}.
+   */
+  public Set<PosixFilePermission> directoryPermissions() {
+    return directoryPermissions;
+  }
+
+  /**
+   * Largest record that {@link Log#appendStream(java.nio.channels.ReadableByteChannel, long)} may
+   * append; its {@code maxBytes} may not exceed it. Default {@link #maxRecordBytes()}; at most
+   * {@link #MAX_RECORD_BYTES_LIMIT}. A log opened with a larger value than before records the
+   * larger frame bound in its metadata before any such record is written (docs/FORMAT.md, section
+   * 2), so readers of the log, including older configurations, accept the frames.
+   */
+  public int maxStreamedRecordBytes() {
+    return maxStreamedRecordBytes > 0 ? maxStreamedRecordBytes : maxRecordBytes;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -189,6 +247,12 @@ public final class LogConfig {
         + segmentMaxRecords
         + ", recoveryMode="
         + recoveryMode
+        + ", filePermissions="
+        + PosixFilePermissions.toString(filePermissions)
+        + ", directoryPermissions="
+        + PosixFilePermissions.toString(directoryPermissions)
+        + ", maxStreamedRecordBytes="
+        + maxStreamedRecordBytes()
         + "}";
   }
 
@@ -207,6 +271,10 @@ public final class LogConfig {
     private long segmentMaxRecords = 0;
     private RecoveryMode recoveryMode = RecoveryMode.TAIL;
     private Clock clock = Clock.systemUTC();
+    private Set<PosixFilePermission> filePermissions = DEFAULT_FILE_PERMISSIONS;
+    private Set<PosixFilePermission> directoryPermissions = DEFAULT_DIRECTORY_PERMISSIONS;
+    private int maxStreamedRecordBytes; // 0: as maxRecordBytes
+    private boolean maxStreamedRecordBytesSet;
 
     private Builder() {}
 
@@ -278,6 +346,32 @@ public final class LogConfig {
     }
 
     /**
+     * Permissions of the files the log creates; must include owner read and write. See {@link
+     * LogConfig#filePermissions()}.
+     */
+    public Builder filePermissions(Set<PosixFilePermission> permissions) {
+      this.filePermissions = Set.copyOf(Objects.requireNonNull(permissions, "filePermissions"));
+      return this;
+    }
+
+    /**
+     * Permissions of the directories the log creates; must include owner read, write and execute.
+     * See {@link LogConfig#directoryPermissions()}.
+     */
+    public Builder directoryPermissions(Set<PosixFilePermission> permissions) {
+      this.directoryPermissions =
+          Set.copyOf(Objects.requireNonNull(permissions, "directoryPermissions"));
+      return this;
+    }
+
+    /** See {@link LogConfig#maxStreamedRecordBytes()}. */
+    public Builder maxStreamedRecordBytes(int bytes) {
+      this.maxStreamedRecordBytes = bytes;
+      this.maxStreamedRecordBytesSet = true;
+      return this;
+    }
+
+    /**
      * Validates the options together and builds the configuration.
      *
      * @throws IllegalArgumentException naming the first option that is out of range
@@ -328,6 +422,31 @@ public final class LogConfig {
       if (segmentMaxRecords < 0) {
         throw new IllegalArgumentException(
             "segmentMaxRecords " + segmentMaxRecords + " is negative");
+      }
+      if (!filePermissions.containsAll(
+          Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))) {
+        throw new IllegalArgumentException(
+            "filePermissions "
+                + PosixFilePermissions.toString(filePermissions)
+                + " lack owner read and write, which the log needs");
+      }
+      if (!directoryPermissions.containsAll(
+          Set.of(
+              PosixFilePermission.OWNER_READ,
+              PosixFilePermission.OWNER_WRITE,
+              PosixFilePermission.OWNER_EXECUTE))) {
+        throw new IllegalArgumentException(
+            "directoryPermissions "
+                + PosixFilePermissions.toString(directoryPermissions)
+                + " lack owner read, write and execute, which the log needs");
+      }
+      if (maxStreamedRecordBytesSet
+          && (maxStreamedRecordBytes < 1 || maxStreamedRecordBytes > MAX_RECORD_BYTES_LIMIT)) {
+        throw new IllegalArgumentException(
+            "maxStreamedRecordBytes "
+                + maxStreamedRecordBytes
+                + " is outside 1.."
+                + MAX_RECORD_BYTES_LIMIT);
       }
       return new LogConfig(this);
     }

@@ -64,4 +64,22 @@ public final class LogRepair {
       return log.recoveryReport();
     }
   }
+
+  /**
+   * Repairs the log in {@code directory} of {@code storage} (an in-memory one, say). See {@link
+   * #repair(Path, RecoveryMode, boolean)}.
+   */
+  public static RecoveryReport repair(
+      Path directory, RecoveryMode mode, boolean dryRun, Storage storage) {
+    Objects.requireNonNull(mode, "mode");
+    LogConfig config = LogConfig.builder().recoveryMode(mode).syncPolicy(SyncPolicy.NONE).build();
+    if (dryRun) {
+      try (Log log = Log.openReadOnly(directory, config, storage)) {
+        return log.recoveryReport();
+      }
+    }
+    try (Log log = Log.open(directory, config, storage)) {
+      return log.recoveryReport();
+    }
+  }
 }

@@ -51,4 +51,14 @@ public final class LogVerifier {
     Objects.requireNonNull(progress, "progress");
     return new Verifier(NioFileIO.INSTANCE, directory, expectedDigest, progress).verify();
   }
+
+  /**
+   * Verifies the log in {@code directory} of {@code storage} (an in-memory one, say). See {@link
+   * #verify(Path)}.
+   */
+  public static VerifyReport verify(Path directory, Storage storage) {
+    return new Verifier(
+            storage.fileIO(LogConfig.defaults()), directory, null, ProgressListener.NONE)
+        .verify();
+  }
 }

@@ -12,8 +12,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One writer appends (singles and batches, across many segment rolls) while reader threads read
@@ -33,12 +34,14 @@ class ConcurrentReadWriteTest {
     return b.array();
   }
 
-  @Test
-  void readersSeeOnlyCompleteCorrectRecordsWhileTheWriterAppends(@TempDir Path dir)
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"disk", "memory"})
+  void readersSeeOnlyCompleteCorrectRecordsWhileTheWriterAppends(String where, @TempDir Path dir)
       throws Exception {
+    Storage storage = where.equals("memory") ? Storage.inMemory() : Storage.fileSystem();
     LogConfig config =
         LogConfig.builder().segmentBytes(64 << 10).syncPolicy(SyncPolicy.NONE).build();
-    try (Log log = Log.open(dir, config)) {
+    try (Log log = Log.open(dir, config, storage)) {
       AtomicBoolean done = new AtomicBoolean();
       CountDownLatch started = new CountDownLatch(3);
       ExecutorService pool = Executors.newFixedThreadPool(3);

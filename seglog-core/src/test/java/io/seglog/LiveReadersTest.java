@@ -2,8 +2,6 @@ package io.seglog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.seglog.internal.io.NioFileIO;
-import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.TestClock;
@@ -12,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Readers of a log that is being written: read-only opens (no lock, recovery in memory), the
@@ -55,16 +55,22 @@ class LiveReadersTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(Policy.class)
-  void readersOfALiveLogSeeOnlyExactRecords(Policy p) throws Exception {
+  static Stream<Arguments> cases() {
+    return Stream.of(Policy.values())
+        .flatMap(p -> Stream.of(Arguments.of(p, "disk"), Arguments.of(p, "memory")));
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("cases")
+  void readersOfALiveLogSeeOnlyExactRecords(Policy p, String where) throws Exception {
+    Storage storage = where.equals("memory") ? Storage.inMemory() : Storage.fileSystem();
     LogConfig config =
         LogConfig.builder()
             .syncPolicy(p.policy)
             .segmentBytes(4096)
             .clock(new TestClock(1_700_000_000_000L))
             .build();
-    Log writer = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+    Log writer = Log.open(dir, config, storage);
     CompletableFuture<Void> writing =
         CompletableFuture.runAsync(
             () -> {
@@ -86,7 +92,7 @@ class LiveReadersTest {
     long lastSeen = 0;
     while (!writing.isDone() || rounds < 3) {
       rounds++;
-      try (Log ro = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE)) {
+      try (Log ro = Log.openReadOnly(dir, config, storage)) {
         long last = ro.lastIndex();
         assertThat(last)
             .as("a read-only open never sees the log shrink")
@@ -98,7 +104,7 @@ class LiveReadersTest {
         }
         LogChecks.assertReader(ro, 1, last + 1, all);
       }
-      VerifyReport report = LogVerifier.verify(dir);
+      VerifyReport report = LogVerifier.verify(dir, storage);
       for (VerifyReport.Finding f : report.findings()) {
         assertThat(f.kind()).as("finding on a live log: " + f).isEqualTo("torn-tail");
       }
@@ -114,8 +120,8 @@ class LiveReadersTest {
     }
     LogChecks.assertExactly(writer, 1, all);
     writer.close();
-    assertThat(LogVerifier.verify(dir).findings()).isEmpty();
-    try (Log ro = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE)) {
+    assertThat(LogVerifier.verify(dir, storage).findings()).isEmpty();
+    try (Log ro = Log.openReadOnly(dir, config, storage)) {
       LogChecks.assertExactly(ro, 1, all);
     }
   }

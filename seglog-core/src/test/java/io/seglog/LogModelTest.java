@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.io.FileIO;
+import io.seglog.internal.io.MemoryFileIO;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.DirectorySnapshot;
 import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.SegmentScan;
@@ -18,15 +22,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Random operation sequences against an in-memory model: the list of records appended. Each seed
+ * Random operation sequences against a reference model: the list of records appended. Each seed
  * picks a configuration (small segments so they roll often, a record cap per segment, ALWAYS or
  * NONE, an initial index) and a few hundred operations; after each, the log must agree with the
- * model exactly.
+ * model exactly. Every seed runs twice: on disk ({@link NioFileIO}) and in memory ({@link
+ * MemoryFileIO}, what {@link Storage#inMemory()} uses), which must behave the same.
  *
  * <p>Replay a failure with {@code -Dtest=LogModelTest -Dseglog.model.seed=N}; add {@code
  * -Dseglog.model.history=1000} to print the whole operation history instead of its last 25 steps,
@@ -45,19 +52,36 @@ class LogModelTest {
     return LongStream.range(0, (long) SEEDS_PER_SCALE * scale);
   }
 
-  @ParameterizedTest(name = "seed={0}")
-  @MethodSource("seeds")
-  void randomOperationsAgreeWithTheModel(long seed, @TempDir Path dir) throws IOException {
-    new Run(seed, dir).run();
+  /** Where the log lives: the same seeds run on disk and in {@link Storage#inMemory()}. */
+  enum Where {
+    DISK,
+    MEMORY
+  }
+
+  static Stream<Arguments> runs() {
+    return Stream.of(Where.values()).flatMap(w -> seeds().mapToObj(seed -> Arguments.of(w, seed)));
+  }
+
+  @ParameterizedTest(name = "{0} seed={1}")
+  @MethodSource("runs")
+  void randomOperationsAgreeWithTheModel(Where where, long seed, @TempDir Path dir)
+      throws IOException {
+    FileIO io = where == Where.DISK ? NioFileIO.INSTANCE : new MemoryFileIO();
+    new Run(seed, dir, io).run();
   }
 
   /** One seed's run. */
   private static final class Run {
     final SplittableRandom rnd;
     final Path dir;
+    final FileIO io;
     final TestClock clock = new TestClock(1_700_000_000_000L);
     final LogConfig config;
     final boolean always;
+    // Streamed appends draw from their own generator, so the other operations of a seed are the
+    // same as before streamed appends existed.
+    final SplittableRandom streamRnd;
+    final java.util.Set<Long> streamed = new java.util.HashSet<>();
     final List<ExpectedRecord> model = new ArrayList<>();
     final long first;
     final int operations;
@@ -65,9 +89,11 @@ class LogModelTest {
     long lastDurable = Long.MIN_VALUE;
     final StringBuilder history = new StringBuilder();
 
-    Run(long seed, Path dir) {
+    Run(long seed, Path dir, FileIO io) {
       this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+      this.streamRnd = new SplittableRandom(seed * 31 + 5);
       this.dir = dir.resolve("log");
+      this.io = io;
       long segmentBytes = 4096 + rnd.nextInt(65536 - 4096 + 1);
       int maxRecord = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(64) : 1 + rnd.nextInt(9000);
       int maxBatch = maxRecord * (1 + rnd.nextInt(4));
@@ -96,12 +122,16 @@ class LogModelTest {
               .segmentMaxRecords(segmentMaxRecords)
               .initialIndex(first)
               .clock(clock)
+              .maxStreamedRecordBytes(
+                  streamRnd.nextInt(3) == 0
+                      ? maxRecord
+                      : (int) segmentBytes * (1 + streamRnd.nextInt(3)))
               .build();
       operations = 50 + rnd.nextInt(250);
     }
 
     void run() throws IOException {
-      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      log = SegmentedLog.open(dir, config, io);
       try {
         assertThat(log.recoveryReport().isClean()).as("a new log's report").isTrue();
         checkExtent();
@@ -128,7 +158,9 @@ class LogModelTest {
         Path to = Path.of(keep);
         try {
           Files.createDirectories(to);
-          io.seglog.testing.DirectorySnapshot.copyFiles(dir, to);
+          for (Path p : io.list(dir)) {
+            Files.write(to.resolve(p.getFileName().toString()), DirectorySnapshot.readAll(io, p));
+          }
         } catch (IOException | RuntimeException e) {
           history.append("could not keep the files: ").append(e).append('\n');
         }
@@ -136,6 +168,10 @@ class LogModelTest {
     }
 
     void step(int op) throws IOException {
+      if (streamRnd.nextInt(100) < 5) {
+        streamedAppend();
+        return;
+      }
       int dice = rnd.nextInt(100);
       if (dice < 34) {
         appendOne();
@@ -370,9 +406,9 @@ class LogModelTest {
       if (rnd.nextBoolean()) {
         appendOne();
         long base = lastIndex();
-        assertThat(dir.resolve(FileNames.segment(base)))
+        assertThat(io.exists(dir.resolve(FileNames.segment(base))))
             .as("the append after roll() starts a segment at its index")
-            .exists();
+            .isTrue();
       }
     }
 
@@ -381,7 +417,7 @@ class LogModelTest {
       log.close();
       assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogClosedException.class);
       checkFiles();
-      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      log = SegmentedLog.open(dir, config, io);
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
       lastDurable = log.durableIndex();
@@ -396,13 +432,13 @@ class LogModelTest {
       if (closeFirst) {
         log.close();
       }
-      try (Log ro = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE)) {
+      try (Log ro = SegmentedLog.openReadOnly(dir, config, io)) {
         LogChecks.assertExactly(ro, first, model);
         assertThatThrownBy(() -> ro.append(new byte[1]))
             .isInstanceOf(UnsupportedOperationException.class);
       }
       if (closeFirst) {
-        log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+        log = SegmentedLog.open(dir, config, io);
         lastDurable = log.durableIndex();
       }
     }
@@ -422,13 +458,83 @@ class LogModelTest {
     }
 
     /** The files of a cleanly closed log respect the size and record caps of segments. */
+    /**
+     * A streamed append (within its bound, over it, or from a source that fails), then a streamed
+     * read of a random record.
+     */
+    void streamedAppend() throws IOException {
+      int bound = config.maxStreamedRecordBytes();
+      int size =
+          switch (streamRnd.nextInt(4)) {
+            case 0 -> streamRnd.nextInt(Math.min(bound, 64) + 1);
+            case 1 -> streamRnd.nextInt(bound + 1);
+            default -> bound - streamRnd.nextInt(Math.min(bound, 100) + 1);
+          };
+      byte[] p = new byte[size];
+      streamRnd.nextBytes(p);
+      int outcome = streamRnd.nextInt(6);
+      long lastBefore = log.lastIndex();
+      if (outcome == 0) {
+        note("appendStream(" + size + " bytes, bound " + (size - 1) + ") too large");
+        assertThatThrownBy(() -> log.appendStream(new java.io.ByteArrayInputStream(p), size - 1L))
+            .isInstanceOf(
+                size == 0 ? IllegalArgumentException.class : RecordTooLargeException.class);
+        assertThat(log.lastIndex()).as("lastIndex after a refused stream").isEqualTo(lastBefore);
+      } else if (outcome == 1) {
+        int failAt = streamRnd.nextInt(size + 1);
+        note("appendStream(" + size + " bytes) failing after " + failAt);
+        java.io.InputStream failing =
+            new java.io.SequenceInputStream(
+                new java.io.ByteArrayInputStream(p, 0, failAt),
+                new java.io.InputStream() {
+                  @Override
+                  public int read() throws IOException {
+                    throw new IOException("source failed");
+                  }
+                });
+        assertThatThrownBy(() -> log.appendStream(failing, bound))
+            .isInstanceOf(IOException.class)
+            .hasMessage("source failed");
+        assertThat(log.lastIndex()).as("lastIndex after a failed stream").isEqualTo(lastBefore);
+      } else {
+        boolean given = streamRnd.nextBoolean();
+        int type = given ? streamRnd.nextInt(Entry.MAX_TYPE + 1) : 0;
+        long ts = given ? streamRnd.nextLong(0, 1L << 50) : clock.millis();
+        note(
+            "appendStream("
+                + size
+                + " bytes"
+                + (given ? ", type " + type + ", ts " + ts : "")
+                + ")");
+        long index =
+            given
+                ? log.appendStream(
+                    java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(p)),
+                    bound,
+                    type,
+                    ts)
+                : log.appendStream(new java.io.ByteArrayInputStream(p), bound);
+        assertThat(index).as("index of the streamed record").isEqualTo(lastIndex() + 1);
+        model.add(new ExpectedRecord(index, ts, type, p));
+        streamed.add(index);
+        afterAppend();
+      }
+      if (!model.isEmpty()) {
+        ExpectedRecord e = model.get(streamRnd.nextInt(model.size()));
+        note("readStream(" + e.index() + ")");
+        try (java.io.InputStream in = log.readStream(e.index())) {
+          assertThat(in.readAllBytes()).as("readStream(" + e.index() + ")").isEqualTo(e.payload());
+        }
+      }
+    }
+
     void checkFiles() {
-      List<Path> segments = SegmentScan.segments(dir);
+      List<Path> segments = SegmentScan.segments(io, dir);
       assertThat(segments).as("segments").isNotEmpty();
       long expectedBase = first;
       for (Path s : segments) {
         long base = FileNames.baseIndexOf(s.getFileName().toString());
-        List<SegmentScan.Frame> frames = SegmentScan.recordFrames(s);
+        List<SegmentScan.Frame> frames = SegmentScan.recordFrames(io, s);
         long records = frames.stream().mapToLong(SegmentScan.Frame::recordCount).sum();
         assertThat(base).as("base index of " + s).isEqualTo(expectedBase);
         expectedBase = base + records;
@@ -442,7 +548,14 @@ class LogModelTest {
         }
         try {
           if (frames.size() > 1) {
-            assertThat(Files.size(s))
+            // a streamed record goes at the end of the active segment whatever its length: only
+            // such a record, last, may take a segment past segmentBytes
+            SegmentScan.Frame last = frames.get(frames.size() - 1);
+            boolean streamedLast = streamed.contains(last.firstIndex());
+            assertThat(
+                    streamedLast
+                        ? frames.get(frames.size() - 2).end() + SegmentFormat.TRAILER_FRAME_BYTES
+                        : (long) DirectorySnapshot.readAll(io, s).length)
                 .as("size of " + s + " (segmentBytes)")
                 .isLessThanOrEqualTo(config.segmentBytes());
           }

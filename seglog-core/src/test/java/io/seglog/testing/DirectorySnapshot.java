@@ -1,7 +1,10 @@
 package io.seglog.testing;
 
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -28,6 +31,28 @@ public final class DirectorySnapshot {
       throw new UncheckedIOException(e);
     }
     return new DirectorySnapshot(files);
+  }
+
+  /** The files of {@code dir} as {@code io} sees them (an in-memory one, say). */
+  public static DirectorySnapshot of(FileIO io, Path dir) {
+    Map<String, byte[]> files = new TreeMap<>();
+    try {
+      for (Path p : io.list(dir)) {
+        files.put(p.getFileName().toString(), readAll(io, p));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new DirectorySnapshot(files);
+  }
+
+  /** The whole content of {@code file}, read through {@code io}. */
+  public static byte[] readAll(FileIO io, Path file) throws IOException {
+    try (FileHandle h = io.open(file, FileIO.Mode.READ)) {
+      ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(h.size()));
+      h.readFully(b, 0);
+      return b.array();
+    }
   }
 
   public List<String> names() {

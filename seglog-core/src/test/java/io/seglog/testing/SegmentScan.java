@@ -4,6 +4,7 @@ import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -41,6 +42,29 @@ public final class SegmentScan {
   public static List<Path> segments(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> FileNames.isSegment(p.getFileName().toString())).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The segment files of a log directory as {@code io} sees it, in index order. */
+  public static List<Path> segments(FileIO io, Path dir) {
+    try {
+      return io.list(dir).stream()
+          .filter(p -> FileNames.isSegment(p.getFileName().toString()))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The valid record frames (trailer excluded) of a segment file, read through {@code io}. */
+  public static List<Frame> recordFrames(FileIO io, Path segment) {
+    try {
+      return frames(DirectorySnapshot.readAll(io, segment)).stream()
+          .filter(f -> !f.isTrailer())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -206,6 +206,32 @@ public final class SegmentFormat {
   }
 
   /**
+   * Seals a streamed records frame, whose body is written before its header: fills in the header in
+   * {@code b[0, 32)}, with the start of the body in {@code b[32, end)} and the rest of the body
+   * elsewhere, {@code restLength} bytes whose CRC32C is {@code restCrc}. The checksum is the same
+   * as {@link #sealFrame} computes over the whole frame (FORMAT.md 3.2), combined from the parts.
+   */
+  public static void sealStreamedFrame(
+      ByteBuffer b, int end, int count, long first, long synced, int restCrc, long restLength) {
+    long bodyLength = end - FRAME_HEADER_BYTES + restLength;
+    if (bodyLength > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException("frame body of " + bodyLength + " bytes is too long");
+    }
+    sealFrame(b, 0, end, FRAME_RECORDS, count, first, synced);
+    b.putInt(F_BODY_LENGTH, (int) bodyLength);
+    int head = Checksums.crc32c(b, F_BODY_LENGTH, end);
+    b.putInt(F_CRC, Crc32cCombine.combine(head, restCrc, restLength));
+  }
+
+  /** Where a frame's checksummed bytes start: the checksum covers {@code [4, frame end)}. */
+  public static final int FRAME_CHECKSUM_FROM = F_BODY_LENGTH;
+
+  /** The checksum stored in the frame header at {@code pos}. */
+  public static int storedChecksum(ByteBuffer b, int pos) {
+    return b.getInt(pos + F_CRC);
+  }
+
+  /**
    * Decodes the header at {@code pos} without checking the checksum (the body may not be read yet).
    * Checks only what can be judged from the header: type, flags and length bounds.
    *

@@ -13,6 +13,11 @@ import java.util.List;
  * <p>Durability is the caller's business: {@link #rename}, {@link #delete} and file creation are
  * not durable until {@link #forceDirectory} returns; written bytes are not durable until {@link
  * FileHandle#force()} returns.
+ *
+ * <p>Implementations: {@link NioFileIO}, the real file system, which gives every file and directory
+ * it creates the permissions it was made with; {@link MemoryFileIO}, a file system in memory with
+ * the same behaviour (what {@code Storage.inMemory()} uses); and, in tests, fault-injecting and
+ * crash-simulating wrappers.
  */
 public interface FileIO {
 

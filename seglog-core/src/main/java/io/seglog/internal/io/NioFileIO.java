@@ -1,5 +1,6 @@
 package io.seglog.internal.io;
 
+import io.seglog.LogConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,20 +9,82 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The real file system, through {@link FileChannel}. Thread-safe, stateless. */
+/**
+ * The real file system, through {@link FileChannel}. Thread-safe, stateless apart from the
+ * permissions it gives what it creates.
+ *
+ * <p>Permissions. Every file this creates (through {@link #open} in a creating mode, or {@link
+ * #tryLock}) and every directory ({@link #createDirectories}) gets the configured POSIX
+ * permissions: passed to the creating system call, so the entry is never more open than configured
+ * even for an instant, then set exactly with a chmod, since the process umask may have removed bits
+ * from the first. A file opened with {@link Mode#CREATE_OR_TRUNCATE} that already existed (a
+ * leftover temp file) is set to them too. On a file system without POSIX permissions (Windows, some
+ * network or FAT mounts) nothing is set: entries get that file system's defaults (inherited ACLs on
+ * Windows).
+ */
 public final class NioFileIO implements FileIO {
-  public static final NioFileIO INSTANCE = new NioFileIO();
+  /** Creates files and directories with {@link LogConfig}'s default permissions. */
+  public static final NioFileIO INSTANCE =
+      new NioFileIO(LogConfig.DEFAULT_FILE_PERMISSIONS, LogConfig.DEFAULT_DIRECTORY_PERMISSIONS);
 
-  private NioFileIO() {}
+  private final Set<PosixFilePermission> filePermissions;
+  private final Set<PosixFilePermission> directoryPermissions;
+
+  private NioFileIO(
+      Set<PosixFilePermission> filePermissions, Set<PosixFilePermission> directoryPermissions) {
+    this.filePermissions = Set.copyOf(filePermissions);
+    this.directoryPermissions = Set.copyOf(directoryPermissions);
+  }
+
+  /** The real file system, creating files and directories with these POSIX permissions. */
+  public static NioFileIO withPermissions(
+      Set<PosixFilePermission> filePermissions, Set<PosixFilePermission> directoryPermissions) {
+    if (filePermissions.equals(INSTANCE.filePermissions)
+        && directoryPermissions.equals(INSTANCE.directoryPermissions)) {
+      return INSTANCE;
+    }
+    return new NioFileIO(filePermissions, directoryPermissions);
+  }
+
+  /** The permissions files are created with. */
+  public Set<PosixFilePermission> filePermissions() {
+    return filePermissions;
+  }
+
+  /** The permissions directories are created with. */
+  public Set<PosixFilePermission> directoryPermissions() {
+    return directoryPermissions;
+  }
+
+  private static boolean posix(Path path) {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static FileAttribute<?>[] createAttributes(Path path, Set<PosixFilePermission> perms) {
+    return posix(path)
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)}
+        : new FileAttribute<?>[0];
+  }
+
+  /** Sets exactly {@code perms} on an entry this created (a chmod ignores the umask). */
+  private static void setPermissions(Path path, Set<PosixFilePermission> perms) throws IOException {
+    if (posix(path)) {
+      Files.setPosixFilePermissions(path, perms);
+    }
+  }
 
   @Override
   public FileHandle open(Path file, Mode mode) throws IOException {
@@ -33,17 +96,29 @@ public final class NioFileIO implements FileIO {
           case CREATE_NEW ->
               FileChannel.open(
                   file,
-                  StandardOpenOption.READ,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.CREATE_NEW);
+                  Set.of(
+                      StandardOpenOption.READ,
+                      StandardOpenOption.WRITE,
+                      StandardOpenOption.CREATE_NEW),
+                  createAttributes(file, filePermissions));
           case CREATE_OR_TRUNCATE ->
               FileChannel.open(
                   file,
-                  StandardOpenOption.READ,
-                  StandardOpenOption.WRITE,
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.TRUNCATE_EXISTING);
+                  Set.of(
+                      StandardOpenOption.READ,
+                      StandardOpenOption.WRITE,
+                      StandardOpenOption.CREATE,
+                      StandardOpenOption.TRUNCATE_EXISTING),
+                  createAttributes(file, filePermissions));
         };
+    if (mode == Mode.CREATE_NEW || mode == Mode.CREATE_OR_TRUNCATE) {
+      try {
+        setPermissions(file, filePermissions);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+    }
     return new ChannelHandle(file, mode != Mode.READ, channel);
   }
 
@@ -77,7 +152,24 @@ public final class NioFileIO implements FileIO {
 
   @Override
   public void createDirectories(Path directory) throws IOException {
-    Files.createDirectories(directory);
+    // Each missing directory, outermost first, so each one created gets the permissions.
+    List<Path> missing = new ArrayList<>();
+    for (Path p = directory.toAbsolutePath();
+        p != null && !Files.isDirectory(p);
+        p = p.getParent()) {
+      missing.add(0, p);
+    }
+    for (Path p : missing) {
+      try {
+        Files.createDirectory(p, createAttributes(p, directoryPermissions));
+      } catch (FileAlreadyExistsException e) {
+        if (!Files.isDirectory(p)) {
+          throw e;
+        }
+        continue; // created meanwhile by someone else: theirs, leave it
+      }
+      setPermissions(p, directoryPermissions);
+    }
   }
 
   @Override
@@ -111,7 +203,20 @@ public final class NioFileIO implements FileIO {
     FileChannel channel;
     FileLock lock;
     try {
-      channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      boolean created = !Files.exists(lockFile);
+      channel =
+          FileChannel.open(
+              lockFile,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+              createAttributes(lockFile, filePermissions));
+      if (created) {
+        try {
+          setPermissions(lockFile, filePermissions);
+        } catch (IOException | RuntimeException e) {
+          channel.close();
+          throw e;
+        }
+      }
     } catch (IOException | RuntimeException e) {
       HELD_LOCKS.remove(key);
       throw e;

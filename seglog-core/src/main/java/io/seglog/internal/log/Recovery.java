@@ -109,11 +109,14 @@ final class Recovery {
   }
 
   /**
-   * Largest frame body a configuration allows: a full batch and a 16-byte header per record. At
-   * most 256 MiB + 16 MiB, well within {@link SegmentFormat#MAX_BODY_BYTES}.
+   * Largest frame body a configuration allows: a full batch and a 16-byte header per record, or a
+   * streamed record and its header, whichever is larger. At most 256 MiB + 16 MiB, well within
+   * {@link SegmentFormat#MAX_BODY_BYTES}.
    */
   static int maxBody(LogConfig config) {
-    return config.maxBatchBytes() + SegmentFormat.RECORD_HEADER_BYTES * config.maxBatchRecords();
+    return Math.max(
+        config.maxBatchBytes() + SegmentFormat.RECORD_HEADER_BYTES * config.maxBatchRecords(),
+        config.maxStreamedRecordBytes() + SegmentFormat.RECORD_HEADER_BYTES);
   }
 
   Result run() throws IOException {

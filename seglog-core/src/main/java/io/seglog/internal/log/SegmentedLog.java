@@ -12,6 +12,7 @@ import io.seglog.LogReader;
 import io.seglog.LogStats;
 import io.seglog.NoSuchLogException;
 import io.seglog.Record;
+import io.seglog.RecordTooLargeException;
 import io.seglog.RecordsGoneException;
 import io.seglog.RecoveryReport;
 import io.seglog.SeglogException;
@@ -30,7 +31,11 @@ import io.seglog.internal.segment.Segment;
 import io.seglog.internal.segment.SegmentRetiredException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -355,6 +360,120 @@ public final class SegmentedLog implements Log {
       return next;
     } catch (IOException e) {
       throw fence("rolling segment " + active.path(), e);
+    }
+  }
+
+  // ---- streamed records (issue 9): appended from a channel of unknown length, read as a stream
+
+  @Override
+  public long appendStream(InputStream source, long maxBytes) throws IOException {
+    Objects.requireNonNull(source, "source");
+    return appendStream(Channels.newChannel(source), maxBytes);
+  }
+
+  @Override
+  public long appendStream(ReadableByteChannel source, long maxBytes) throws IOException {
+    return appendStream(source, maxBytes, 0, Entry.ASSIGN_TIMESTAMP);
+  }
+
+  @Override
+  public long appendStream(ReadableByteChannel source, long maxBytes, int type, long timestamp)
+      throws IOException {
+    Objects.requireNonNull(source, "source");
+    Entry.of(new byte[0], type, timestamp); // checks the type and timestamp
+    if (maxBytes < 0 || maxBytes > config.maxStreamedRecordBytes()) {
+      throw new IllegalArgumentException(
+          "maxBytes "
+              + maxBytes
+              + " is outside 0..maxStreamedRecordBytes ("
+              + config.maxStreamedRecordBytes()
+              + ")");
+    }
+    if (source instanceof SelectableChannel c && !c.isBlocking()) {
+      throw new IllegalArgumentException("source channel " + source + " is in non-blocking mode");
+    }
+    long index;
+    appendLock.lock();
+    try {
+      index = streamLocked(source, maxBytes, type, timestamp);
+    } finally {
+      appendLock.unlock();
+    }
+    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
+      sync.syncTo(index);
+    }
+    return index;
+  }
+
+  /**
+   * Streams one record into the active segment at its end and publishes it. It goes where any
+   * append would go: the segment is rolled first only if it is due to roll already (full, too many
+   * records, too old); otherwise the record is written there whatever its length, so a segment may
+   * exceed segmentBytes by one streamed frame, and the next append rolls it. So a failed stream,
+   * cut back to the published size, leaves the files as they were. A source that fails or overflows
+   * does not fence the log; a failed write (or a failed cut) does. @GuardedBy("appendLock")
+   */
+  private long streamLocked(ReadableByteChannel source, long maxBytes, int type, long givenTs)
+      throws IOException {
+    checkWritable();
+    long first = lastIndex + 1;
+    Segment active =
+        activeForAppend(SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.RECORD_HEADER_BYTES, 1);
+    long start = active.size();
+    long timestamp = givenTs == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : givenTs;
+    int length;
+    try {
+      length =
+          StreamedFrame.write(
+              active.handle(),
+              start,
+              source,
+              maxBytes,
+              timestamp,
+              type,
+              first,
+              sync.durableIndex());
+    } catch (StreamedFrame.SourceFailure | RecordTooLargeException e) {
+      try {
+        active.handle().truncate(start); // nothing of it stays, nothing was published
+      } catch (IOException cut) {
+        cut.addSuppressed(e);
+        throw fence("cutting a failed streamed record from " + active.path(), cut);
+      }
+      if (e instanceof StreamedFrame.SourceFailure f) {
+        if (f.getCause() instanceof IOException io) {
+          throw io;
+        }
+        throw (RuntimeException) f.getCause();
+      }
+      throw (RecordTooLargeException) e;
+    } catch (IOException e) {
+      active.discardUnpublished();
+      throw fence("streamed write to " + active.path(), e);
+    }
+    active.publishWritten(length, first, 1, timestamp, timestamp);
+    bytesWritten += length;
+    lastIndex = first; // publish to readers
+    return first;
+  }
+
+  @Override
+  public InputStream readStream(long index) {
+    checkOpen();
+    long last = lastIndex;
+    long first = firstIndex;
+    if (index < first || index > last) {
+      throw new IndexOutOfRangeException(index, first, last);
+    }
+    Segment segment = segmentFor(index);
+    while (true) {
+      try {
+        return RecordInputStream.open(this, segment, index, context.maxBody());
+      } catch (SegmentRetiredException e) {
+        segment = afterRetired(index, segment, e);
+      } catch (IOException e) {
+        throw readFailure(segment, e);
+      }
     }
   }
 

@@ -389,6 +389,21 @@ public final class Segment implements Closeable {
   }
 
   /**
+   * Publishes a frame of {@code length} bytes that the writer already wrote at {@link #size()}
+   * through {@link #handle()}: a streamed record, whose body is written before its header. The same
+   * publication order as {@link #append}.
+   */
+  public void publishWritten(int length, long firstIndex, int records, long minTs, long maxTs) {
+    long position = size;
+    size = position + length;
+    index.add((int) (firstIndex - header.baseIndex()), (int) position);
+    frameCount++;
+    minTimestamp = Math.min(minTimestamp, minTs);
+    maxTimestamp = Math.max(maxTimestamp, maxTs);
+    nextIndex = firstIndex + records; // publish
+  }
+
+  /**
    * After a failed {@link #append}: truncates whatever part of the frame reached the file, back to
    * the published size. Best effort; recovery cuts a torn tail anyway.
    */
