@@ -33,6 +33,10 @@ public final class LogConfig {
   private final long segmentMaxRecords;
   private final RecoveryMode recoveryMode;
   private final Clock clock;
+  // compression and encryption (issue 9)
+  private final Compression compression;
+  private final int compressionMinBytes;
+  private final KeyProvider encryption;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -46,6 +50,9 @@ public final class LogConfig {
     this.segmentMaxRecords = b.segmentMaxRecords;
     this.recoveryMode = b.recoveryMode;
     this.clock = b.clock;
+    this.compression = b.compression;
+    this.compressionMinBytes = b.compressionMinBytes;
+    this.encryption = b.encryption;
   }
 
   /** A builder with every option at its default. */
@@ -72,6 +79,9 @@ public final class LogConfig {
     b.segmentMaxRecords = segmentMaxRecords;
     b.recoveryMode = recoveryMode;
     b.clock = clock;
+    b.compression = compression;
+    b.compressionMinBytes = compressionMinBytes;
+    b.encryption = encryption;
     return b;
   }
 
@@ -137,6 +147,27 @@ public final class LogConfig {
     return clock;
   }
 
+  /**
+   * The codec new frames are compressed with. Default {@link Compression#NONE}. Frames written
+   * before a change keep theirs. See {@link Builder#compression}.
+   */
+  public Compression compression() {
+    return compression;
+  }
+
+  /**
+   * Frames whose records take fewer bytes than this are not compressed (they would gain little).
+   * Default 128.
+   */
+  public int compressionMinBytes() {
+    return compressionMinBytes;
+  }
+
+  /** The keys new frames are encrypted with, or null (the default) for no encryption. */
+  public KeyProvider encryption() {
+    return encryption;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -159,6 +190,10 @@ public final class LogConfig {
         + segmentMaxRecords
         + ", recoveryMode="
         + recoveryMode
+        + ", compression="
+        + compression
+        + ", encrypted="
+        + (encryption != null)
         + "}";
   }
 
@@ -175,6 +210,9 @@ public final class LogConfig {
     private long segmentMaxRecords = 0;
     private RecoveryMode recoveryMode = RecoveryMode.TAIL;
     private Clock clock = Clock.systemUTC();
+    private Compression compression = Compression.NONE;
+    private int compressionMinBytes = 128;
+    private KeyProvider encryption;
 
     private Builder() {}
 
@@ -234,6 +272,34 @@ public final class LogConfig {
     }
 
     /**
+     * Compresses each new frame (one append or batch) with {@code codec}, if that makes it smaller.
+     * The codec's library must be on the class path ({@link Compression}); opening the log fails
+     * with {@link CodecUnavailableException} otherwise. A log with frames of any codec stays
+     * readable under any setting, as long as the libraries of the codecs it holds are present.
+     */
+    public Builder compression(Compression codec) {
+      this.compression = Objects.requireNonNull(codec, "compression");
+      return this;
+    }
+
+    /** Frames whose records take fewer bytes than this are stored uncompressed. */
+    public Builder compressionMinBytes(int bytes) {
+      this.compressionMinBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Encrypts each new frame with AES-256-GCM under {@code keys.currentKeyId()} (compressed first,
+     * if compression is on), and decrypts frames with the key their id names; null turns encryption
+     * of new frames off (encrypted frames then fail to read with {@link EncryptionKeyException}).
+     * See README, "Encryption at rest".
+     */
+    public Builder encryption(KeyProvider keys) {
+      this.encryption = keys;
+      return this;
+    }
+
+    /**
      * Validates the options together and builds the configuration.
      *
      * @throws IllegalArgumentException naming the first option that is out of range
@@ -277,6 +343,10 @@ public final class LogConfig {
       if (segmentMaxRecords < 0) {
         throw new IllegalArgumentException(
             "segmentMaxRecords " + segmentMaxRecords + " is negative");
+      }
+      if (compressionMinBytes < 0) {
+        throw new IllegalArgumentException(
+            "compressionMinBytes " + compressionMinBytes + " is negative");
       }
       return new LogConfig(this);
     }

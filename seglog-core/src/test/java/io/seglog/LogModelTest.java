@@ -32,9 +32,35 @@ import org.junit.jupiter.params.provider.MethodSource;
  * -Dseglog.model.history=1000} to print the whole operation history instead of its last 25 steps,
  * and {@code -Dseglog.model.keep=DIR} to keep the failing log's files in DIR. The number of seeds
  * is {@value #SEEDS_PER_SCALE} times {@code seglog.test.scale} (1 by default, 20 with -Plong).
+ *
+ * <p>{@link #codedOperationsAgreeWithTheModel} runs the same model on logs that compress (zstd,
+ * lz4) and/or encrypt, with compressible payloads, and changes codec, encryption and the current
+ * key at random reopens: the log then holds frames of several codecs, keys and format versions.
+ * Replay one with {@code -Dseglog.model.seed=N} too.
  */
 class LogModelTest {
   static final int SEEDS_PER_SCALE = 250;
+  static final int CODED_SEEDS_PER_SCALE = 120;
+
+  static LongStream codedSeeds() {
+    String one = System.getProperty("seglog.model.seed");
+    if (one != null) {
+      return LongStream.of(Long.parseLong(one));
+    }
+    int scale = Integer.getInteger("seglog.test.scale", 1);
+    return LongStream.range(0, (long) CODED_SEEDS_PER_SCALE * scale);
+  }
+
+  /** Two keys: frames written under key 1 stay readable after the current key becomes key 2. */
+  static final KeyProvider KEYS_1 = KeyProvider.of(1, java.util.Map.of(1, key(1), 2, key(2)));
+
+  static final KeyProvider KEYS_2 = KeyProvider.of(2, java.util.Map.of(1, key(1), 2, key(2)));
+
+  static byte[] key(int id) {
+    byte[] k = new byte[32];
+    java.util.Arrays.fill(k, (byte) (id * 17));
+    return k;
+  }
 
   static LongStream seeds() {
     String one = System.getProperty("seglog.model.seed");
@@ -48,7 +74,13 @@ class LogModelTest {
   @ParameterizedTest(name = "seed={0}")
   @MethodSource("seeds")
   void randomOperationsAgreeWithTheModel(long seed, @TempDir Path dir) throws IOException {
-    new Run(seed, dir).run();
+    new Run(seed, dir, false).run();
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("codedSeeds")
+  void codedOperationsAgreeWithTheModel(long seed, @TempDir Path dir) throws IOException {
+    new Run(seed, dir, true).run();
   }
 
   /** One seed's run. */
@@ -56,7 +88,8 @@ class LogModelTest {
     final SplittableRandom rnd;
     final Path dir;
     final TestClock clock = new TestClock(1_700_000_000_000L);
-    final LogConfig config;
+    LogConfig config;
+    final boolean coded;
     final boolean always;
     final List<ExpectedRecord> model = new ArrayList<>();
     final long first;
@@ -65,8 +98,9 @@ class LogModelTest {
     long lastDurable = Long.MIN_VALUE;
     final StringBuilder history = new StringBuilder();
 
-    Run(long seed, Path dir) {
-      this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+    Run(long seed, Path dir, boolean coded) {
+      this.coded = coded;
+      this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + (coded ? 91 : 17));
       this.dir = dir.resolve("log");
       long segmentBytes = 4096 + rnd.nextInt(65536 - 4096 + 1);
       int maxRecord = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(64) : 1 + rnd.nextInt(9000);
@@ -97,7 +131,27 @@ class LogModelTest {
               .initialIndex(first)
               .clock(clock)
               .build();
+      if (coded && rnd.nextInt(4) > 0) {
+        config = recode(config); // else it starts plain (version 1) and turns coded at a reopen
+      }
       operations = 50 + rnd.nextInt(250);
+    }
+
+    /**
+     * A random compression and encryption setting, at least one of them on. Once encrypted, a log
+     * stays encrypted (it needs its keys to read), but the current key may change.
+     */
+    LogConfig recode(LogConfig c) {
+      Compression codec = Compression.values()[rnd.nextInt(Compression.values().length)];
+      boolean encrypt = rnd.nextInt(3) > 0 || codec == Compression.NONE || c.encryption() != null;
+      LogConfig.Builder b =
+          c.toBuilder()
+              .compression(codec)
+              .compressionMinBytes(rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(1, 300))
+              .encryption(encrypt ? (rnd.nextBoolean() ? KEYS_1 : KEYS_2) : null);
+      LogConfig next = b.build();
+      note("config: compression " + codec + ", encrypted " + encrypt);
+      return next;
     }
 
     void run() throws IOException {
@@ -174,6 +228,9 @@ class LogModelTest {
     }
 
     byte[] payload(int max) {
+      if (coded && rnd.nextBoolean()) {
+        return compressible(max);
+      }
       int size;
       int kind = rnd.nextInt(20);
       if (kind < 4) {
@@ -187,6 +244,22 @@ class LogModelTest {
       }
       byte[] b = new byte[Math.min(size, max)];
       rnd.nextBytes(b);
+      return b;
+    }
+
+    /** Text-like bytes that compress: words from a small vocabulary. */
+    byte[] compressible(int max) {
+      int size = Math.min(max, rnd.nextInt(4) == 0 ? rnd.nextInt(max + 1) : rnd.nextInt(1, 400));
+      byte[] b = new byte[size];
+      String[] words = {"seglog ", "frame ", "record ", "index ", "{\"k\":", "42,", "zstd "};
+      int i = 0;
+      while (i < size) {
+        byte[] w =
+            words[rnd.nextInt(words.length)].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = Math.min(w.length, size - i);
+        System.arraycopy(w, 0, b, i, n);
+        i += n;
+      }
       return b;
     }
 
@@ -381,6 +454,9 @@ class LogModelTest {
       log.close();
       assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogClosedException.class);
       checkFiles();
+      if (coded && rnd.nextInt(3) == 0) {
+        config = recode(config);
+      }
       log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());

@@ -5,6 +5,8 @@ import io.seglog.LogConfig;
 import io.seglog.NoSuchLogException;
 import io.seglog.RecoveryMode;
 import io.seglog.RecoveryReport;
+import io.seglog.internal.codec.FrameCoder;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
@@ -203,7 +205,10 @@ final class Recovery {
     indexFiles = new IndexFiles(files, metadata.logId(), writable, maxBody);
     context =
         new Segment.Context(
-            maxBody, indexFiles::loadSealedIndex, new IndexCache(config.indexCacheBytes()));
+            maxBody,
+            indexFiles::loadSealedIndex,
+            new IndexCache(config.indexCacheBytes()),
+            new FrameDecoder(config.encryption()));
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows
@@ -609,6 +614,11 @@ final class Recovery {
     }
     segments.add(
         files.createNextSegment(
-            metadata.logId(), last, metadata.firstIndex(), config.clock().millis(), context));
+            metadata.logId(),
+            last,
+            metadata.firstIndex(),
+            config.clock().millis(),
+            context,
+            FrameCoder.segmentVersionFor(config)));
   }
 }

@@ -18,7 +18,9 @@ import io.seglog.SeglogIOException;
 import io.seglog.SegmentInfo;
 import io.seglog.SyncPolicy;
 import io.seglog.Visibility;
+import io.seglog.internal.codec.FrameCoder;
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.Trailer;
@@ -30,6 +32,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -93,7 +96,8 @@ public final class SegmentedLog implements Log {
       LogFiles files,
       boolean readOnly,
       Closeable directoryLock,
-      Recovery.Result recovered) {
+      Recovery.Result recovered,
+      SecureRandom saltSource) {
     this.directory = directory;
     this.config = config;
     this.files = files;
@@ -103,7 +107,7 @@ public final class SegmentedLog implements Log {
     this.report = recovered.report();
     this.stopIndexWrites = recovered.indexWrites();
     this.context = recovered.context();
-    this.encoder = new FrameEncoder(config.clock());
+    this.encoder = newEncoder(config, readOnly, saltSource);
     this.segments = recovered.segments().toArray(new Segment[0]);
     for (Segment s : segments) {
       s.releaseIndexToCache(); // indexes a full scan loaded are bounded like any other
@@ -141,8 +145,18 @@ public final class SegmentedLog implements Log {
 
   /** Opens, creating a new log with {@code newLogId} if absent (golden-file tests fix the id). */
   public static SegmentedLog open(Path directory, LogConfig config, FileIO io, UUID newLogId) {
+    return open(directory, config, io, newLogId, new SecureRandom());
+  }
+
+  /**
+   * {@link #open(Path, LogConfig, FileIO, UUID)} drawing the salts of encrypted frames from {@code
+   * saltSource}: a {@link SecureRandom} always, but for golden files.
+   */
+  public static SegmentedLog open(
+      Path directory, LogConfig config, FileIO io, UUID newLogId, SecureRandom saltSource) {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(config, "config");
+    FrameCoder.checkAvailable(config); // a missing codec library fails before anything is opened
     Path dir = directory.toAbsolutePath();
     try {
       createDurably(dir, io);
@@ -161,7 +175,7 @@ public final class SegmentedLog implements Log {
     LogFiles files = new LogFiles(dir, io);
     try {
       Recovery.Result r = new Recovery(files, config, true, newLogId).run();
-      return new SegmentedLog(dir, config, files, false, lock, r);
+      return new SegmentedLog(dir, config, files, false, lock, r, saltSource);
     } catch (IOException e) {
       LogFiles.closeQuietly(lock, e);
       throw new SeglogIOException("cannot open log " + dir, e);
@@ -200,7 +214,7 @@ public final class SegmentedLog implements Log {
     LogFiles files = new LogFiles(dir, io);
     try {
       Recovery.Result r = new Recovery(files, config, false, null).run();
-      return new SegmentedLog(dir, config, files, true, null, r);
+      return new SegmentedLog(dir, config, files, true, null, r, null);
     } catch (IOException e) {
       throw new SeglogIOException("cannot open log " + dir, e);
     }
@@ -274,8 +288,14 @@ public final class SegmentedLog implements Log {
     checkWritable();
     int count = batch.size();
     long first = lastIndex + 1;
-    Segment active = activeForAppend(batch.frameLength(), count);
-    ByteBuffer frame = encoder.encode(batch, first, sync.durableIndex());
+    Segment active = activeForAppend(batch.frameLength() + codingOverhead(), count);
+    if (encoder.codes() && active.header().version() < SegmentFormat.VERSION_2) {
+      active = upgradeActiveForCoding(active);
+    }
+    ByteBuffer frame =
+        encoder.encode(
+            batch, first, sync.durableIndex(), active.header().version(), metadata.logId());
+    int frameLength = frame.remaining();
     try {
       active.append(frame, first, count, encoder.minTimestamp(), encoder.maxTimestamp());
     } catch (IOException e) {
@@ -284,7 +304,7 @@ public final class SegmentedLog implements Log {
       active.discardUnpublished();
       throw fence("write to " + active.path(), e);
     }
-    bytesWritten += batch.frameLength();
+    bytesWritten += frameLength;
     lastIndex = first + count - 1; // publish to readers
     return first;
   }
@@ -341,7 +361,12 @@ public final class SegmentedLog implements Log {
       active.releaseIndexToCache(); // sealed and written: its index may now be unloaded
       Segment next =
           files.createNextSegment(
-              metadata.logId(), active, firstIndex, config.clock().millis(), context);
+              metadata.logId(),
+              active,
+              firstIndex,
+              config.clock().millis(),
+              context,
+              FrameCoder.segmentVersionFor(config));
       Segment[] s = segments;
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
@@ -349,6 +374,51 @@ public final class SegmentedLog implements Log {
       return next;
     } catch (IOException e) {
       throw fence("rolling segment " + active.path(), e);
+    }
+  }
+
+  // ---- compression and encryption (docs/FORMAT.md section 3.5)
+
+  private static FrameEncoder newEncoder(
+      LogConfig config, boolean readOnly, SecureRandom saltSource) {
+    if (readOnly || FrameCoder.segmentVersionFor(config) == SegmentFormat.VERSION) {
+      return new FrameEncoder(config.clock());
+    }
+    return new FrameEncoder(
+        config.clock(),
+        new FrameCoder(
+            config.compression(), config.compressionMinBytes(), config.encryption(), saltSource));
+  }
+
+  /** Bytes a coded frame may take beyond its plain length (encryption's envelope and tag). */
+  private int codingOverhead() {
+    return encoder.codes() ? FrameEnvelope.MAX_OVERHEAD : 0;
+  }
+
+  /**
+   * Coded frames need a version 2 segment; a log that was plain until this session has a version 1
+   * active segment. With records, it is sealed (a roll, whose new segment is version 2); empty, it
+   * is replaced by an empty version 2 segment with the same name and chain link (atomic rename over
+   * it, see LogFiles), so no frame is ever written unencrypted once encryption is
+   * on. @GuardedBy("appendLock")
+   */
+  private Segment upgradeActiveForCoding(Segment active) {
+    if (active.recordCount() > 0) {
+      return rollLocked(active);
+    }
+    try {
+      Segment fresh = files.recreateEmptySegment(active, context, SegmentFormat.VERSION_2);
+      Segment[] s = Arrays.copyOf(segments, segments.length);
+      s[s.length - 1] = fresh;
+      segments = s; // publish; the old one held no record, so no reader needs it
+      try {
+        active.close();
+      } catch (IOException ignored) {
+        // the replaced file is gone from the directory; nothing was written to this handle
+      }
+      return fresh;
+    } catch (IOException e) {
+      throw fence("upgrading " + active.path() + " to format version 2", e);
     }
   }
 

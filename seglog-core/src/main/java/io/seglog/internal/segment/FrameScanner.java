@@ -1,17 +1,26 @@
 package io.seglog.internal.segment;
 
+import io.seglog.CorruptLogException;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.Trailer;
 import io.seglog.internal.io.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.UUID;
 
 /**
  * Scans the frames of a segment sequentially, verifying each one's checksum and that indices are
  * contiguous, and stops at the first damage or at the trailer. Used by recovery, by index rebuilds
  * and by verification. Not thread-safe; one scanner per scan.
+ *
+ * <p>Coded frames (compressed or encrypted, version 2 segments) are checked without their codec or
+ * key: checksum, envelope fields, and the timestamps the envelope states. Their records are only
+ * decoded, authenticated and checked when a decoder is given ({@link #decodeWith}).
  *
  * <p>A scan never trusts a length before checking it against the log's maximum body size and the
  * bytes left in the file, so damage can never cause a large allocation.
@@ -46,6 +55,12 @@ public final class FrameScanner {
     /** Only when {@link #damage} is set: records in the valid frames found after the damage. */
     public long recordsAfterDamage;
 
+    /** Valid coded frames found (compressed and/or encrypted). */
+    public long codedFrames;
+
+    /** Valid encrypted frames found; their payloads were authenticated only with a decoder. */
+    public long encryptedFrames;
+
     public boolean clean() {
       return damage == null;
     }
@@ -55,12 +70,41 @@ public final class FrameScanner {
   private final long fileSize;
   private final int maxBody;
   private final FileWindow window;
+  private int segmentVersion = -1; // read from the file's header on first scan
+  private FrameDecoder decoder;
+  private UUID logId;
+  private Path path;
+  private ByteBuffer decoded;
 
   public FrameScanner(FileHandle file, long fileSize, int maxBody) {
     this.file = file;
     this.fileSize = fileSize;
     this.maxBody = maxBody;
     this.window = new FileWindow(file, fileSize);
+  }
+
+  /**
+   * Also decodes every coded frame with {@code decoder}, so that encrypted ones are authenticated
+   * and the records of every one are checked. A failure is damage at the frame; a missing or wrong
+   * key throws {@link io.seglog.EncryptionKeyException}.
+   */
+  public FrameScanner decodeWith(FrameDecoder decoder, UUID logId, Path path) {
+    this.decoder = decoder;
+    this.logId = logId;
+    this.path = path;
+    return this;
+  }
+
+  private int segmentVersion() throws IOException {
+    if (segmentVersion < 0) {
+      segmentVersion = SegmentFormat.VERSION;
+      if (fileSize >= SegmentFormat.HEADER_BYTES) {
+        ByteBuffer b = ByteBuffer.allocate(2);
+        file.readFully(b, SegmentFormat.HEADER_VERSION_OFFSET);
+        segmentVersion = Short.toUnsignedInt(b.getShort(0));
+      }
+    }
+    return segmentVersion;
   }
 
   /**
@@ -110,13 +154,33 @@ public final class FrameScanner {
           }
           break;
         }
-        SegmentFormat.checkRecordsFit(b, off, h, pos);
-        int p = off + SegmentFormat.FRAME_HEADER_BYTES;
-        for (int i = 0; i < h.recordCount(); i++) {
-          long ts = SegmentFormat.recordTimestamp(b, p);
-          r.minTimestamp = Math.min(r.minTimestamp, ts);
-          r.maxTimestamp = Math.max(r.maxTimestamp, ts);
-          p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
+        SegmentFormat.checkFlagsAllowed(h, segmentVersion(), pos);
+        if (h.coded()) {
+          FrameEnvelope.Fields f =
+              FrameEnvelope.read(
+                  b, off + SegmentFormat.FRAME_HEADER_BYTES, h.bodyLength(), h, maxBody, pos);
+          if (decoder != null) {
+            try {
+              decoded = decoder.decode(b, off, h, maxBody, logId, path, pos, decoded);
+            } catch (CorruptLogException e) {
+              throw new FormatException(pos, e.getMessage());
+            }
+          }
+          r.minTimestamp = Math.min(r.minTimestamp, f.minTimestamp());
+          r.maxTimestamp = Math.max(r.maxTimestamp, f.maxTimestamp());
+          r.codedFrames++;
+          if ((h.flags() & SegmentFormat.FLAG_ENCRYPTED) != 0) {
+            r.encryptedFrames++;
+          }
+        } else {
+          SegmentFormat.checkRecordsFit(b, off, h, pos);
+          int p = off + SegmentFormat.FRAME_HEADER_BYTES;
+          for (int i = 0; i < h.recordCount(); i++) {
+            long ts = SegmentFormat.recordTimestamp(b, p);
+            r.minTimestamp = Math.min(r.minTimestamp, ts);
+            r.maxTimestamp = Math.max(r.maxTimestamp, ts);
+            p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
+          }
         }
         if (index != null) {
           index.add((int) (next - baseIndex), (int) pos);

@@ -2,6 +2,7 @@ package io.seglog.internal.segment;
 
 import io.seglog.CorruptLogException;
 import io.seglog.Record;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
 import io.seglog.internal.format.Trailer;
@@ -41,8 +42,15 @@ public final class Segment implements Closeable {
    * @param maxBody largest frame body the log allows
    * @param indexSource loads a sealed segment's index after it was unloaded (or never loaded)
    * @param indexCache bounds the memory of sealed segments' indexes
+   * @param decoder decodes coded (compressed, encrypted) frames of version 2 segments
    */
-  public record Context(int maxBody, IndexSource indexSource, IndexCache indexCache) {}
+  public record Context(
+      int maxBody, IndexSource indexSource, IndexCache indexCache, FrameDecoder decoder) {
+    /** A context whose decoder has no keys (encrypted frames fail to read). */
+    public Context(int maxBody, IndexSource indexSource, IndexCache indexCache) {
+      this(maxBody, indexSource, indexCache, FrameDecoder.WITHOUT_KEYS);
+    }
+  }
 
   private final Path path;
   private final SegmentHeader header;
@@ -50,6 +58,7 @@ public final class Segment implements Closeable {
   private final int maxBody;
   private final IndexSource indexSource;
   private final IndexCache indexCache;
+  private final FrameDecoder decoder;
   private final Object indexLoadLock = new Object();
 
   private volatile FrameIndex index;
@@ -87,6 +96,7 @@ public final class Segment implements Closeable {
     this.index = index;
     this.indexSource = context.indexSource();
     this.indexCache = context.indexCache();
+    this.decoder = context.decoder();
     this.size = size;
     this.nextIndex = nextIndex;
     this.trailer = trailer;
@@ -227,7 +237,15 @@ public final class Segment implements Closeable {
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
-    view.load(handle, path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
+    view.load(
+        handle,
+        path,
+        position,
+        bound,
+        header.baseIndex() + fi.relIndex(slot),
+        maxBody,
+        header,
+        decoder);
   }
 
   /** Reads one record, which the caller knows is below {@link #nextIndex()}. */
