@@ -1,6 +1,7 @@
 package io.seglog.cli;
 
 import io.seglog.CorruptLogException;
+import io.seglog.EncryptionKeyException;
 import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogReader;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -50,6 +52,12 @@ import picocli.CommandLine.Spec;
           + " Exit 0 when intact, 1 when damage is found. Takes no lock: safe on a log another"
           + " process has open (its unsynced tail may then show as a torn tail).",
       "",
+      "Encrypted logs: without --key-file the frames' structure and checksums are verified but"
+          + " their payloads are not authenticated (the summary says how many frames that is)."
+          + " With --key-file every record is also read and decrypted through the engine (as"
+          + " --deep), so tampering fails authentication and is a finding of kind read; a"
+          + " missing or wrong key is an error (exit 1) naming the key id, file and offset.",
+      "",
       "Finding kinds: metadata, file-name, header, foreign-segment, misnamed, sequence, gap,"
           + " chain, frame, torn-tail, trailer, digest, index-file, anchor; with --deep also open"
           + " and read. See the README's Operations section.",
@@ -73,12 +81,15 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The log directory.")
   private Path dir;
 
+  @Mixin private KeyFileOption keyFile;
+
   @Option(
       names = "--json",
       description =
           "One JSON object: intact, firstIndex, lastIndex, segments, bytes, records, chainAnchor,"
-              + " findings [{file, offset, kind, message[, fromIndex]}]; with --deep also"
-              + " recordsRead.")
+              + " findings [{file, offset, kind, message[, fromIndex]}]; with --deep or"
+              + " --key-file also recordsRead; for an encrypted log also encryptedFrames and"
+              + " payloadsAuthenticated (before chainAnchor).")
   private boolean json;
 
   @Option(
@@ -104,8 +115,16 @@ final class VerifyCommand implements Callable<Integer> {
               + " not interactive.")
   private boolean progress;
 
-  /** The outcome of --deep: findings it added and records it read. */
-  private record DeepResult(List<Finding> findings, long recordsRead) {}
+  /**
+   * The outcome of --deep: findings it added and records it read; {@code keyError} when it stopped
+   * at a frame it had no (right) key for.
+   */
+  private record DeepResult(
+      List<Finding> findings, long recordsRead, EncryptionKeyException keyError) {
+    DeepResult(List<Finding> findings, long recordsRead) {
+      this(findings, recordsRead, null);
+    }
+  }
 
   @Override
   public Integer call() {
@@ -117,14 +136,30 @@ final class VerifyCommand implements Callable<Integer> {
     LogDirs.requireExistingDirectory(dir);
     VerifyReport report =
         expectDigest == null ? LogVerifier.verify(dir) : LogVerifier.verify(dir, expectDigest);
-    DeepResult deepResult = deep ? deep(report) : null;
+    // Reading with the keys is what authenticates encrypted payloads.
+    DeepResult deepResult = deep || keyFile.given() ? deep(report) : null;
     List<Finding> findings = new ArrayList<>(report.findings());
     if (deepResult != null) {
       findings.addAll(deepResult.findings());
     }
     PrintWriter out = TextOut.over(root.stdout());
-    out.print(json ? json(report, findings, deepResult) : human(report, findings, deepResult));
+    boolean authenticated = keyFile.given() && deepResult != null && deepResult.keyError() == null;
+    out.print(
+        json
+            ? json(report, findings, deepResult, authenticated)
+            : human(report, findings, deepResult, authenticated));
     TextOut.check(out);
+    if (findings.isEmpty() && deepResult != null && deepResult.keyError() != null) {
+      EncryptionKeyException e = deepResult.keyError();
+      root.reportFailure(
+          "cannot authenticate the payloads of log "
+              + dir
+              + ": "
+              + e.getMessage()
+              + keyFile.hint()
+              + "; no damage found");
+      return SeglogCli.EXIT_FAILURE;
+    }
     if (findings.isEmpty()) {
       return SeglogCli.EXIT_OK;
     }
@@ -151,7 +186,7 @@ final class VerifyCommand implements Callable<Integer> {
     long read = 0;
     Log log;
     try {
-      log = Log.openReadOnly(dir, LogConfig.defaults());
+      log = Log.openReadOnly(dir, keyFile.apply(LogConfig.defaults()));
     } catch (CorruptLogException e) {
       // Reported even where the verifier named the same spot: that the log does not open at all
       // is news of its own.
@@ -161,6 +196,7 @@ final class VerifyCommand implements Callable<Integer> {
       return new DeepResult(found, 0);
     }
     AtomicLong done = new AtomicLong();
+    EncryptionKeyException keyError = null;
     ProgressBar bar =
         ProgressBar.start(
             "deep read",
@@ -187,9 +223,11 @@ final class VerifyCommand implements Callable<Integer> {
                     + " (records from index "
                     + reader.position()
                     + " on are affected)"));
+      } catch (EncryptionKeyException e) {
+        keyError = e; // not damage: the data may be intact
       }
     }
-    return new DeepResult(found, read);
+    return new DeepResult(found, read, keyError);
   }
 
   private static void addNew(VerifyReport report, List<Finding> found, Finding f) {
@@ -212,7 +250,8 @@ final class VerifyCommand implements Callable<Integer> {
     return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
-  static String json(VerifyReport r, List<Finding> findings, DeepResult deep) {
+  static String json(
+      VerifyReport r, List<Finding> findings, DeepResult deep, boolean authenticated) {
     Json json =
         new Json()
             .beginObject()
@@ -224,6 +263,10 @@ final class VerifyCommand implements Callable<Integer> {
             .field("records", r.records());
     if (deep != null) {
       json.field("recordsRead", deep.recordsRead());
+    }
+    if (r.encryptedFrames() > 0) {
+      json.field("encryptedFrames", r.encryptedFrames())
+          .field("payloadsAuthenticated", authenticated);
     }
     json.field("chainAnchor", r.chainAnchor()).name("findings").beginArray();
     for (Finding f : findings) {
@@ -241,7 +284,8 @@ final class VerifyCommand implements Callable<Integer> {
     return json.endArray().endObject() + "\n";
   }
 
-  private static String human(VerifyReport r, List<Finding> findings, DeepResult deep) {
+  private static String human(
+      VerifyReport r, List<Finding> findings, DeepResult deep, boolean authenticated) {
     StringBuilder sb = new StringBuilder();
     for (Finding f : findings) {
       sb.append(f.file())
@@ -273,6 +317,19 @@ final class VerifyCommand implements Callable<Integer> {
         .append('\n');
     if (deep != null) {
       sb.append("deep: ").append(deep.recordsRead()).append(" record(s) read through the engine\n");
+    }
+    if (r.encryptedFrames() > 0) {
+      sb.append("encrypted: ")
+          .append(r.encryptedFrames())
+          .append(" frame(s); ")
+          .append(
+              authenticated
+                  ? "payloads authenticated with the key file"
+                  : "structure and checksums verified, payloads NOT authenticated"
+                      + (deep != null && deep.keyError() != null
+                          ? " (" + deep.keyError().getMessage() + ")"
+                          : " (no --key-file)"))
+          .append('\n');
     }
     sb.append("chain anchor: ")
         .append(

@@ -95,6 +95,7 @@ public final class Verifier {
 
     long bytes = 0;
     long records = 0;
+    long encryptedFrames = 0;
     long readableEnd = Long.MIN_VALUE; // the index after the intact prefix
     String anchor = null; // digest of the newest sealed segment of the intact prefix
     Set<String> intactDigests = new java.util.HashSet<>();
@@ -185,6 +186,7 @@ public final class Verifier {
             new FrameScanner(handle, size, maxBody)
                 .scan(SegmentFormat.HEADER_BYTES, h.baseIndex(), h.baseIndex(), index);
         records += r.records;
+        encryptedFrames += r.encryptedFrames;
         // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
         // file shorter than that, is lost durable data, never a torn tail (as recovery judges it).
         long proven =
@@ -261,7 +263,15 @@ public final class Verifier {
               + " changed, deleted or replaced, or it belongs to another log");
     }
     return new VerifyReport(
-        directory, firstIndex, readableEnd - 1, paths.size(), bytes, records, findings, anchor);
+        directory,
+        firstIndex,
+        readableEnd - 1,
+        paths.size(),
+        bytes,
+        records,
+        findings,
+        anchor,
+        encryptedFrames);
   }
 
   private void checkIndexFile(
