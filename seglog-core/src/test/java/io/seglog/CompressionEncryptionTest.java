@@ -447,6 +447,49 @@ class CompressionEncryptionTest {
         .hasMessageContaining("frame flags 1 in a version 1 segment");
   }
 
+  /** The README's "Compression and encryption at rest" snippet, with a key file made here. */
+  @Test
+  void theReadmeSnippetWorks() throws IOException {
+    Path keyFile = tmp.resolve("wal.keys");
+    Files.writeString(keyFile, "1 " + java.util.Base64.getEncoder().encodeToString(K1) + "\n");
+    Path dir = tmp.resolve("readme");
+    KeyProvider keys = KeyProvider.fromKeyFile(keyFile);
+    LogConfig config =
+        LogConfig.builder()
+            .compression(Compression.ZSTD)
+            .compressionMinBytes(128)
+            .encryption(keys)
+            .build();
+    try (Log log = Log.open(dir, config)) {
+      long index = log.append("hello ".repeat(50).getBytes(StandardCharsets.UTF_8));
+      assertThat(log.read(index).payloadBytes())
+          .isEqualTo("hello ".repeat(50).getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(diskFrames(dir).get(0).flags())
+        .isEqualTo(Compression.ZSTD.id() | SegmentFormat.FLAG_ENCRYPTED);
+  }
+
+  @Test
+  void aProviderWithoutItsCurrentKeyIsRefusedAtOpen() {
+    KeyProvider broken =
+        new KeyProvider() {
+          @Override
+          public int currentKeyId() {
+            return 9;
+          }
+
+          @Override
+          public byte[] key(int keyId) {
+            return null;
+          }
+        };
+    Path dir = tmp.resolve("broken");
+    assertThatThrownBy(() -> open(dir, config(Compression.NONE, broken)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("current key id 9 has no key");
+    assertThat(dir).doesNotExist();
+  }
+
   @Test
   void keyFilesParseAndNameTheirMistakes() throws IOException {
     Path file = tmp.resolve("keys");

@@ -2,6 +2,7 @@ package io.seglog.internal.codec;
 
 import io.seglog.CodecUnavailableException;
 import io.seglog.Compression;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Loads codec implementations on first use, by class name, so that no class of an optional codec
@@ -16,16 +17,22 @@ final class Compressors {
   private static final String[] PROBES = {
     null, "com.github.luben.zstd.Zstd", "net.jpountz.lz4.LZ4Factory"
   };
-  private static final Compressor[] LOADED = new Compressor[CLASSES.length];
+  private static final AtomicReferenceArray<Compressor> LOADED =
+      new AtomicReferenceArray<>(CLASSES.length);
 
   /**
    * The compressor of {@code codec}.
    *
    * @throws CodecUnavailableException if its library is not on the class path
    */
-  static synchronized Compressor get(Compression codec) {
+  static Compressor get(Compression codec) {
+    Compressor c = LOADED.get(codec.id());
+    return c != null ? c : load(codec); // no lock on the read path
+  }
+
+  private static synchronized Compressor load(Compression codec) {
     int id = codec.id();
-    Compressor c = LOADED[id];
+    Compressor c = LOADED.get(id);
     if (c == null) {
       ClassLoader loader = Compressors.class.getClassLoader();
       try {
@@ -41,7 +48,7 @@ final class Compressors {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         throw new CodecUnavailableException(codec.toString(), codec.dependency(), cause);
       }
-      LOADED[id] = c;
+      LOADED.set(id, c);
     }
     return c;
   }

@@ -61,13 +61,30 @@ public final class FrameCoder {
   }
 
   /**
-   * Checks that the codec {@code config} compresses with can be loaded.
+   * Checks that the codec {@code config} compresses with can be loaded, and that its key provider
+   * has its current key.
    *
    * @throws io.seglog.CodecUnavailableException naming the missing library
+   * @throws IllegalArgumentException if the current key is missing or not 32 bytes
    */
   public static void checkAvailable(io.seglog.LogConfig config) {
     if (config.compression() != Compression.NONE) {
       Compressors.get(config.compression());
+    }
+    KeyProvider keys = config.encryption();
+    if (keys != null) {
+      int id = keys.currentKeyId();
+      byte[] key = keys.key(id);
+      if (id < 0 || key == null || key.length != 32) {
+        throw new IllegalArgumentException(
+            "the key provider's current key id "
+                + id
+                + (id < 0
+                    ? " is negative"
+                    : key == null
+                        ? " has no key"
+                        : " has a key of " + key.length + " bytes, not 32"));
+      }
     }
   }
 

@@ -36,6 +36,7 @@ public final class FrameDecoder {
   public static final FrameDecoder WITHOUT_KEYS = new FrameDecoder(null);
 
   private static final int MAX_CACHED_KEYS = 1024;
+  private static final int RETAINED_SCRATCH = 1 << 20;
 
   private final KeyProvider keys;
   private final Map<Integer, Integer> keyChecks = new ConcurrentHashMap<>();
@@ -90,8 +91,10 @@ public final class FrameDecoder {
     if ((flags & SegmentFormat.FLAG_ENCRYPTED) != 0) {
       byte[] plain = scratch.get();
       if (plain.length < dataLength) {
-        plain = new byte[Math.max(dataLength, plain.length * 2)];
-        scratch.set(plain);
+        plain = new byte[Math.max(dataLength, Math.min(plain.length * 2, RETAINED_SCRATCH))];
+        if (plain.length <= RETAINED_SCRATCH) {
+          scratch.set(plain); // a large frame's buffer is not kept per thread
+        }
       }
       int n = decrypt(b, off, f, src, srcAt, dataLength, plain, logId, path, position);
       src = plain;
