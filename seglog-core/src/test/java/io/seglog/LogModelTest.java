@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LogModelTest {
   static final int SEEDS_PER_SCALE = 250;
-  static final int CODED_SEEDS_PER_SCALE = 120;
+  static final int CODED_SEEDS_PER_SCALE = 80;
 
   static LongStream codedSeeds() {
     String one = System.getProperty("seglog.model.seed");

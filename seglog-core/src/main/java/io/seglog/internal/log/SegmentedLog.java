@@ -109,6 +109,9 @@ public final class SegmentedLog implements Log {
     this.context = recovered.context();
     this.encoder = newEncoder(config, readOnly, saltSource);
     this.segments = recovered.segments().toArray(new Segment[0]);
+    if (!readOnly && encoder.codes()) {
+      replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
+    }
     for (Segment s : segments) {
       s.releaseIndexToCache(); // indexes a full scan loaded are bounded like any other
     }
@@ -396,29 +399,49 @@ public final class SegmentedLog implements Log {
   }
 
   /**
-   * Coded frames need a version 2 segment; a log that was plain until this session has a version 1
-   * active segment. With records, it is sealed (a roll, whose new segment is version 2); empty, it
-   * is replaced by an empty version 2 segment with the same name and chain link (atomic rename over
-   * it, see LogFiles), so no frame is ever written unencrypted once encryption is
-   * on. @GuardedBy("appendLock")
+   * Coded frames need a version 2 segment; a log that was plain until this session may have a
+   * version 1 active segment. If it holds records, the first coded append seals it (a roll, whose
+   * new segment is version 2). @GuardedBy("appendLock")
    */
   private Segment upgradeActiveForCoding(Segment active) {
-    if (active.recordCount() > 0) {
-      return rollLocked(active);
+    if (active.recordCount() == 0) {
+      throw new IllegalStateException(active + ": an empty version 1 segment is replaced at open");
+    }
+    return rollLocked(active);
+  }
+
+  /**
+   * At open, before anything else can use it: an empty version 1 active segment is replaced by an
+   * empty version 2 one with the same name and chain link (a roll would create a second segment
+   * with the same base index; LogFiles#recreateEmptySegment is crash-safe), so no frame is ever
+   * written unencrypted once encryption is on.
+   */
+  private void replaceEmptyVersion1Active() {
+    Segment[] s = segments;
+    Segment active = s.length == 0 ? null : s[s.length - 1];
+    if (active == null
+        || active.isSealed()
+        || active.recordCount() > 0
+        || active.header().version() >= SegmentFormat.VERSION_2) {
+      return;
     }
     try {
-      Segment fresh = files.recreateEmptySegment(active, context, SegmentFormat.VERSION_2);
-      Segment[] s = Arrays.copyOf(segments, segments.length);
-      s[s.length - 1] = fresh;
-      segments = s; // publish; the old one held no record, so no reader needs it
+      s[s.length - 1] = files.recreateEmptySegment(active, context, SegmentFormat.VERSION_2);
       try {
-        active.close();
+        active.close(); // its file was renamed over; nothing was written through this handle
       } catch (IOException ignored) {
-        // the replaced file is gone from the directory; nothing was written to this handle
+        // nothing of the log depends on this handle any more
       }
-      return fresh;
     } catch (IOException e) {
-      throw fence("upgrading " + active.path() + " to format version 2", e);
+      for (Segment seg : s) {
+        try {
+          seg.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new SeglogIOException(
+          "upgrading " + active.path() + " to segment format version 2 failed", e);
     }
   }
 
