@@ -61,6 +61,16 @@ class EncryptedLogCommandsTest {
   }
 
   @Test
+  void readTakesTheKeyFileToo() {
+    CliRun.Result r = CliRun.run("read", dir.toString(), "2", "--key-file", keyFile.toString());
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout()).isEqualTo("secret payload 2 ".repeat(10));
+    CliRun.Result noKey = CliRun.run("read", dir.toString(), "2");
+    assertThat(noKey.exitCode()).as("%s", noKey).isEqualTo(1);
+    assertThat(noKey.stderr()).contains("cannot decrypt", "key id 3", "pass --key-file");
+  }
+
+  @Test
   void dumpWithoutTheKeyNamesTheKeyIdAndTheOption() {
     CliRun.Result r = CliRun.run("dump", dir.toString());
     assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
