@@ -469,6 +469,42 @@ class CompressionEncryptionTest {
         .isEqualTo(Compression.ZSTD.id() | SegmentFormat.FLAG_ENCRYPTED);
   }
 
+  /**
+   * Regression: recovery's search for a later frame proving damage was fsynced assumed every record
+   * takes at least one byte of the file; compressed batches of small records take less, and the
+   * proof was missed, so fsynced frames were cut as an unsynced tail.
+   */
+  @Test
+  void damageBeforeCompressedFramesOfManyRecordsPerByteIsRefusedNotCut() throws IOException {
+    Path dir = tmp.resolve("dense");
+    LogConfig config =
+        config(Compression.ZSTD, null).toBuilder()
+            .syncPolicy(SyncPolicy.ALWAYS)
+            .segmentBytes(1 << 20)
+            .build();
+    try (Log log = open(dir, config)) {
+      for (int b = 0; b < 6; b++) {
+        List<Entry> batch = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+          batch.add(Entry.of(new byte[0], 0, 1000L));
+        }
+        log.appendBatch(batch);
+      }
+    }
+    List<DiskFrame> frames = diskFrames(dir);
+    assertThat(frames).hasSize(6);
+    assertThat(frames.stream().map(DiskFrame::file).distinct()).as("one segment").hasSize(1);
+    assertThat(frames.get(5).length()).as("500 records in fewer bytes").isLessThan(500);
+    DiskFrame damaged = frames.get(1);
+    byte[] bytes = Files.readAllBytes(damaged.file());
+    bytes[(int) damaged.offset() + 40] ^= 0x04;
+    Files.write(damaged.file(), bytes);
+    Files.deleteIfExists(dir.resolve("00000000000000000001.idx")); // no index file as proof
+    assertThatThrownBy(() -> open(dir, config).close())
+        .isInstanceOfSatisfying(
+            CorruptLogException.class, e -> assertThat(e.offset()).isEqualTo(damaged.offset()));
+  }
+
   @Test
   void aProviderWithoutItsCurrentKeyIsRefusedAtOpen() {
     KeyProvider broken =

@@ -213,7 +213,7 @@ public final class FrameScanner {
   private void searchAfterDamage(Result r, long damageAt, long nextAtDamage) throws IOException {
     long highest = -1;
     long records = 0;
-    long limitIndex = nextAtDamage + (fileSize - damageAt); // no frame can start beyond this
+    long limitIndex = nextAtDamage + maxRecordsIn(fileSize - damageAt); // no frame starts beyond
     long pos = damageAt + 1;
     while (fileSize - pos >= SegmentFormat.FRAME_HEADER_BYTES) {
       int off = window.ensure(pos, SegmentFormat.FRAME_HEADER_BYTES);
@@ -233,6 +233,19 @@ public final class FrameScanner {
     }
     r.damageIsTail = highest < nextAtDamage;
     r.recordsAfterDamage = records;
+  }
+
+  /**
+   * An upper bound of the records {@code bytes} of this segment can hold. A plain record takes at
+   * least 16 bytes; a coded frame (version 2) may hold up to {@code maxBody / 16} records in as few
+   * as 52 bytes (a compressed batch of empty records), so there it is per frame, not per byte.
+   */
+  private long maxRecordsIn(long bytes) throws IOException {
+    if (segmentVersion() < SegmentFormat.VERSION_2) {
+      return bytes;
+    }
+    long frames = bytes / (SegmentFormat.FRAME_HEADER_BYTES + FrameEnvelope.PLAIN_HEADER_BYTES) + 1;
+    return frames * (maxBody / SegmentFormat.RECORD_HEADER_BYTES + 1);
   }
 
   private FrameHeader plausibleHeader(
