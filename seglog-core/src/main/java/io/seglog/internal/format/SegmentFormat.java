@@ -121,6 +121,14 @@ public final class SegmentFormat {
   private static final int T_MAX_TIMESTAMP = 24;
   private static final int T_DIGEST = 32;
 
+  /**
+   * Most records one segment may hold: index entries store a record's index relative to the
+   * segment's base index in 32 bits. Plain records take 16 bytes or more, so a 1 GiB segment holds
+   * at most 2^26; compressed batches of tiny records can take less than a byte each, so the writer
+   * rolls at this bound.
+   */
+  public static final long MAX_SEGMENT_RECORDS = Integer.MAX_VALUE;
+
   /** A frame body can never be longer than this, whatever the configuration. */
   public static final int MAX_BODY_BYTES = 1 << 30;
 

@@ -321,7 +321,8 @@ public final class SegmentedLog implements Log {
       boolean full =
           active.size() + frameLength + SegmentFormat.TRAILER_FRAME_BYTES > config.segmentBytes();
       boolean tooMany =
-          config.segmentMaxRecords() > 0 && records + count > config.segmentMaxRecords();
+          (config.segmentMaxRecords() > 0 && records + count > config.segmentMaxRecords())
+              || records + count > SegmentFormat.MAX_SEGMENT_RECORDS; // compressed: < 1 byte each
       boolean tooOld =
           !config.rollAge().isZero()
               && config.clock().millis() - active.header().createdAt()

@@ -182,6 +182,10 @@ public final class FrameScanner {
             p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
           }
         }
+        if (next + h.recordCount() - baseIndex > SegmentFormat.MAX_SEGMENT_RECORDS) {
+          throw new FormatException(
+              pos, "segment holds more than " + SegmentFormat.MAX_SEGMENT_RECORDS + " records");
+        }
         if (index != null) {
           index.add((int) (next - baseIndex), (int) pos);
         }
