@@ -152,6 +152,9 @@ public interface Log extends AutoCloseable {
    *     appended
    * @throws IllegalArgumentException if {@code maxBytes} is negative or above {@link
    *     LogConfig#maxStreamedRecordBytes()}, or the channel is non-blocking
+   * @throws UnsupportedOperationException if the log encrypts its frames ({@link
+   *     LogConfig#encryption()}): streamed records are written outside the frame coder, so they are
+   *     refused rather than stored in plaintext (nor are they compressed)
    * @throws LogFencedException if a write or fsync failed, now or before
    * @throws LogClosedException if the log is closed
    */

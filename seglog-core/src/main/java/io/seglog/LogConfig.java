@@ -57,6 +57,10 @@ public final class LogConfig {
   private final Set<PosixFilePermission> filePermissions;
   private final Set<PosixFilePermission> directoryPermissions;
   private final int maxStreamedRecordBytes; // 0: as maxRecordBytes
+  // compression and encryption (issue 9)
+  private final Compression compression;
+  private final int compressionMinBytes;
+  private final KeyProvider encryption;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -75,6 +79,9 @@ public final class LogConfig {
     this.filePermissions = Collections.unmodifiableSet(EnumSet.copyOf(b.filePermissions));
     this.directoryPermissions = Collections.unmodifiableSet(EnumSet.copyOf(b.directoryPermissions));
     this.maxStreamedRecordBytes = b.maxStreamedRecordBytes;
+    this.compression = b.compression;
+    this.compressionMinBytes = b.compressionMinBytes;
+    this.encryption = b.encryption;
   }
 
   /** A builder with every option at its default. */
@@ -106,6 +113,9 @@ public final class LogConfig {
     b.filePermissions = filePermissions;
     b.directoryPermissions = directoryPermissions;
     b.maxStreamedRecordBytes = maxStreamedRecordBytes;
+    b.compression = compression;
+    b.compressionMinBytes = compressionMinBytes;
+    b.encryption = encryption;
     return b;
   }
 
@@ -221,6 +231,27 @@ public final class LogConfig {
     return maxStreamedRecordBytes > 0 ? maxStreamedRecordBytes : maxRecordBytes;
   }
 
+  /**
+   * The codec new frames are compressed with. Default {@link Compression#NONE}. Frames written
+   * before a change keep theirs. See {@link Builder#compression}.
+   */
+  public Compression compression() {
+    return compression;
+  }
+
+  /**
+   * Frames whose records take fewer bytes than this are not compressed (they would gain little).
+   * Default 128.
+   */
+  public int compressionMinBytes() {
+    return compressionMinBytes;
+  }
+
+  /** The keys new frames are encrypted with, or null (the default) for no encryption. */
+  public KeyProvider encryption() {
+    return encryption;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -253,6 +284,10 @@ public final class LogConfig {
         + PosixFilePermissions.toString(directoryPermissions)
         + ", maxStreamedRecordBytes="
         + maxStreamedRecordBytes()
+        + ", compression="
+        + compression
+        + ", encrypted="
+        + (encryption != null)
         + "}";
   }
 
@@ -275,6 +310,9 @@ public final class LogConfig {
     private Set<PosixFilePermission> directoryPermissions = DEFAULT_DIRECTORY_PERMISSIONS;
     private int maxStreamedRecordBytes; // 0: as maxRecordBytes
     private boolean maxStreamedRecordBytesSet;
+    private Compression compression = Compression.NONE;
+    private int compressionMinBytes = 128;
+    private KeyProvider encryption;
 
     private Builder() {}
 
@@ -355,6 +393,23 @@ public final class LogConfig {
     }
 
     /**
+     * Compresses each new frame (one append or batch) with {@code codec}, if that makes it smaller.
+     * The codec's library must be on the class path ({@link Compression}); opening the log fails
+     * with {@link CodecUnavailableException} otherwise. A log with frames of any codec stays
+     * readable under any setting, as long as the libraries of the codecs it holds are present.
+     */
+    public Builder compression(Compression codec) {
+      this.compression = Objects.requireNonNull(codec, "compression");
+      return this;
+    }
+
+    /** Frames whose records take fewer bytes than this are stored uncompressed. */
+    public Builder compressionMinBytes(int bytes) {
+      this.compressionMinBytes = bytes;
+      return this;
+    }
+
+    /**
      * Permissions of the directories the log creates; must include owner read, write and execute.
      * See {@link LogConfig#directoryPermissions()}.
      */
@@ -368,6 +423,17 @@ public final class LogConfig {
     public Builder maxStreamedRecordBytes(int bytes) {
       this.maxStreamedRecordBytes = bytes;
       this.maxStreamedRecordBytesSet = true;
+      return this;
+    }
+
+    /**
+     * Encrypts each new frame with AES-256-GCM under {@code keys.currentKeyId()} (compressed first,
+     * if compression is on), and decrypts frames with the key their id names; null turns encryption
+     * of new frames off (encrypted frames then fail to read with {@link EncryptionKeyException}).
+     * See README, "Encryption at rest".
+     */
+    public Builder encryption(KeyProvider keys) {
+      this.encryption = keys;
       return this;
     }
 
@@ -447,6 +513,10 @@ public final class LogConfig {
                 + maxStreamedRecordBytes
                 + " is outside 1.."
                 + MAX_RECORD_BYTES_LIMIT);
+      }
+      if (compressionMinBytes < 0) {
+        throw new IllegalArgumentException(
+            "compressionMinBytes " + compressionMinBytes + " is negative");
       }
       return new LogConfig(this);
     }

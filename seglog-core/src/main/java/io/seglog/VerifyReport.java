@@ -16,6 +16,9 @@ import java.util.List;
  * @param chainAnchor hex SHA-256 of the newest sealed segment whose chain back to the first segment
  *     is intact: print it now, pass it to {@link LogVerifier#verify(Path, String)} later to prove
  *     that nothing up to it was changed since; null when no sealed segment is intact
+ * @param encryptedFrames encrypted frames among the verified ones: the verifier checks their
+ *     structure and checksums but, having no key, not their payloads (read them with the keys to
+ *     authenticate them, as {@code seglog verify --key-file} does)
  */
 public record VerifyReport(
     Path directory,
@@ -25,10 +28,24 @@ public record VerifyReport(
     long bytes,
     long records,
     List<Finding> findings,
-    String chainAnchor) {
+    String chainAnchor,
+    long encryptedFrames) {
 
   public VerifyReport {
     findings = List.copyOf(findings);
+  }
+
+  /** A report of a log without encrypted frames. */
+  public VerifyReport(
+      Path directory,
+      long firstIndex,
+      long lastIndex,
+      int segments,
+      long bytes,
+      long records,
+      List<Finding> findings,
+      String chainAnchor) {
+    this(directory, firstIndex, lastIndex, segments, bytes, records, findings, chainAnchor, 0);
   }
 
   /** True when nothing is damaged. */

@@ -39,9 +39,35 @@ import org.junit.jupiter.params.provider.MethodSource;
  * -Dseglog.model.history=1000} to print the whole operation history instead of its last 25 steps,
  * and {@code -Dseglog.model.keep=DIR} to keep the failing log's files in DIR. The number of seeds
  * is {@value #SEEDS_PER_SCALE} times {@code seglog.test.scale} (1 by default, 20 with -Plong).
+ *
+ * <p>{@link #codedOperationsAgreeWithTheModel} runs the same model on logs that compress (zstd,
+ * lz4) and/or encrypt, with compressible payloads, and changes codec, encryption and the current
+ * key at random reopens: the log then holds frames of several codecs, keys and format versions.
+ * Replay one with {@code -Dseglog.model.seed=N} too.
  */
 class LogModelTest {
   static final int SEEDS_PER_SCALE = 250;
+  static final int CODED_SEEDS_PER_SCALE = 80;
+
+  static LongStream codedSeeds() {
+    String one = System.getProperty("seglog.model.seed");
+    if (one != null) {
+      return LongStream.of(Long.parseLong(one));
+    }
+    int scale = Integer.getInteger("seglog.test.scale", 1);
+    return LongStream.range(0, (long) CODED_SEEDS_PER_SCALE * scale);
+  }
+
+  /** Two keys: frames written under key 1 stay readable after the current key becomes key 2. */
+  static final KeyProvider KEYS_1 = KeyProvider.of(1, java.util.Map.of(1, key(1), 2, key(2)));
+
+  static final KeyProvider KEYS_2 = KeyProvider.of(2, java.util.Map.of(1, key(1), 2, key(2)));
+
+  static byte[] key(int id) {
+    byte[] k = new byte[32];
+    java.util.Arrays.fill(k, (byte) (id * 17));
+    return k;
+  }
 
   static LongStream seeds() {
     String one = System.getProperty("seglog.model.seed");
@@ -67,7 +93,13 @@ class LogModelTest {
   void randomOperationsAgreeWithTheModel(Where where, long seed, @TempDir Path dir)
       throws IOException {
     FileIO io = where == Where.DISK ? NioFileIO.INSTANCE : new MemoryFileIO();
-    new Run(seed, dir, io).run();
+    new Run(seed, dir, io, false).run();
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("codedSeeds")
+  void codedOperationsAgreeWithTheModel(long seed, @TempDir Path dir) throws IOException {
+    new Run(seed, dir, NioFileIO.INSTANCE, true).run();
   }
 
   /** One seed's run. */
@@ -76,7 +108,8 @@ class LogModelTest {
     final Path dir;
     final FileIO io;
     final TestClock clock = new TestClock(1_700_000_000_000L);
-    final LogConfig config;
+    LogConfig config;
+    final boolean coded;
     final boolean always;
     // Streamed appends draw from their own generator, so the other operations of a seed are the
     // same as before streamed appends existed.
@@ -89,8 +122,9 @@ class LogModelTest {
     long lastDurable = Long.MIN_VALUE;
     final StringBuilder history = new StringBuilder();
 
-    Run(long seed, Path dir, FileIO io) {
-      this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+    Run(long seed, Path dir, FileIO io, boolean coded) {
+      this.coded = coded;
+      this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + (coded ? 91 : 17));
       this.streamRnd = new SplittableRandom(seed * 31 + 5);
       this.dir = dir.resolve("log");
       this.io = io;
@@ -127,7 +161,27 @@ class LogModelTest {
                       ? maxRecord
                       : (int) segmentBytes * (1 + streamRnd.nextInt(3)))
               .build();
+      if (coded && rnd.nextInt(4) > 0) {
+        config = recode(config); // else it starts plain (version 1) and turns coded at a reopen
+      }
       operations = 50 + rnd.nextInt(250);
+    }
+
+    /**
+     * A random compression and encryption setting, at least one of them on. Once encrypted, a log
+     * stays encrypted (it needs its keys to read), but the current key may change.
+     */
+    LogConfig recode(LogConfig c) {
+      Compression codec = Compression.values()[rnd.nextInt(Compression.values().length)];
+      boolean encrypt = rnd.nextInt(3) > 0 || codec == Compression.NONE || c.encryption() != null;
+      LogConfig.Builder b =
+          c.toBuilder()
+              .compression(codec)
+              .compressionMinBytes(rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(1, 300))
+              .encryption(encrypt ? (rnd.nextBoolean() ? KEYS_1 : KEYS_2) : null);
+      LogConfig next = b.build();
+      note("config: compression " + codec + ", encrypted " + encrypt);
+      return next;
     }
 
     void run() throws IOException {
@@ -210,6 +264,9 @@ class LogModelTest {
     }
 
     byte[] payload(int max) {
+      if (coded && rnd.nextBoolean()) {
+        return compressible(max);
+      }
       int size;
       int kind = rnd.nextInt(20);
       if (kind < 4) {
@@ -223,6 +280,22 @@ class LogModelTest {
       }
       byte[] b = new byte[Math.min(size, max)];
       rnd.nextBytes(b);
+      return b;
+    }
+
+    /** Text-like bytes that compress: words from a small vocabulary. */
+    byte[] compressible(int max) {
+      int size = Math.min(max, rnd.nextInt(4) == 0 ? rnd.nextInt(max + 1) : rnd.nextInt(1, 400));
+      byte[] b = new byte[size];
+      String[] words = {"seglog ", "frame ", "record ", "index ", "{\"k\":", "42,", "zstd "};
+      int i = 0;
+      while (i < size) {
+        byte[] w =
+            words[rnd.nextInt(words.length)].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = Math.min(w.length, size - i);
+        System.arraycopy(w, 0, b, i, n);
+        i += n;
+      }
       return b;
     }
 
@@ -417,6 +490,9 @@ class LogModelTest {
       log.close();
       assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogClosedException.class);
       checkFiles();
+      if (coded && rnd.nextInt(3) == 0) {
+        config = recode(config);
+      }
       log = SegmentedLog.open(dir, config, io);
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
@@ -457,13 +533,22 @@ class LogModelTest {
       assertThat(stats.recordCount()).as("stats.recordCount").isEqualTo(model.size());
     }
 
-    /** The files of a cleanly closed log respect the size and record caps of segments. */
     /**
      * A streamed append (within its bound, over it, or from a source that fails), then a streamed
-     * read of a random record.
+     * read of a random record. An encrypting log refuses streamed records and stays as it was.
      */
     void streamedAppend() throws IOException {
       int bound = config.maxStreamedRecordBytes();
+      if (config.encryption() != null) {
+        long lastBefore = log.lastIndex();
+        note("appendStream refused: the log encrypts");
+        assertThatThrownBy(
+                () -> log.appendStream(new java.io.ByteArrayInputStream(new byte[] {1}), bound))
+            .isInstanceOf(UnsupportedOperationException.class)
+            .hasMessageContaining("encrypts");
+        assertThat(log.lastIndex()).as("lastIndex after a refused stream").isEqualTo(lastBefore);
+        return;
+      }
       int size =
           switch (streamRnd.nextInt(4)) {
             case 0 -> streamRnd.nextInt(Math.min(bound, 64) + 1);

@@ -1,6 +1,7 @@
 package io.seglog.cli;
 
 import io.seglog.CorruptLogException;
+import io.seglog.EncryptionKeyException;
 import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogReader;
@@ -14,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,6 +41,10 @@ import picocli.CommandLine.Spec;
           + " {\"index\":I,\"timestamp\":T,\"type\":N,\"payload\":\"<base64>\"} per line,"
           + " TIMESTAMP in epoch millis. --hex shows every payload as hex.",
       "",
+      "An encrypted log needs --key-file to print its encrypted records; without the key, or"
+          + " with a wrong one, dump stops at the first such record with an error naming the key"
+          + " id, file and byte offset, and exits 1.",
+      "",
       "On a damaged log, dump prints the records it can read up to the first damage, then one"
           + " line on stderr naming the file and byte offset, and exits 1.",
       "",
@@ -61,6 +67,8 @@ final class DumpCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The log directory.")
   private Path dir;
+
+  @Mixin private KeyFileOption keyFile;
 
   @Option(
       names = "--from",
@@ -96,17 +104,19 @@ final class DumpCommand implements Callable<Integer> {
     CorruptLogException damage = null;
     Log opened;
     try {
-      opened = Log.openReadOnly(dir, LogConfig.defaults());
+      opened = Log.openReadOnly(dir, keyFile.apply(LogConfig.defaults()));
     } catch (CorruptLogException e) {
       // The log does not open as it is (a gap, a broken chain, damage past a torn tail): open the
       // prefix before the first damage, in memory only, and print that.
       damage = e;
       opened =
           Log.openReadOnly(
-              dir, LogConfig.builder().recoveryMode(RecoveryMode.POINT_IN_TIME).build());
+              dir,
+              keyFile.apply(LogConfig.builder().recoveryMode(RecoveryMode.POINT_IN_TIME).build()));
     }
     long printed = 0;
     long next;
+    EncryptionKeyException noKey = null;
     try (Log log = opened) {
       next = from != null ? from : log.firstIndex();
       long end = to != null ? to : log.lastIndex() + 1;
@@ -128,6 +138,8 @@ final class DumpCommand implements Callable<Integer> {
             }
           } catch (CorruptLogException e) {
             damage = e;
+          } catch (EncryptionKeyException e) {
+            noKey = e;
           }
         }
       }
@@ -135,6 +147,17 @@ final class DumpCommand implements Callable<Integer> {
       out.flush();
     }
     TextOut.check(out);
+    if (noKey != null) {
+      throw new CliFailure(
+          "cannot decrypt: "
+              + noKey.getMessage()
+              + keyFile.hint()
+              + "; printed "
+              + printed
+              + " record(s), those before index "
+              + next,
+          noKey);
+    }
     if (damage != null) {
       throw new CliFailure(
           "damaged log: "

@@ -38,8 +38,13 @@ final class LogDirs {
    * @throws CliFailure if {@code dir} does not exist or is not a directory
    */
   static Log openReadOnly(Path dir) {
+    return openReadOnly(dir, LogConfig.defaults());
+  }
+
+  /** {@link #openReadOnly(Path)} with {@code config} (keys of an encrypted log). */
+  static Log openReadOnly(Path dir, LogConfig config) {
     requireExistingDirectory(dir);
-    return Log.openReadOnly(dir, LogConfig.defaults());
+    return Log.openReadOnly(dir, config);
   }
 
   /**

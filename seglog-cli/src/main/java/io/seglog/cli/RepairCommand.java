@@ -1,7 +1,11 @@
 package io.seglog.cli;
 
 import io.seglog.CorruptLogException;
+import io.seglog.EncryptionKeyException;
+import io.seglog.Log;
+import io.seglog.LogConfig;
 import io.seglog.LogLockedException;
+import io.seglog.LogReader;
 import io.seglog.LogRepair;
 import io.seglog.LogVerifier;
 import io.seglog.ProgressListener;
@@ -20,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -52,6 +57,12 @@ import picocli.CommandLine.ParentCommand;
           + " refused (exit 1, nothing changed): the whole log is verified first. --mode point-in-time"
           + " cuts the log at the first damage anywhere: the rest of that segment and every later"
           + " segment are moved to side files, so records after the damage leave the log.",
+      "",
+      "Encrypted logs: repair needs no key (it checks and cuts structure: checksums, indices,"
+          + " trailers, the chain). With --key-file it then reads every remaining record with the"
+          + " keys, so payloads are authenticated too; a frame that fails authentication (tampered"
+          + " with, its checksum forged) is reported (exit 1) but not cut: see it with seglog"
+          + " verify --key-file.",
       "",
       "Exit 0 when the log was repaired or needed nothing, 1 when the mode refuses the damage"
           + " or another process holds the log.",
@@ -91,6 +102,11 @@ final class RepairCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The log directory.")
   private Path dir;
 
+  @Mixin private KeyFileOption keyFile;
+
+  /** Records read and authenticated after the repair (with --key-file), else -1. */
+  private long authenticated = -1;
+
   @Option(
       names = "--mode",
       paramLabel = "MODE",
@@ -108,7 +124,8 @@ final class RepairCommand implements Callable<Integer> {
       names = "--json",
       description =
           "One JSON object: directory, mode, dryRun, cuts [{file, offset, bytes, records, reason,"
-              + " sideFile}], bytesCut, recordsCut, indexFilesRebuilt, temporaryFilesRemoved.")
+              + " sideFile}], bytesCut, recordsCut, indexFilesRebuilt, temporaryFilesRemoved;"
+              + " with --key-file also recordsAuthenticated.")
   private boolean json;
 
   @Option(
@@ -160,6 +177,9 @@ final class RepairCommand implements Callable<Integer> {
       throw new CliFailure("log directory " + dir + " is locked by another process", e);
     } catch (CorruptLogException e) {
       throw new CliFailure(e.getMessage() + hint(), e);
+    }
+    if (keyFile.given()) {
+      authenticated = authenticate();
     }
     PrintWriter out = TextOut.over(root.stdout());
     out.print(json ? json(report) : human(report));
@@ -244,6 +264,35 @@ final class RepairCommand implements Callable<Integer> {
         : "";
   }
 
+  /**
+   * Reads every record of the repaired log (as the repair left it, or would leave it in a dry run)
+   * with the keys, and returns how many.
+   *
+   * @throws CliFailure at the first frame that fails authentication or has no (right) key
+   */
+  private long authenticate() {
+    LogConfig config = keyFile.apply(LogConfig.builder().recoveryMode(mode.recoveryMode).build());
+    long read = 0;
+    try (Log log = Log.openReadOnly(dir, config);
+        LogReader reader = log.reader(log.firstIndex(), log.lastIndex() + 1)) {
+      while (reader.hasNext()) {
+        reader.next();
+        read++;
+      }
+    } catch (CorruptLogException e) {
+      throw new CliFailure(
+          "after the repair, a frame still fails to read: "
+              + e.getMessage()
+              + " (repair cuts structural damage only; seglog verify --key-file "
+              + dir
+              + " lists it)",
+          e);
+    } catch (EncryptionKeyException e) {
+      throw new CliFailure("cannot authenticate payloads: " + e.getMessage() + keyFile.hint(), e);
+    }
+    return read;
+  }
+
   private String sideFile(Cut c) {
     return dryRun || c.sideFile() == null ? "(not written)" : c.sideFile().toString();
   }
@@ -270,6 +319,9 @@ final class RepairCommand implements Callable<Integer> {
     json.endArray().field("bytesCut", r.bytesCut()).field("recordsCut", r.recordsCut());
     paths(json.name("indexFilesRebuilt"), r.indexFilesRebuilt());
     paths(json.name("temporaryFilesRemoved"), r.temporaryFilesRemoved());
+    if (authenticated >= 0) {
+      json.field("recordsAuthenticated", authenticated);
+    }
     return json.endObject() + "\n";
   }
 
@@ -328,6 +380,11 @@ final class RepairCommand implements Callable<Integer> {
           .append(" temporary file(s) ")
           .append(dryRun ? "to remove" : "removed")
           .append('\n');
+    }
+    if (authenticated >= 0) {
+      sb.append("authenticated: ")
+          .append(authenticated)
+          .append(" record(s) read and decrypted with the key file\n");
     }
     return sb.toString();
   }

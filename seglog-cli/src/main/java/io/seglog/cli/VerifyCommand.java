@@ -1,6 +1,7 @@
 package io.seglog.cli;
 
 import io.seglog.CorruptLogException;
+import io.seglog.EncryptionKeyException;
 import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogReader;
@@ -16,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -53,6 +55,12 @@ import picocli.CommandLine.Spec;
           + " longer than a second, when stderr is a terminal or with --progress; stdout, and so"
           + " --json, never carries it.",
       "",
+      "Encrypted logs: without --key-file the frames' structure and checksums are verified but"
+          + " their payloads are not authenticated (the summary says how many frames that is)."
+          + " With --key-file every record is also read and decrypted through the engine (as"
+          + " --deep), so tampering fails authentication and is a finding of kind read; a"
+          + " missing or wrong key is an error (exit 1) naming the key id, file and offset.",
+      "",
       "Finding kinds: metadata, file-name, header, foreign-segment, misnamed, sequence, gap,"
           + " chain, frame, torn-tail, truncated, trailer, digest, index-file, anchor; with --deep"
           + " also open and read. See the README's Operations section.",
@@ -73,14 +81,18 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The log directory.")
   private Path dir;
 
+  @Mixin private KeyFileOption keyFile;
+
   @Option(
       names = "--json",
       description =
           "One JSON object: intact, firstIndex, lastIndex, segments, bytes, records, chainAnchor,"
               + " findings [{file, offset, kind, message, firstAffectedIndex, lastAffectedIndex}];"
-              + " with --deep also recordsRead. firstAffectedIndex is null when the damage affects"
-              + " no record an index can name; lastAffectedIndex is null when the affected"
-              + " records run to the end of the log (or firstAffectedIndex is null).")
+              + " with --deep or --key-file also recordsRead; for an encrypted log also"
+              + " encryptedFrames and payloadsAuthenticated (before chainAnchor)."
+              + " firstAffectedIndex is null when the damage affects no record an index can name;"
+              + " lastAffectedIndex is null when the affected records run to the end of the log"
+              + " (or firstAffectedIndex is null).")
   private boolean json;
 
   @Option(
@@ -106,8 +118,16 @@ final class VerifyCommand implements Callable<Integer> {
               + " pass runs longer than a second, even when stderr is not a terminal.")
   private boolean progress;
 
-  /** The outcome of --deep: findings it added and records it read. */
-  private record DeepResult(List<Finding> findings, long recordsRead) {}
+  /**
+   * The outcome of --deep: findings it added and records it read; {@code keyError} when it stopped
+   * at a frame it had no (right) key for.
+   */
+  private record DeepResult(
+      List<Finding> findings, long recordsRead, EncryptionKeyException keyError) {
+    DeepResult(List<Finding> findings, long recordsRead) {
+      this(findings, recordsRead, null);
+    }
+  }
 
   @Override
   public Integer call() {
@@ -127,14 +147,30 @@ final class VerifyCommand implements Callable<Integer> {
     } finally {
       bar.close();
     }
-    DeepResult deepResult = deep ? deep(report, progressOut) : null;
+    // Reading with the keys is what authenticates encrypted payloads.
+    DeepResult deepResult = deep || keyFile.given() ? deep(report, progressOut) : null;
     List<Finding> findings = new ArrayList<>(report.findings());
     if (deepResult != null) {
       findings.addAll(deepResult.findings());
     }
     PrintWriter out = TextOut.over(root.stdout());
-    out.print(json ? json(report, findings, deepResult) : human(report, findings, deepResult));
+    boolean authenticated = keyFile.given() && deepResult != null && deepResult.keyError() == null;
+    out.print(
+        json
+            ? json(report, findings, deepResult, authenticated)
+            : human(report, findings, deepResult, authenticated));
     TextOut.check(out);
+    if (findings.isEmpty() && deepResult != null && deepResult.keyError() != null) {
+      EncryptionKeyException e = deepResult.keyError();
+      root.reportFailure(
+          "cannot authenticate the payloads of log "
+              + dir
+              + ": "
+              + e.getMessage()
+              + keyFile.hint()
+              + "; no damage found");
+      return SeglogCli.EXIT_FAILURE;
+    }
     if (findings.isEmpty()) {
       return SeglogCli.EXIT_OK;
     }
@@ -162,7 +198,7 @@ final class VerifyCommand implements Callable<Integer> {
     long read = 0;
     Log log;
     try {
-      log = Log.openReadOnly(dir, LogConfig.defaults());
+      log = Log.openReadOnly(dir, keyFile.apply(LogConfig.defaults()));
     } catch (CorruptLogException e) {
       // Reported even where the verifier named the same spot: that the log does not open at all
       // is news of its own.
@@ -177,6 +213,7 @@ final class VerifyCommand implements Callable<Integer> {
       return new DeepResult(found, 0);
     }
     AtomicLong done = new AtomicLong();
+    EncryptionKeyException keyError = null;
     ProgressBar bar =
         ProgressBar.start(
             "deep read", log.lastIndex() - log.firstIndex() + 1, done::get, progressOut);
@@ -199,9 +236,11 @@ final class VerifyCommand implements Callable<Integer> {
                 e.getMessage(),
                 reader.position(),
                 reader.position() <= log.lastIndex() ? log.lastIndex() : Finding.NO_INDEX));
+      } catch (EncryptionKeyException e) {
+        keyError = e; // not damage: the data may be intact
       }
     }
-    return new DeepResult(found, read);
+    return new DeepResult(found, read, keyError);
   }
 
   private static void addNew(VerifyReport report, List<Finding> found, Finding f) {
@@ -240,7 +279,8 @@ final class VerifyCommand implements Callable<Integer> {
         : json.field(name, index);
   }
 
-  static String json(VerifyReport r, List<Finding> findings, DeepResult deep) {
+  static String json(
+      VerifyReport r, List<Finding> findings, DeepResult deep, boolean authenticated) {
     Json json =
         new Json()
             .beginObject()
@@ -252,6 +292,10 @@ final class VerifyCommand implements Callable<Integer> {
             .field("records", r.records());
     if (deep != null) {
       json.field("recordsRead", deep.recordsRead());
+    }
+    if (r.encryptedFrames() > 0) {
+      json.field("encryptedFrames", r.encryptedFrames())
+          .field("payloadsAuthenticated", authenticated);
     }
     json.field("chainAnchor", r.chainAnchor()).name("findings").beginArray();
     for (Finding f : findings) {
@@ -267,7 +311,8 @@ final class VerifyCommand implements Callable<Integer> {
     return json.endArray().endObject() + "\n";
   }
 
-  private static String human(VerifyReport r, List<Finding> findings, DeepResult deep) {
+  private static String human(
+      VerifyReport r, List<Finding> findings, DeepResult deep, boolean authenticated) {
     StringBuilder sb = new StringBuilder();
     for (Finding f : findings) {
       sb.append(f.file())
@@ -300,6 +345,19 @@ final class VerifyCommand implements Callable<Integer> {
         .append('\n');
     if (deep != null) {
       sb.append("deep: ").append(deep.recordsRead()).append(" record(s) read through the engine\n");
+    }
+    if (r.encryptedFrames() > 0) {
+      sb.append("encrypted: ")
+          .append(r.encryptedFrames())
+          .append(" frame(s); ")
+          .append(
+              authenticated
+                  ? "payloads authenticated with the key file"
+                  : "structure and checksums verified, payloads NOT authenticated"
+                      + (deep != null && deep.keyError() != null
+                          ? " (" + deep.keyError().getMessage() + ")"
+                          : " (no --key-file)"))
+          .append('\n');
     }
     sb.append("chain anchor: ")
         .append(

@@ -5,8 +5,13 @@ import java.nio.ByteOrder;
 import java.util.UUID;
 
 /**
- * Byte layout of a segment file, format version 1. Every offset of a segment file lives here. All
- * integers are big-endian. docs/FORMAT.md describes the same layout for readers of the bytes.
+ * Byte layout of a segment file, format versions 1 and 2. Every offset of a segment file lives here
+ * (the body of a coded v2 frame: {@link FrameEnvelope}). All integers are big-endian.
+ * docs/FORMAT.md describes the same layout for readers of the bytes.
+ *
+ * <p>Version 2 differs from version 1 only in frame flags: a v2 records frame may carry a codec and
+ * an encryption flag, and then its body is a {@link FrameEnvelope}. A log writes v2 segments only
+ * when compression or encryption is configured; v1 segments stay readable.
  *
  * <pre>
  * Segment file  NNNNNNNNNNNNNNNNNNNN.seg  (20-digit zero-padded base index)
@@ -16,7 +21,7 @@ import java.util.UUID;
  *
  * Segment header, 128 bytes
  *   0   magic           4   'S' 'G' 'L' 'S'
- *   4   version         2   1
+ *   4   version         2   1, or 2 (frame flags allowed)
  *   6   header length   2   128
  *   8   log id         16   UUID, most significant long first
  *  24   sequence        8   0 for the log's first segment, +1 for each next one
@@ -30,7 +35,9 @@ import java.util.UUID;
  *   0   crc             4   CRC32C of bytes [4, 32 + body length): header and body
  *   4   body length     4
  *   8   type            1   1 = records, 2 = trailer
- *   9   flags           1   0 (reserved for codecs)
+ *   9   flags           1   v1: 0. v2 records frames: bits 0-2 codec (0 none, 1 zstd, 2 lz4),
+ *                           bit 3 AES-256-GCM, bits 4-7 zero; nonzero means the body is a
+ *                           FrameEnvelope. Trailers: 0
  *  10   reserved        2   0
  *  12   record count    4   records in the body; 0 for a trailer
  *  16   first index     8   index of the first record; for a trailer, the index after the last
@@ -58,7 +65,22 @@ import java.util.UUID;
 public final class SegmentFormat {
   private SegmentFormat() {}
 
+  /** The version of segments written by a log that neither compresses nor encrypts. */
   public static final int VERSION = 1;
+
+  /** The version of segments that may hold coded (compressed or encrypted) frames. */
+  public static final int VERSION_2 = 2;
+
+  /** Frame flags, bits 0-2: the codec of a coded body. */
+  public static final int FLAG_CODEC_MASK = 0x07;
+
+  public static final int CODEC_NONE = 0;
+  public static final int CODEC_ZSTD = 1;
+  public static final int CODEC_LZ4 = 2;
+
+  /** Frame flags, bit 3: the body is encrypted with AES-256-GCM. */
+  public static final int FLAG_ENCRYPTED = 0x08;
+
   public static final int MAGIC = 0x53474C53; // "SGLS"
 
   public static final int HEADER_BYTES = 128;
@@ -99,6 +121,14 @@ public final class SegmentFormat {
   private static final int T_MAX_TIMESTAMP = 24;
   private static final int T_DIGEST = 32;
 
+  /**
+   * Most records one segment may hold: index entries store a record's index relative to the
+   * segment's base index in 32 bits. Plain records take 16 bytes or more, so a 1 GiB segment holds
+   * at most 2^26; compressed batches of tiny records can take less than a byte each, so the writer
+   * rolls at this bound.
+   */
+  public static final long MAX_SEGMENT_RECORDS = Integer.MAX_VALUE;
+
   /** A frame body can never be longer than this, whatever the configuration. */
   public static final int MAX_BODY_BYTES = 1 << 30;
 
@@ -112,7 +142,7 @@ public final class SegmentFormat {
   public static ByteBuffer encodeHeader(SegmentHeader h) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
     b.putInt(H_MAGIC, MAGIC);
-    b.putShort(H_VERSION, (short) VERSION);
+    b.putShort(H_VERSION, (short) h.version());
     b.putShort(H_LENGTH, (short) HEADER_BYTES);
     b.putLong(H_LOG_ID, h.logId().getMostSignificantBits());
     b.putLong(H_LOG_ID + 8, h.logId().getLeastSignificantBits());
@@ -139,7 +169,7 @@ public final class SegmentFormat {
       throw new FormatException(H_MAGIC, "not a seglog segment (bad magic)");
     }
     int version = Short.toUnsignedInt(b.getShort(p + H_VERSION));
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_2) {
       throw new FormatException(H_VERSION, "unsupported segment format version " + version);
     }
     int stored = b.getInt(p + H_CRC);
@@ -195,13 +225,46 @@ public final class SegmentFormat {
    */
   public static void sealFrame(
       ByteBuffer b, int frameStart, int frameEnd, int type, int count, long first, long synced) {
+    sealFrame(b, frameStart, frameEnd, type, 0, count, first, synced);
+  }
+
+  /** {@link #sealFrame} for a frame with {@code flags} (a coded v2 frame). */
+  public static void sealFrame(
+      ByteBuffer b,
+      int frameStart,
+      int frameEnd,
+      int type,
+      int flags,
+      int count,
+      long first,
+      long synced) {
+    putFrameHeader(b, frameStart, frameEnd, type, flags, count, first, synced);
+    putFrameChecksum(b, frameStart, frameEnd);
+  }
+
+  /**
+   * Fills in the frame header at {@code frameStart} but its checksum ({@link #putFrameChecksum}).
+   */
+  public static void putFrameHeader(
+      ByteBuffer b,
+      int frameStart,
+      int frameEnd,
+      int type,
+      int flags,
+      int count,
+      long first,
+      long synced) {
     b.putInt(frameStart + F_BODY_LENGTH, frameEnd - frameStart - FRAME_HEADER_BYTES);
     b.put(frameStart + F_TYPE, (byte) type);
-    b.put(frameStart + F_FLAGS, (byte) 0);
+    b.put(frameStart + F_FLAGS, (byte) flags);
     b.putShort(frameStart + F_FLAGS + 1, (short) 0);
     b.putInt(frameStart + F_RECORD_COUNT, count);
     b.putLong(frameStart + F_FIRST_INDEX, first);
     b.putLong(frameStart + F_SYNCED_INDEX, synced);
+  }
+
+  /** Computes the checksum of the complete frame {@code [frameStart, frameEnd)} into its header. */
+  public static void putFrameChecksum(ByteBuffer b, int frameStart, int frameEnd) {
     b.putInt(frameStart + F_CRC, Checksums.crc32c(b, frameStart + F_BODY_LENGTH, frameEnd));
   }
 
@@ -233,7 +296,10 @@ public final class SegmentFormat {
 
   /**
    * Decodes the header at {@code pos} without checking the checksum (the body may not be read yet).
-   * Checks only what can be judged from the header: type, flags and length bounds.
+   * Checks only what can be judged from the header: type, flags and length bounds. Flags are
+   * checked against version 2 (known codec and encryption bits on records frames); that a version 1
+   * segment holds no flags at all is checked by the callers that know the segment's version ({@link
+   * #checkFlagsAllowed}).
    *
    * @param maxBody largest body length this log may hold
    * @param fileOffset where the header sits in its file, for error messages
@@ -247,16 +313,25 @@ public final class SegmentFormat {
     if (type != FRAME_RECORDS && type != FRAME_TRAILER) {
       throw new FormatException(fileOffset, "bad frame type " + type);
     }
-    if (flags != 0) {
+    if (flags != 0
+        && (type != FRAME_RECORDS
+            || (flags & ~(FLAG_CODEC_MASK | FLAG_ENCRYPTED)) != 0
+            || (flags & FLAG_CODEC_MASK) > CODEC_LZ4)) {
       throw new FormatException(fileOffset, "unknown frame flags " + flags);
     }
-    if (length < 0 || (type == FRAME_RECORDS && length > maxBody)) {
+    // A coded body is the records (at most maxBody) in an envelope: compression is only kept when
+    // it saves bytes, encryption adds a fixed overhead.
+    long bound = flags == 0 ? maxBody : (long) maxBody + FrameEnvelope.MAX_OVERHEAD;
+    if (length < 0 || (type == FRAME_RECORDS && length > bound)) {
       throw new FormatException(
-          fileOffset, "frame length " + length + " exceeds the maximum " + maxBody);
+          fileOffset, "frame length " + length + " exceeds the maximum " + bound);
     }
     if (type == FRAME_TRAILER
         ? (count != 0 || length != TRAILER_BODY_BYTES)
-        : (count <= 0 || (long) count * RECORD_HEADER_BYTES > length)) {
+        : (count <= 0
+            || (flags == 0
+                ? (long) count * RECORD_HEADER_BYTES > length
+                : length < FrameEnvelope.headerBytes(flags)))) {
       throw new FormatException(
           fileOffset, "frame record count " + count + " does not fit its length " + length);
     }
@@ -266,8 +341,34 @@ public final class SegmentFormat {
       throw new FormatException(
           fileOffset, "frame first index " + first + " and synced index " + synced + " disagree");
     }
-    return new FrameHeader(length, type, count, first, synced);
+    return new FrameHeader(length, type, flags, count, first, synced);
   }
+
+  /**
+   * Refuses frame flags in a segment of {@code segmentVersion} 1: a v1 segment never holds coded
+   * frames (FORMAT.md section 10).
+   */
+  public static void checkFlagsAllowed(FrameHeader h, int segmentVersion, long fileOffset)
+      throws FormatException {
+    if (h.flags() != 0 && segmentVersion < VERSION_2) {
+      throw new FormatException(
+          fileOffset, "frame flags " + h.flags() + " in a version " + segmentVersion + " segment");
+    }
+  }
+
+  /** The version field of a segment header at the buffer's position (not checked). */
+  public static int headerVersion(ByteBuffer b) {
+    return Short.toUnsignedInt(b.getShort(b.position() + H_VERSION));
+  }
+
+  /** Offset of the version field in a segment header. */
+  public static final int HEADER_VERSION_OFFSET = H_VERSION;
+
+  /** Offset of the flags byte in a frame header. */
+  public static final int FRAME_FLAGS_OFFSET = F_FLAGS;
+
+  /** Offset of the bytes of a frame header that a coded frame authenticates: [8, 32). */
+  public static final int FRAME_AUTHENTICATED_FROM = F_TYPE;
 
   /** Whether the checksum of the whole frame at {@code [pos, pos + frameLength)} matches. */
   public static boolean checksumMatches(ByteBuffer b, int pos, int frameLength) {

@@ -1,9 +1,11 @@
 package io.seglog.internal.log;
 
 import io.seglog.Entry;
+import io.seglog.internal.codec.FrameCoder;
 import io.seglog.internal.format.SegmentFormat;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.UUID;
 
 /**
  * Encodes a {@link Batch} into a records frame in a reused direct buffer. Not thread-safe: the
@@ -11,12 +13,37 @@ import java.time.Clock;
  */
 final class FrameEncoder {
   private final Clock clock;
+  private final FrameCoder coder; // null: frames are never coded
   private ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
   private long minTimestamp;
   private long maxTimestamp;
 
   FrameEncoder(Clock clock) {
+    this(clock, null);
+  }
+
+  /** An encoder that compresses and/or encrypts frames with {@code coder} where allowed. */
+  FrameEncoder(Clock clock, FrameCoder coder) {
     this.clock = clock;
+    this.coder = coder != null && coder.codes() ? coder : null;
+  }
+
+  /** Whether frames may come out coded: they then need a version 2 segment. */
+  boolean codes() {
+    return coder != null;
+  }
+
+  /**
+   * {@link #encode(Batch, long, long)}, then compressed and/or encrypted if this encoder codes and
+   * {@code segmentVersion} allows coded frames (2); {@code logId} is authenticated with encrypted
+   * frames.
+   */
+  ByteBuffer encode(Batch batch, long first, long syncedIndex, int segmentVersion, UUID logId) {
+    if (coder == null || segmentVersion < SegmentFormat.VERSION_2) {
+      return encode(batch, first, syncedIndex);
+    }
+    ByteBuffer plain = encodeUnsealed(batch);
+    return coder.code(plain, batch.size(), first, syncedIndex, minTimestamp, maxTimestamp, logId);
   }
 
   /**
@@ -26,6 +53,14 @@ final class FrameEncoder {
    * @param syncedIndex the highest index fsynced now, recorded in the frame for recovery
    */
   ByteBuffer encode(Batch batch, long first, long syncedIndex) {
+    ByteBuffer b = encodeUnsealed(batch);
+    SegmentFormat.sealFrame(
+        b, 0, b.limit(), SegmentFormat.FRAME_RECORDS, batch.size(), first, syncedIndex);
+    return b;
+  }
+
+  /** The records frame of {@code batch}, its header not yet filled in; position 0. */
+  private ByteBuffer encodeUnsealed(Batch batch) {
     int frameLength = batch.frameLength();
     if (buffer.capacity() < frameLength) {
       buffer = ByteBuffer.allocateDirect(Math.max(frameLength, buffer.capacity() * 2));
@@ -54,8 +89,6 @@ final class FrameEncoder {
       throw new IllegalStateException(
           "encoded " + b.position() + " bytes for a frame of " + frameLength);
     }
-    SegmentFormat.sealFrame(
-        b, 0, frameLength, SegmentFormat.FRAME_RECORDS, batch.size(), first, syncedIndex);
     minTimestamp = min;
     maxTimestamp = max;
     return b.flip();

@@ -92,12 +92,24 @@ final class LogFiles {
   Segment createNextSegment(
       UUID logId, Segment previous, long firstIndex, long createdAt, Segment.Context context)
       throws IOException {
+    return createNextSegment(
+        logId, previous, firstIndex, createdAt, context, SegmentFormat.VERSION);
+  }
+
+  /** {@link #createNextSegment} writing a segment of format {@code version} (1 or 2). */
+  Segment createNextSegment(
+      UUID logId,
+      Segment previous,
+      long firstIndex,
+      long createdAt,
+      Segment.Context context,
+      int version)
+      throws IOException {
     long base = previous == null ? firstIndex : previous.nextIndex();
     long sequence = previous == null ? 0 : previous.header().sequence() + 1;
     byte[] prevDigest =
         previous == null ? new byte[SegmentFormat.DIGEST_BYTES] : previous.trailer().digest();
-    SegmentHeader header =
-        new SegmentHeader(SegmentFormat.VERSION, logId, sequence, base, createdAt, prevDigest);
+    SegmentHeader header = new SegmentHeader(version, logId, sequence, base, createdAt, prevDigest);
     FileHandle handle = createSegment(header);
     return new Segment(
         segmentPath(base),
@@ -107,6 +119,43 @@ final class LogFiles {
         new FrameIndex(1024),
         SegmentFormat.HEADER_BYTES,
         base,
+        null,
+        0,
+        Long.MAX_VALUE,
+        -1);
+  }
+
+  /**
+   * Replaces the empty active segment {@code empty} by an empty one of format {@code version} with
+   * the same name, sequence, creation time and chain link, and returns it open. Crash-safe: its
+   * index file is deleted first (it names the old header's checksum), then the new header is
+   * written to {@code .seg.tmp}, fsynced and renamed over the old file (atomic), and the directory
+   * fsynced; a crash leaves either empty segment, both valid.
+   */
+  Segment recreateEmptySegment(Segment empty, Segment.Context context, int version)
+      throws IOException {
+    if (empty.recordCount() != 0 || empty.isSealed()) {
+      throw new IllegalStateException(empty + " is not an empty active segment");
+    }
+    SegmentHeader old = empty.header();
+    SegmentHeader header =
+        new SegmentHeader(
+            version,
+            old.logId(),
+            old.sequence(),
+            old.baseIndex(),
+            old.createdAt(),
+            old.previousDigest());
+    io.delete(indexPath(old.baseIndex()));
+    FileHandle handle = createSegment(header);
+    return new Segment(
+        segmentPath(old.baseIndex()),
+        header,
+        handle,
+        context,
+        new FrameIndex(1024),
+        SegmentFormat.HEADER_BYTES,
+        old.baseIndex(),
         null,
         0,
         Long.MAX_VALUE,

@@ -5,6 +5,8 @@ import io.seglog.LogConfig;
 import io.seglog.NoSuchLogException;
 import io.seglog.RecoveryMode;
 import io.seglog.RecoveryReport;
+import io.seglog.internal.codec.FrameCoder;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
@@ -216,7 +218,8 @@ final class Recovery {
             io,
             writable ? FileIO.Mode.READ_WRITE : FileIO.Mode.READ,
             new HandlePool(config.maxOpenSegmentFiles()),
-            indexFiles::timeStartSlot);
+            indexFiles::timeStartSlot,
+            new FrameDecoder(config.encryption()));
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows
@@ -642,6 +645,11 @@ final class Recovery {
     }
     segments.add(
         files.createNextSegment(
-            metadata.logId(), last, metadata.firstIndex(), config.clock().millis(), context));
+            metadata.logId(),
+            last,
+            metadata.firstIndex(),
+            config.clock().millis(),
+            context,
+            FrameCoder.segmentVersionFor(config)));
   }
 }

@@ -20,7 +20,9 @@ import io.seglog.SeglogIOException;
 import io.seglog.SegmentInfo;
 import io.seglog.SyncPolicy;
 import io.seglog.Visibility;
+import io.seglog.internal.codec.FrameCoder;
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.Trailer;
@@ -37,6 +39,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -100,7 +103,8 @@ public final class SegmentedLog implements Log {
       LogFiles files,
       boolean readOnly,
       Closeable directoryLock,
-      Recovery.Result recovered) {
+      Recovery.Result recovered,
+      SecureRandom saltSource) {
     this.directory = directory;
     this.config = config;
     this.files = files;
@@ -110,8 +114,11 @@ public final class SegmentedLog implements Log {
     this.report = recovered.report();
     this.stopIndexWrites = recovered.indexWrites();
     this.context = recovered.context();
-    this.encoder = new FrameEncoder(config.clock());
+    this.encoder = newEncoder(config, readOnly, saltSource);
     this.segments = recovered.segments().toArray(new Segment[0]);
+    if (!readOnly && encoder.codes()) {
+      replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
+    }
     for (Segment s : segments) {
       s.releaseIndexToCache(); // indexes a full scan loaded are bounded like any other
       if (s.isSealed()) {
@@ -151,8 +158,18 @@ public final class SegmentedLog implements Log {
 
   /** Opens, creating a new log with {@code newLogId} if absent (golden-file tests fix the id). */
   public static SegmentedLog open(Path directory, LogConfig config, FileIO io, UUID newLogId) {
+    return open(directory, config, io, newLogId, new SecureRandom());
+  }
+
+  /**
+   * {@link #open(Path, LogConfig, FileIO, UUID)} drawing the salts of encrypted frames from {@code
+   * saltSource}: a {@link SecureRandom} always, but for golden files.
+   */
+  public static SegmentedLog open(
+      Path directory, LogConfig config, FileIO io, UUID newLogId, SecureRandom saltSource) {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(config, "config");
+    FrameCoder.checkAvailable(config); // a missing codec library fails before anything is opened
     Path dir = directory.toAbsolutePath();
     try {
       createDurably(dir, io);
@@ -171,7 +188,7 @@ public final class SegmentedLog implements Log {
     LogFiles files = new LogFiles(dir, io);
     try {
       Recovery.Result r = new Recovery(files, config, true, newLogId).run();
-      return new SegmentedLog(dir, config, files, false, lock, r);
+      return new SegmentedLog(dir, config, files, false, lock, r, saltSource);
     } catch (IOException e) {
       LogFiles.closeQuietly(lock, e);
       throw new SeglogIOException("cannot open log " + dir, e);
@@ -210,7 +227,7 @@ public final class SegmentedLog implements Log {
     LogFiles files = new LogFiles(dir, io);
     try {
       Recovery.Result r = new Recovery(files, config, false, null).run();
-      return new SegmentedLog(dir, config, files, true, null, r);
+      return new SegmentedLog(dir, config, files, true, null, r, null);
     } catch (IOException e) {
       throw new SeglogIOException("cannot open log " + dir, e);
     }
@@ -284,8 +301,14 @@ public final class SegmentedLog implements Log {
     checkWritable();
     int count = batch.size();
     long first = lastIndex + 1;
-    Segment active = activeForAppend(batch.frameLength(), count);
-    ByteBuffer frame = encoder.encode(batch, first, sync.durableIndex());
+    Segment active = activeForAppend(batch.frameLength() + codingOverhead(), count);
+    if (encoder.codes() && active.header().version() < SegmentFormat.VERSION_2) {
+      active = upgradeActiveForCoding(active);
+    }
+    ByteBuffer frame =
+        encoder.encode(
+            batch, first, sync.durableIndex(), active.header().version(), metadata.logId());
+    int frameLength = frame.remaining();
     try {
       active.append(frame, first, count, encoder.minTimestamp(), encoder.maxTimestamp());
     } catch (IOException e) {
@@ -294,7 +317,7 @@ public final class SegmentedLog implements Log {
       active.discardUnpublished();
       throw fence("write to " + active.path(), e);
     }
-    bytesWritten += batch.frameLength();
+    bytesWritten += frameLength;
     lastIndex = first + count - 1; // publish to readers
     return first;
   }
@@ -308,7 +331,8 @@ public final class SegmentedLog implements Log {
       boolean full =
           active.size() + frameLength + SegmentFormat.TRAILER_FRAME_BYTES > config.segmentBytes();
       boolean tooMany =
-          config.segmentMaxRecords() > 0 && records + count > config.segmentMaxRecords();
+          (config.segmentMaxRecords() > 0 && records + count > config.segmentMaxRecords())
+              || records + count > SegmentFormat.MAX_SEGMENT_RECORDS; // compressed: < 1 byte each
       boolean tooOld =
           !config.rollAge().isZero()
               && config.clock().millis() - active.header().createdAt()
@@ -352,7 +376,12 @@ public final class SegmentedLog implements Log {
       active.releaseHandleToPool(); // and its file closed (reopened on demand)
       Segment next =
           files.createNextSegment(
-              metadata.logId(), active, firstIndex, config.clock().millis(), context);
+              metadata.logId(),
+              active,
+              firstIndex,
+              config.clock().millis(),
+              context,
+              FrameCoder.segmentVersionFor(config));
       Segment[] s = segments;
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
@@ -381,6 +410,11 @@ public final class SegmentedLog implements Log {
       throws IOException {
     Objects.requireNonNull(source, "source");
     Entry.of(new byte[0], type, timestamp); // checks the type and timestamp
+    if (config.encryption() != null) {
+      // A streamed frame is written outside the frame coder: it would land in plaintext.
+      throw new UnsupportedOperationException(
+          "log " + directory + " encrypts its frames; streamed records are not encrypted yet");
+    }
     if (maxBytes < 0 || maxBytes > config.maxStreamedRecordBytes()) {
       throw new IllegalArgumentException(
           "maxBytes "
@@ -474,6 +508,71 @@ public final class SegmentedLog implements Log {
       } catch (IOException e) {
         throw readFailure(segment, e);
       }
+    }
+  }
+
+  // ---- compression and encryption (docs/FORMAT.md section 3.5)
+
+  private static FrameEncoder newEncoder(
+      LogConfig config, boolean readOnly, SecureRandom saltSource) {
+    if (readOnly || FrameCoder.segmentVersionFor(config) == SegmentFormat.VERSION) {
+      return new FrameEncoder(config.clock());
+    }
+    return new FrameEncoder(
+        config.clock(),
+        new FrameCoder(
+            config.compression(), config.compressionMinBytes(), config.encryption(), saltSource));
+  }
+
+  /** Bytes a coded frame may take beyond its plain length (encryption's envelope and tag). */
+  private int codingOverhead() {
+    return encoder.codes() ? FrameEnvelope.MAX_OVERHEAD : 0;
+  }
+
+  /**
+   * Coded frames need a version 2 segment; a log that was plain until this session may have a
+   * version 1 active segment. If it holds records, the first coded append seals it (a roll, whose
+   * new segment is version 2). @GuardedBy("appendLock")
+   */
+  private Segment upgradeActiveForCoding(Segment active) {
+    if (active.recordCount() == 0) {
+      throw new IllegalStateException(active + ": an empty version 1 segment is replaced at open");
+    }
+    return rollLocked(active);
+  }
+
+  /**
+   * At open, before anything else can use it: an empty version 1 active segment is replaced by an
+   * empty version 2 one with the same name and chain link (a roll would create a second segment
+   * with the same base index; LogFiles#recreateEmptySegment is crash-safe), so no frame is ever
+   * written unencrypted once encryption is on.
+   */
+  private void replaceEmptyVersion1Active() {
+    Segment[] s = segments;
+    Segment active = s.length == 0 ? null : s[s.length - 1];
+    if (active == null
+        || active.isSealed()
+        || active.recordCount() > 0
+        || active.header().version() >= SegmentFormat.VERSION_2) {
+      return;
+    }
+    try {
+      s[s.length - 1] = files.recreateEmptySegment(active, context, SegmentFormat.VERSION_2);
+      try {
+        active.close(); // its file was renamed over; nothing was written through this handle
+      } catch (IOException ignored) {
+        // nothing of the log depends on this handle any more
+      }
+    } catch (IOException e) {
+      for (Segment seg : s) {
+        try {
+          seg.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new SeglogIOException(
+          "upgrading " + active.path() + " to segment format version 2 failed", e);
     }
   }
 

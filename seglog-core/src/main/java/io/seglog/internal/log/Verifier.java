@@ -123,6 +123,7 @@ public final class Verifier {
 
     long bytes = 0;
     long records = 0;
+    long encryptedFrames = 0;
     long readableEnd = Long.MIN_VALUE; // the index after the intact prefix
     String anchor = null; // digest of the newest sealed segment of the intact prefix
     Set<String> intactDigests = new java.util.HashSet<>();
@@ -242,6 +243,7 @@ public final class Verifier {
             new FrameScanner(handle, size, maxBody)
                 .scan(SegmentFormat.HEADER_BYTES, h.baseIndex(), h.baseIndex(), index);
         records += r.records;
+        encryptedFrames += r.encryptedFrames;
         // The records this segment holds: what link, trailer, digest and index-file findings name.
         // After damage they run to the next segment (or, in the last one, to the end of the log).
         long segmentFirst = h.baseIndex();
@@ -258,7 +260,8 @@ public final class Verifier {
           if (!f.affectsRecords()) {
             findings.set(k, withRange(f, segmentFirst, segmentLast));
           }
-        } // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
+        }
+        // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
         // file shorter than that, is lost durable data, never a torn tail (as recovery judges it).
         long proven =
             last && indexFiles.contains(h.baseIndex())
@@ -361,7 +364,15 @@ public final class Verifier {
           NO_INDEX);
     }
     return new VerifyReport(
-        directory, firstIndex, readableEnd - 1, paths.size(), bytes, records, findings, anchor);
+        directory,
+        firstIndex,
+        readableEnd - 1,
+        paths.size(),
+        bytes,
+        records,
+        findings,
+        anchor,
+        encryptedFrames);
   }
 
   private void checkIndexFile(

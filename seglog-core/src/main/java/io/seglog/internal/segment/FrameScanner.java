@@ -1,17 +1,26 @@
 package io.seglog.internal.segment;
 
+import io.seglog.CorruptLogException;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.Trailer;
 import io.seglog.internal.io.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.UUID;
 
 /**
  * Scans the frames of a segment sequentially, verifying each one's checksum and that indices are
  * contiguous, and stops at the first damage or at the trailer. Used by recovery, by index rebuilds
  * and by verification. Not thread-safe; one scanner per scan.
+ *
+ * <p>Coded frames (compressed or encrypted, version 2 segments) are checked without their codec or
+ * key: checksum, envelope fields, and the timestamps the envelope states. Their records are only
+ * decoded, authenticated and checked when a decoder is given ({@link #decodeWith}).
  *
  * <p>A scan never trusts a length before checking it against the log's maximum body size and the
  * bytes left in the file, so damage can never cause a large allocation.
@@ -46,6 +55,12 @@ public final class FrameScanner {
     /** Only when {@link #damage} is set: records in the valid frames found after the damage. */
     public long recordsAfterDamage;
 
+    /** Valid coded frames found (compressed and/or encrypted). */
+    public long codedFrames;
+
+    /** Valid encrypted frames found; their payloads were authenticated only with a decoder. */
+    public long encryptedFrames;
+
     public boolean clean() {
       return damage == null;
     }
@@ -55,12 +70,41 @@ public final class FrameScanner {
   private final long fileSize;
   private final int maxBody;
   private final FileWindow window;
+  private int segmentVersion = -1; // read from the file's header on first scan
+  private FrameDecoder decoder;
+  private UUID logId;
+  private Path path;
+  private ByteBuffer decoded;
 
   public FrameScanner(FileHandle file, long fileSize, int maxBody) {
     this.file = file;
     this.fileSize = fileSize;
     this.maxBody = maxBody;
     this.window = new FileWindow(file, fileSize);
+  }
+
+  /**
+   * Also decodes every coded frame with {@code decoder}, so that encrypted ones are authenticated
+   * and the records of every one are checked. A failure is damage at the frame; a missing or wrong
+   * key throws {@link io.seglog.EncryptionKeyException}.
+   */
+  public FrameScanner decodeWith(FrameDecoder decoder, UUID logId, Path path) {
+    this.decoder = decoder;
+    this.logId = logId;
+    this.path = path;
+    return this;
+  }
+
+  private int segmentVersion() throws IOException {
+    if (segmentVersion < 0) {
+      segmentVersion = SegmentFormat.VERSION;
+      if (fileSize >= SegmentFormat.HEADER_BYTES) {
+        ByteBuffer b = ByteBuffer.allocate(2);
+        file.readFully(b, SegmentFormat.HEADER_VERSION_OFFSET);
+        segmentVersion = Short.toUnsignedInt(b.getShort(0));
+      }
+    }
+    return segmentVersion;
   }
 
   /**
@@ -110,15 +154,40 @@ public final class FrameScanner {
           }
           break;
         }
-        SegmentFormat.checkRecordsFit(b, off, h, pos);
-        int p = off + SegmentFormat.FRAME_HEADER_BYTES;
+        SegmentFormat.checkFlagsAllowed(h, segmentVersion(), pos);
         long frameMax = Long.MIN_VALUE;
-        for (int i = 0; i < h.recordCount(); i++) {
-          long ts = SegmentFormat.recordTimestamp(b, p);
-          r.minTimestamp = Math.min(r.minTimestamp, ts);
-          r.maxTimestamp = Math.max(r.maxTimestamp, ts);
-          frameMax = Math.max(frameMax, ts);
-          p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
+        if (h.coded()) {
+          FrameEnvelope.Fields f =
+              FrameEnvelope.read(
+                  b, off + SegmentFormat.FRAME_HEADER_BYTES, h.bodyLength(), h, maxBody, pos);
+          if (decoder != null) {
+            try {
+              decoded = decoder.decode(b, off, h, maxBody, logId, path, pos, decoded);
+            } catch (CorruptLogException e) {
+              throw new FormatException(pos, e.getMessage());
+            }
+          }
+          r.minTimestamp = Math.min(r.minTimestamp, f.minTimestamp());
+          r.maxTimestamp = Math.max(r.maxTimestamp, f.maxTimestamp());
+          frameMax = f.maxTimestamp();
+          r.codedFrames++;
+          if ((h.flags() & SegmentFormat.FLAG_ENCRYPTED) != 0) {
+            r.encryptedFrames++;
+          }
+        } else {
+          SegmentFormat.checkRecordsFit(b, off, h, pos);
+          int p = off + SegmentFormat.FRAME_HEADER_BYTES;
+          for (int i = 0; i < h.recordCount(); i++) {
+            long ts = SegmentFormat.recordTimestamp(b, p);
+            r.minTimestamp = Math.min(r.minTimestamp, ts);
+            r.maxTimestamp = Math.max(r.maxTimestamp, ts);
+            frameMax = Math.max(frameMax, ts);
+            p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
+          }
+        }
+        if (next + h.recordCount() - baseIndex > SegmentFormat.MAX_SEGMENT_RECORDS) {
+          throw new FormatException(
+              pos, "segment holds more than " + SegmentFormat.MAX_SEGMENT_RECORDS + " records");
         }
         if (index != null) {
           index.add((int) (next - baseIndex), (int) pos, frameMax);
@@ -151,7 +220,7 @@ public final class FrameScanner {
   private void searchAfterDamage(Result r, long damageAt, long nextAtDamage) throws IOException {
     long highest = -1;
     long records = 0;
-    long limitIndex = nextAtDamage + (fileSize - damageAt); // no frame can start beyond this
+    long limitIndex = nextAtDamage + maxRecordsIn(fileSize - damageAt); // no frame starts beyond
     long pos = damageAt + 1;
     while (fileSize - pos >= SegmentFormat.FRAME_HEADER_BYTES) {
       int off = window.ensure(pos, SegmentFormat.FRAME_HEADER_BYTES);
@@ -171,6 +240,19 @@ public final class FrameScanner {
     }
     r.damageIsTail = highest < nextAtDamage;
     r.recordsAfterDamage = records;
+  }
+
+  /**
+   * An upper bound of the records {@code bytes} of this segment can hold. A plain record takes at
+   * least 16 bytes; a coded frame (version 2) may hold up to {@code maxBody / 16} records in as few
+   * as 52 bytes (a compressed batch of empty records), so there it is per frame, not per byte.
+   */
+  private long maxRecordsIn(long bytes) throws IOException {
+    if (segmentVersion() < SegmentFormat.VERSION_2) {
+      return bytes;
+    }
+    long frames = bytes / (SegmentFormat.FRAME_HEADER_BYTES + FrameEnvelope.PLAIN_HEADER_BYTES) + 1;
+    return frames * (maxBody / SegmentFormat.RECORD_HEADER_BYTES + 1);
   }
 
   private FrameHeader plausibleHeader(

@@ -2,9 +2,11 @@ package io.seglog.internal.segment;
 
 import io.seglog.CorruptLogException;
 import io.seglog.Record;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.SegmentHeader;
 import io.seglog.internal.io.FileHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,6 +24,9 @@ public final class FrameView {
 
   private final boolean readAhead;
   private ByteBuffer buffer = ByteBuffer.allocate(FIRST_READ);
+  // The loaded frame's records: buffer for a plain frame, decoded for a coded one.
+  private ByteBuffer data = buffer;
+  private ByteBuffer decoded;
   // The buffer holds file bytes [windowStart, windowStart + buffer.limit()) of windowFile.
   private Path windowFile;
   private long windowStart;
@@ -57,6 +62,28 @@ public final class FrameView {
   public void load(
       FileHandle handle, Path path, long position, long bound, long expectedFirst, int maxBody)
       throws IOException {
+    load(handle, path, position, bound, expectedFirst, maxBody, null, FrameDecoder.WITHOUT_KEYS);
+  }
+
+  /**
+   * {@link #load(FileHandle, Path, long, long, long, int)} in a segment with {@code header}: a
+   * version 2 segment may hold coded frames, which {@code decoder} authenticates, decrypts and
+   * decompresses (a null header means version 1, where frame flags are damage).
+   *
+   * @throws CorruptLogException if the frame is damaged or fails authentication
+   * @throws io.seglog.EncryptionKeyException if its key is missing or wrong
+   */
+  public void load(
+      FileHandle handle,
+      Path path,
+      long position,
+      long bound,
+      long expectedFirst,
+      int maxBody,
+      SegmentHeader header,
+      FrameDecoder decoder)
+      throws IOException {
+    filePosition = -1; // nothing is loaded until this frame checks out: fill() reuses the buffer
     long available = bound - position;
     if (available < SegmentFormat.FRAME_HEADER_BYTES) {
       throw new CorruptLogException(path, position, "frame header runs past the segment's end");
@@ -98,11 +125,22 @@ public final class FrameView {
               + "), expected index "
               + expectedFirst);
     }
+    ByteBuffer records = buffer;
     try {
-      SegmentFormat.checkRecordsFit(buffer, off, h, position);
+      SegmentFormat.checkFlagsAllowed(
+          h, header == null ? SegmentFormat.VERSION : header.version(), position);
+      if (!h.coded()) {
+        SegmentFormat.checkRecordsFit(buffer, off, h, position);
+      }
     } catch (FormatException e) {
       throw new CorruptLogException(path, position, e.getMessage());
     }
+    if (h.coded()) {
+      decoded = decoder.decode(buffer, off, h, maxBody, header.logId(), path, position, decoded);
+      records = decoded;
+      off = 0;
+    }
+    this.data = records;
     this.file = path;
     this.filePosition = position;
     this.frameOffset = off;
@@ -159,8 +197,11 @@ public final class FrameView {
    * never change while the log is open).
    */
   public void trim() {
-    if (buffer.capacity() > RETAINED_BYTES) {
+    if (buffer.capacity() > RETAINED_BYTES
+        || (decoded != null && decoded.capacity() > RETAINED_BYTES)) {
       buffer = ByteBuffer.allocate(FIRST_READ);
+      decoded = null;
+      data = buffer;
       clear();
     }
   }
@@ -177,19 +218,19 @@ public final class FrameView {
   /** The timestamp of the record at {@code index}, which {@link #contains} must hold. */
   public long timestamp(long index) {
     moveCursor(index);
-    return SegmentFormat.recordTimestamp(buffer, cursorOffset);
+    return SegmentFormat.recordTimestamp(data, cursorOffset);
   }
 
   /** The record at {@code index}, which {@link #contains} must hold; its payload is a copy. */
   public Record record(long index) {
     moveCursor(index);
-    int length = SegmentFormat.recordLength(buffer, cursorOffset);
+    int length = SegmentFormat.recordLength(data, cursorOffset);
     int payloadAt = cursorOffset + SegmentFormat.RECORD_HEADER_BYTES;
-    byte[] payload = Arrays.copyOfRange(buffer.array(), payloadAt, payloadAt + length);
+    byte[] payload = Arrays.copyOfRange(data.array(), payloadAt, payloadAt + length);
     return new Record(
         index,
-        SegmentFormat.recordTimestamp(buffer, cursorOffset),
-        SegmentFormat.recordType(buffer, cursorOffset),
+        SegmentFormat.recordTimestamp(data, cursorOffset),
+        SegmentFormat.recordType(data, cursorOffset),
         ByteBuffer.wrap(payload));
   }
 
@@ -200,7 +241,7 @@ public final class FrameView {
     }
     while (cursorIndex < index) {
       cursorOffset +=
-          SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(buffer, cursorOffset);
+          SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(data, cursorOffset);
       cursorIndex++;
     }
   }

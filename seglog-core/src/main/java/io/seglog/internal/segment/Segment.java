@@ -2,6 +2,7 @@ package io.seglog.internal.segment;
 
 import io.seglog.CorruptLogException;
 import io.seglog.Record;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
@@ -66,6 +67,11 @@ public final class Segment implements Closeable {
    * @param maxBody largest frame body the log allows
    * @param indexSource loads a sealed segment's index after it was unloaded (or never loaded)
    * @param indexCache bounds the memory of sealed segments' indexes
+   * @param io opens sealed segments' files again after the handle pool closed them
+   * @param reopenMode how to reopen them
+   * @param handlePool bounds the open files of sealed segments
+   * @param timeSource the sparse time samples of sealed segments (seek by time)
+   * @param decoder decodes coded (compressed, encrypted) frames of version 2 segments
    */
   public record Context(
       int maxBody,
@@ -74,7 +80,8 @@ public final class Segment implements Closeable {
       FileIO io,
       FileIO.Mode reopenMode,
       HandlePool handlePool,
-      TimeSource timeSource) {}
+      TimeSource timeSource,
+      FrameDecoder decoder) {}
 
   /**
    * A reference-counted open file. Whoever got it from {@link #acquire()} calls {@link #release()}
@@ -122,6 +129,7 @@ public final class Segment implements Closeable {
   private final FileIO.Mode reopenMode;
   private final HandlePool handlePool;
   private final TimeSource timeSource;
+  private final FrameDecoder decoder;
   private final Object indexLoadLock = new Object();
   private final Object handleLock = new Object();
 
@@ -170,6 +178,7 @@ public final class Segment implements Closeable {
     this.index = index;
     this.indexSource = context.indexSource();
     this.indexCache = context.indexCache();
+    this.decoder = context.decoder();
     this.size = size;
     this.nextIndex = nextIndex;
     this.trailer = trailer;
@@ -320,7 +329,15 @@ public final class Segment implements Closeable {
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
     SharedHandle h = acquire();
     try {
-      view.load(h.file(), path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
+      view.load(
+          h.file(),
+          path,
+          position,
+          bound,
+          header.baseIndex() + fi.relIndex(slot),
+          maxBody,
+          header,
+          decoder);
     } finally {
       h.release();
     }
