@@ -33,6 +33,7 @@ public final class LogConfig {
   private final long segmentMaxRecords;
   private final RecoveryMode recoveryMode;
   private final Clock clock;
+  private final boolean positionsHoldRetention;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -46,6 +47,7 @@ public final class LogConfig {
     this.segmentMaxRecords = b.segmentMaxRecords;
     this.recoveryMode = b.recoveryMode;
     this.clock = b.clock;
+    this.positionsHoldRetention = b.positionsHoldRetention;
   }
 
   /** A builder with every option at its default. */
@@ -72,6 +74,7 @@ public final class LogConfig {
     b.segmentMaxRecords = segmentMaxRecords;
     b.recoveryMode = recoveryMode;
     b.clock = clock;
+    b.positionsHoldRetention = positionsHoldRetention;
     return b;
   }
 
@@ -137,6 +140,15 @@ public final class LogConfig {
     return clock;
   }
 
+  /**
+   * Whether retention keeps every record a named tailer's committed position still needs (from the
+   * lowest committed position on). When off, retention deletes by its limits alone, and a named
+   * tailer left behind gets {@link RecordsGoneException}. Default true.
+   */
+  public boolean positionsHoldRetention() {
+    return positionsHoldRetention;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -159,6 +171,8 @@ public final class LogConfig {
         + segmentMaxRecords
         + ", recoveryMode="
         + recoveryMode
+        + ", positionsHoldRetention="
+        + positionsHoldRetention
         + "}";
   }
 
@@ -175,6 +189,7 @@ public final class LogConfig {
     private long segmentMaxRecords = 0;
     private RecoveryMode recoveryMode = RecoveryMode.TAIL;
     private Clock clock = Clock.systemUTC();
+    private boolean positionsHoldRetention = true;
 
     private Builder() {}
 
@@ -230,6 +245,12 @@ public final class LogConfig {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** See {@link LogConfig#positionsHoldRetention()}. */
+    public Builder positionsHoldRetention(boolean hold) {
+      this.positionsHoldRetention = hold;
       return this;
     }
 

@@ -176,15 +176,7 @@ public final class FrameView {
 
   /** The record at {@code index}, which {@link #contains} must hold; its payload is a copy. */
   public Record record(long index) {
-    if (index < cursorIndex) {
-      cursorIndex = firstIndex;
-      cursorOffset = frameOffset + SegmentFormat.FRAME_HEADER_BYTES;
-    }
-    while (cursorIndex < index) {
-      cursorOffset +=
-          SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(buffer, cursorOffset);
-      cursorIndex++;
-    }
+    seek(index);
     int length = SegmentFormat.recordLength(buffer, cursorOffset);
     int payloadAt = cursorOffset + SegmentFormat.RECORD_HEADER_BYTES;
     byte[] payload = Arrays.copyOfRange(buffer.array(), payloadAt, payloadAt + length);
@@ -193,5 +185,59 @@ public final class FrameView {
         SegmentFormat.recordTimestamp(buffer, cursorOffset),
         SegmentFormat.recordType(buffer, cursorOffset),
         ByteBuffer.wrap(payload));
+  }
+
+  // ---- in place: zero-copy views and backward steps (readers and tailers)
+
+  // Record offsets of the frame at offsetsPosition of offsetsFile, built on the first backward
+  // step inside a frame so a reverse reader walks a batch frame in linear time.
+  private int[] offsets = new int[0];
+  private Path offsetsFile;
+  private long offsetsPosition = -1;
+
+  /**
+   * Points {@code slot} at the record at {@code index}, which {@link #contains} must hold, without
+   * copying: valid until this view loads another frame.
+   */
+  public RecordSlot view(long index, RecordSlot slot) {
+    seek(index);
+    slot.set(
+        buffer,
+        index,
+        SegmentFormat.recordTimestamp(buffer, cursorOffset),
+        SegmentFormat.recordType(buffer, cursorOffset),
+        cursorOffset + SegmentFormat.RECORD_HEADER_BYTES,
+        SegmentFormat.recordLength(buffer, cursorOffset));
+    return slot;
+  }
+
+  /** Moves the cursor to {@code index}: forwards by walking, backwards through the offsets. */
+  private void seek(long index) {
+    if (index < cursorIndex) {
+      if (offsetsFile != file || offsetsPosition != filePosition) {
+        buildOffsets();
+      }
+      cursorIndex = index;
+      cursorOffset = frameOffset + offsets[(int) (index - firstIndex)];
+      return;
+    }
+    while (cursorIndex < index) {
+      cursorOffset +=
+          SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(buffer, cursorOffset);
+      cursorIndex++;
+    }
+  }
+
+  private void buildOffsets() {
+    if (offsets.length < recordCount) {
+      offsets = new int[recordCount];
+    }
+    int at = frameOffset + SegmentFormat.FRAME_HEADER_BYTES;
+    for (int i = 0; i < recordCount; i++) {
+      offsets[i] = at - frameOffset; // relative: a reload may place the frame elsewhere
+      at += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(buffer, at);
+    }
+    offsetsFile = file;
+    offsetsPosition = filePosition;
   }
 }

@@ -315,6 +315,26 @@ public final class Segment implements Closeable {
     }
   }
 
+  // ---- following another process's writes (read-only logs)
+
+  /**
+   * For a log opened read-only: publishes frames that another process appended, which the caller
+   * verified and added to the frame index, ending at {@code newSize}; a non-null {@code sealedBy}
+   * is the trailer it found after them. Same publication order as {@link #append}: size, (index
+   * entries, already added), then {@code nextIndex}. Called by one thread at a time.
+   */
+  public void publishDiscovered(
+      long newSize, long newNextIndex, int frames, long minTs, long maxTs, Trailer sealedBy) {
+    size = newSize;
+    frameCount += frames;
+    minTimestamp = Math.min(minTimestamp, minTs);
+    maxTimestamp = Math.max(maxTimestamp, maxTs);
+    nextIndex = newNextIndex; // publish
+    if (sealedBy != null) {
+      trailer = sealedBy;
+    }
+  }
+
   @Override
   public void close() throws IOException {
     indexCache.remove(this);
