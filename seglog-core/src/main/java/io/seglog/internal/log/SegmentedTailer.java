@@ -83,7 +83,8 @@ final class SegmentedTailer implements Tailer {
         break;
       }
       if (log.isReadOnly()) {
-        log.refresh(); // another process may have appended
+        log.refresh(); // another process may have appended (or truncated)
+        check();
         if (next <= visibleEnd()) {
           break;
         }
