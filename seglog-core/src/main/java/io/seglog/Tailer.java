@@ -17,7 +17,10 @@ import java.time.Duration;
  * nothing per record for tailers unless one is waiting, and then one signal per append. A tailer of
  * a log opened with {@link Log#openReadOnly} (typically in another process than the writer) cannot
  * be signalled: it looks for new frames in the files with a backoff from 50 microseconds up to 5
- * milliseconds while it waits.
+ * milliseconds while it waits. It takes a frame only once it is whole and its CRC32C matches, and
+ * follows the writer's rolls to new segments. With {@link Visibility#DURABLE} it sees a record as
+ * durable once a later frame (which records the writer's durable index) or the segment's seal
+ * proves it fsynced, so it lags the writer by one frame while the writer is idle.
  *
  * <p><b>Closing.</b> Closing the tailer wakes a thread waiting in {@link #poll} with {@link
  * TailerClosedException}; closing the log wakes every tailer's waiting thread with {@link

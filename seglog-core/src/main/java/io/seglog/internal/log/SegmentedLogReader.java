@@ -88,6 +88,9 @@ final class SegmentedLogReader implements LogReader {
     }
     long first = log.firstIndex();
     long last = log.lastIndex();
+    // TODO(integrator): with truncateAfter, also compare the log's truncation generation (and
+    // clear the view, whose window may hold replaced bytes), so a suffix removed and refilled
+    // between two calls is detected too.
     if (next < first || next > last) {
       throw new RecordsGoneException(next, first, last);
     }
