@@ -133,8 +133,9 @@ final class SegmentedTailer implements Tailer {
     long last = log.lastIndex();
     // Below firstIndex: truncateBefore or retention removed it. Beyond lastIndex + 1: truncateAfter
     // removed records this tailer already returned, and what follows would not be their successors.
-    // TODO(integrator): also compare the log's truncation generation, so a truncateAfter followed
-    // by appends that refill the suffix before this tailer looks is detected too.
+    // TODO(integrator): also compare the log's truncation generation (and clear the view, whose
+    // window may hold replaced bytes), so a truncateAfter followed by appends that refill the
+    // suffix before this tailer looks is detected too.
     if (next < first || next > last + 1) {
       throw new RecordsGoneException(next, first, last);
     }
