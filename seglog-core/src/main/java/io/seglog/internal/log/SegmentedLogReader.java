@@ -101,7 +101,11 @@ final class SegmentedLogReader implements LogReader {
       segment = log.segmentFor(next); // only when crossing into another segment
     }
     try {
-      segment.loadFrame(next, view);
+      if (reverse) {
+        segment.loadFrame(next, view);
+      } else {
+        segment.loadFrameAfter(next, view); // walks frames: no index lookup per frame
+      }
     } catch (IOException e) {
       throw log.readFailure(segment, e);
     }

@@ -152,7 +152,7 @@ final class SegmentedTailer implements Tailer {
       segment = log.segmentFor(next); // only when crossing into another segment
     }
     try {
-      segment.loadFrame(next, view);
+      segment.loadFrameAfter(next, view); // walks frames: no index lookup per frame
     } catch (IOException e) {
       throw log.readFailure(segment, e);
     }

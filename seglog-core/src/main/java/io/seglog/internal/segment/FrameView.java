@@ -105,6 +105,7 @@ public final class FrameView {
     }
     this.file = path;
     this.filePosition = position;
+    this.frameLength = length;
     this.frameOffset = off;
     this.firstIndex = h.firstIndex();
     this.recordCount = h.recordCount();
@@ -191,6 +192,7 @@ public final class FrameView {
 
   // Record offsets of the frame at offsetsPosition of offsetsFile, built on the first backward
   // step inside a frame so a reverse reader walks a batch frame in linear time.
+  private int frameLength;
   private int[] offsets = new int[0];
   private Path offsetsFile;
   private long offsetsPosition = -1;
@@ -209,6 +211,19 @@ public final class FrameView {
         cursorOffset + SegmentFormat.RECORD_HEADER_BYTES,
         SegmentFormat.recordLength(buffer, cursorOffset));
     return slot;
+  }
+
+  /**
+   * Whether the loaded frame is one of {@code path}'s (the same object) and ends right before
+   * record {@code index}: then the frame holding it starts at {@link #nextFramePosition()}.
+   */
+  public boolean precedes(Path path, long index) {
+    return filePosition >= 0 && path == file && index == firstIndex + recordCount;
+  }
+
+  /** The file position right after the loaded frame. */
+  public long nextFramePosition() {
+    return filePosition + frameLength;
   }
 
   /** Moves the cursor to {@code index}: forwards by walking, backwards through the offsets. */

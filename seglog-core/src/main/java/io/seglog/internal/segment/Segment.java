@@ -315,6 +315,22 @@ public final class Segment implements Closeable {
     }
   }
 
+  // ---- sequential readers
+
+  /**
+   * Loads the frame holding {@code recordIndex} into {@code view}: when the view holds this
+   * segment's frame just before it, from the position after that frame, without an index lookup
+   * (the frame is verified as in {@link #loadFrame}, its first index included); otherwise as {@link
+   * #loadFrame}.
+   */
+  public void loadFrameAfter(long recordIndex, FrameView view) throws IOException {
+    if (view.precedes(path, recordIndex) && recordIndex < nextIndex) {
+      view.load(handle, path, view.nextFramePosition(), size, recordIndex, maxBody);
+    } else {
+      loadFrame(recordIndex, view);
+    }
+  }
+
   // ---- following another process's writes (read-only logs)
 
   /**
