@@ -153,6 +153,32 @@ class ReadOnlyTailTest {
     }
   }
 
+  @Test
+  void readerOpenedBeforeTheFirstSegmentExistsFindsItOnceCreated() throws Exception {
+    try (Log writer = Log.open(dir, config(SyncPolicy.NONE))) {
+      assertThat(writer.lastIndex()).isZero();
+    }
+    // A writer creating a new log commits its metadata before its first segment: a reader may
+    // open in between. Recreate that moment by removing the empty first segment.
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".seg") || name.endsWith(".idx")) {
+          Files.delete(p);
+        }
+      }
+    }
+    try (Log reader = Log.openReadOnly(dir, config(SyncPolicy.NONE));
+        Tailer t = reader.tailer(1)) {
+      assertThat(reader.segments()).isEmpty();
+      assertThat(t.poll(Duration.ZERO)).isNull();
+      try (Log writer = Log.open(dir, config(SyncPolicy.NONE))) {
+        writer.append(TailerTest.entry(1));
+        assertThat(expected(1).difference(t.poll(FOREVER))).isNull();
+      }
+    }
+  }
+
   static long frameBytes(Entry e) {
     return 32 + 16 + e.payload().remaining();
   }

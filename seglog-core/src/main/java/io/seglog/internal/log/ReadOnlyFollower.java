@@ -42,9 +42,12 @@ final class ReadOnlyFollower {
   private final UUID logId;
   private final int maxBody;
   private final Segment.Context context;
+  private final long firstIndex;
   private ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
 
-  ReadOnlyFollower(LogFiles files, UUID logId, int maxBody, Segment.Context context) {
+  ReadOnlyFollower(
+      LogFiles files, UUID logId, int maxBody, Segment.Context context, long firstIndex) {
+    this.firstIndex = firstIndex;
     this.files = files;
     this.io = files.io();
     this.logId = logId;
@@ -55,6 +58,13 @@ final class ReadOnlyFollower {
   Found refresh(Segment[] segments) throws IOException {
     Segment[] s = segments;
     long synced = -1;
+    if (s.length == 0) { // opened before the writer created its first segment
+      Segment first = openNext(null);
+      if (first == null) {
+        return new Found(s, firstIndex - 1, synced, false);
+      }
+      s = new Segment[] {first};
+    }
     while (true) {
       Segment last = s[s.length - 1];
       if (!last.isSealed()) {
@@ -142,9 +152,16 @@ final class ReadOnlyFollower {
     return synced;
   }
 
-  /** The segment after sealed {@code last}, if the writer created it; null if not yet. */
+  /**
+   * The segment after sealed {@code last} (or the log's first segment when null), if the writer
+   * created it; null if not yet.
+   */
   private Segment openNext(Segment last) throws IOException {
-    Path path = files.segmentPath(last.nextIndex());
+    long base = last == null ? firstIndex : last.nextIndex();
+    long sequence = last == null ? 0 : last.header().sequence() + 1;
+    byte[] previousDigest =
+        last == null ? new byte[SegmentFormat.DIGEST_BYTES] : last.trailer().digest();
+    Path path = files.segmentPath(base);
     if (!io.exists(path)) {
       return null;
     }
@@ -159,12 +176,12 @@ final class ReadOnlyFollower {
       String bad = null;
       if (!h.logId().equals(logId)) {
         bad = "segment belongs to another log (log id " + h.logId() + ")";
-      } else if (h.baseIndex() != last.nextIndex()) {
-        bad = "segment header says base index " + h.baseIndex() + ", expected " + last.nextIndex();
-      } else if (h.sequence() != last.header().sequence() + 1) {
-        bad = "segment sequence " + h.sequence() + " does not follow " + last.header().sequence();
-      } else if (!Arrays.equals(h.previousDigest(), last.trailer().digest())) {
-        bad = "hash chain broken: previous-segment digest does not match " + last.path();
+      } else if (h.baseIndex() != base) {
+        bad = "segment header says base index " + h.baseIndex() + ", expected " + base;
+      } else if (h.sequence() != sequence) {
+        bad = "segment sequence " + h.sequence() + ", expected " + sequence;
+      } else if (!Arrays.equals(h.previousDigest(), previousDigest)) {
+        bad = "hash chain broken: previous-segment digest does not match the segment before";
       }
       if (bad != null) {
         throw new CorruptLogException(path, 0, bad);

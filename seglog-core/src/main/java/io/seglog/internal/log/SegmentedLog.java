@@ -118,7 +118,8 @@ public final class SegmentedLog implements Log {
         new PositionStore(directory, files.io(), metadata.logId(), !readOnly, config.clock());
     this.follower =
         readOnly
-            ? new ReadOnlyFollower(files, metadata.logId(), metadata.maxBodyBytes(), context)
+            ? new ReadOnlyFollower(
+                files, metadata.logId(), metadata.maxBodyBytes(), context, metadata.firstIndex())
             : null;
     this.segments = recovered.segments().toArray(new Segment[0]);
     for (Segment s : segments) {
