@@ -2,7 +2,7 @@
 # Runs the seglog-alone scenarios (package io.seglog.bench.scenario) and keeps their output.
 #
 #   cd <repo> && mvn -B -q -pl seglog-bench -am package -DskipTests
-#   seglog-bench/scenarios.sh [all|group|async|recovery|heap] [out-dir]
+#   seglog-bench/scenarios.sh [all|group|async|recovery|heap|tail] [out-dir]
 #
 # Logs are written under $SEGLOG_SCENARIO_DIR (default /tmp/seglog-scenarios): that is the disk
 # being measured. Recovery's cold runs drop the page cache, which needs root.
@@ -32,10 +32,11 @@ case $WHAT in
   group|all) run group-commit GroupCommit threads=1,4,16,64 seconds=5 warmup=1 runs=3 ;;&
   async|all) run async-inflight AsyncInFlight inflight=1,64,1024 seconds=5 warmup=1 runs=3 ;;&
   recovery|all) run recovery RecoveryTime sizes=1,4 runs=5 tail=10 ;;&
+  tail|all) run tail-latency TailLatency modes=written,durable,readonly records=20000 intervalMicros=200 runs=3 ;;&
   heap|all)
     run heap HeapAndFiles millions=1,5,10 cacheMiB=default runs=3 randomReads=100000
     # Fewer random reads: once the indexes outgrow the cache, each miss reloads a whole index.
     run heap-cache16 HeapAndFiles millions=1,5,10 cacheMiB=16 runs=3 randomReads=10000 ;;
-  group|async|recovery) ;;
+  group|async|recovery|tail) ;;
   *) echo "unknown scenario: $WHAT" >&2; exit 2 ;;
 esac

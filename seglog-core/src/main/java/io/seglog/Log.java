@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,6 +18,25 @@ import java.util.concurrent.CompletableFuture;
  * fsync, a group commit); any number of threads may read concurrently with the writer without
  * blocking it. Every record gets the next index; indices never skip. A record is visible to readers
  * once its frame is fully written, and durable once {@link #durableIndex()} reaches it.
+ *
+ * <p><b>Read visibility.</b> Every read ({@link #read}, {@link #reader}, {@link #reverseReader},
+ * {@link #tailer}) follows the same rules:
+ *
+ * <ul>
+ *   <li>A record is visible once its whole frame (its append, or its whole batch) is written: the
+ *       writer publishes {@link #lastIndex()} after the write. A half-written frame is never seen,
+ *       and a batch is seen all at once.
+ *   <li>With {@link Visibility#DURABLE}, a record is visible only once it is fsynced: up to {@link
+ *       #durableIndex()}.
+ *   <li>Every frame is checked against its CRC32C when read; damage throws {@link
+ *       CorruptLogException}, never returns bytes.
+ *   <li>A record that truncation or retention removed is never returned: a reader or tailer
+ *       positioned on it throws {@link RecordsGoneException}.
+ *   <li>A log opened with {@link #openReadOnly} (in this process or another) sees what the writer
+ *       appended after it was opened through its tailers, which look for new frames in the files: a
+ *       frame is taken only whole and with a matching CRC32C, so a frame being written is simply
+ *       not there yet.
+ * </ul>
  *
  * <p>Opening a log recovers it (see {@link RecoveryMode}); the open holds an OS file lock on the
  * directory until {@link #close()}, so a second opener, in this process or another, fails at once
@@ -238,6 +258,64 @@ public interface Log extends AutoCloseable {
    * @throws LogClosedException if the log is closed
    */
   long indexAtOrAfter(long timestampMillis);
+
+  /**
+   * A reader over {@code [fromInclusive, toExclusive)} newest first: it returns {@code
+   * min(toExclusive, end) - 1} first, where {@code end} is one past the last record {@code
+   * visibility} allowed when it was created, and {@code fromInclusive} last. For tools and
+   * debugging; it reads about one frame per load, without read-ahead.
+   *
+   * @throws IndexOutOfRangeException if {@code fromInclusive} is below {@code firstIndex} or above
+   *     that last record + 1
+   * @throws IllegalArgumentException if {@code toExclusive < fromInclusive}
+   */
+  LogReader reverseReader(long fromInclusive, long toExclusive, Visibility visibility);
+
+  /**
+   * A tailer that starts at {@code fromIndex} and follows the log: each {@link Tailer#poll} returns
+   * the next record as soon as {@code visibility} allows it (written, or durable). See {@link
+   * Tailer}.
+   *
+   * @throws IndexOutOfRangeException if {@code fromIndex} is not in {@code [firstIndex, lastIndex +
+   *     1]}
+   */
+  Tailer tailer(long fromIndex, Visibility visibility);
+
+  /** {@link #tailer(long, Visibility)} with {@link Visibility#WRITTEN}. */
+  default Tailer tailer(long fromIndex) {
+    return tailer(fromIndex, Visibility.WRITTEN);
+  }
+
+  /**
+   * A named tailer: it starts where {@code name} last committed ({@link Tailer#commit()}), in this
+   * or an earlier run, or at {@code fromIndexIfNew} when the name has no committed position yet.
+   * Positions are stored crash-safely, one small file per name under {@code positions/} in the log
+   * directory. While {@link LogConfig#positionsHoldRetention()} is on (the default), retention
+   * keeps every record from the lowest committed position on; when it is off, retention may delete
+   * them, and the named tailer then throws {@link RecordsGoneException} at its first poll.
+   *
+   * <p>A log opened read-only can open named tailers (they start at the committed position) but
+   * cannot commit.
+   *
+   * @param name 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'
+   * @throws IllegalArgumentException if the name is invalid
+   * @throws IllegalStateException if a tailer with this name is open already
+   * @throws IndexOutOfRangeException if the name is new and {@code fromIndexIfNew} is not in {@code
+   *     [firstIndex, lastIndex + 1]}
+   * @throws CorruptLogException if the name's position file is damaged
+   */
+  Tailer tailer(String name, long fromIndexIfNew, Visibility visibility);
+
+  /** The committed position of every named tailer, by name (the next index each one reads). */
+  Map<String, Long> committedPositions();
+
+  /**
+   * Forgets a name's committed position, durably, so it no longer holds back retention. No error if
+   * it has none.
+   *
+   * @throws UnsupportedOperationException if the log is open read-only
+   */
+  void deletePosition(String name);
 
   /** The first index in the log. */
   long firstIndex();

@@ -61,6 +61,7 @@ public final class LogConfig {
   private final Compression compression;
   private final int compressionMinBytes;
   private final KeyProvider encryption;
+  private final boolean positionsHoldRetention;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -82,6 +83,7 @@ public final class LogConfig {
     this.compression = b.compression;
     this.compressionMinBytes = b.compressionMinBytes;
     this.encryption = b.encryption;
+    this.positionsHoldRetention = b.positionsHoldRetention;
   }
 
   /** A builder with every option at its default. */
@@ -116,6 +118,7 @@ public final class LogConfig {
     b.compression = compression;
     b.compressionMinBytes = compressionMinBytes;
     b.encryption = encryption;
+    b.positionsHoldRetention = positionsHoldRetention;
     return b;
   }
 
@@ -252,6 +255,15 @@ public final class LogConfig {
     return encryption;
   }
 
+  /**
+   * Whether retention keeps every record a named tailer's committed position still needs (from the
+   * lowest committed position on). When off, retention deletes by its limits alone, and a named
+   * tailer left behind gets {@link RecordsGoneException}. Default true.
+   */
+  public boolean positionsHoldRetention() {
+    return positionsHoldRetention;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -288,6 +300,8 @@ public final class LogConfig {
         + compression
         + ", encrypted="
         + (encryption != null)
+        + ", positionsHoldRetention="
+        + positionsHoldRetention
         + "}";
   }
 
@@ -313,6 +327,7 @@ public final class LogConfig {
     private Compression compression = Compression.NONE;
     private int compressionMinBytes = 128;
     private KeyProvider encryption;
+    private boolean positionsHoldRetention = true;
 
     private Builder() {}
 
@@ -380,6 +395,12 @@ public final class LogConfig {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** See {@link LogConfig#positionsHoldRetention()}. */
+    public Builder positionsHoldRetention(boolean hold) {
+      this.positionsHoldRetention = hold;
       return this;
     }
 

@@ -4,8 +4,10 @@ import io.seglog.Log;
 import io.seglog.LogConfig;
 import io.seglog.LogReader;
 import io.seglog.Record;
+import io.seglog.RecordView;
 import io.seglog.SyncPolicy;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -26,7 +28,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reads of a log held in the page cache: random {@code read(index)} and a sequential reader pass.
+ * Reads of a log held in the page cache: random {@code read(index)} and sequential reader passes,
+ * copying ({@code next()}) and zero-copy ({@code nextView()}).
  *
  * <p>Run: {@code java -jar seglog-bench/target/seglog-benchmarks.jar ReadBenchmark}
  */
@@ -79,5 +82,20 @@ public class ReadBenchmark {
       }
     }
     return bytes;
+  }
+
+  /** The zero-copy pass: {@link LogReader#nextView()}, no allocation per record. */
+  @Benchmark
+  @OperationsPerInvocation(RECORDS)
+  public long sequentialReadView() {
+    long sum = 0;
+    try (LogReader reader = log.reader(1, RECORDS + 1)) {
+      while (reader.hasNext()) {
+        RecordView v = reader.nextView();
+        ByteBuffer p = v.payload();
+        sum += p.remaining() + p.get(p.position());
+      }
+    }
+    return sum;
   }
 }

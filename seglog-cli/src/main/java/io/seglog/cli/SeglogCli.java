@@ -55,6 +55,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       AppendCommand.class,
       DumpCommand.class,
+      TailCommand.class,
       ReadCommand.class,
       StatCommand.class,
       VerifyCommand.class,
@@ -126,7 +127,7 @@ public final class SeglogCli implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(
         spec.commandLine(),
-        "missing command: one of append, dump, read, stat, verify, repair, bench, demo");
+        "missing command: one of append, dump, tail, read, stat, verify, repair, bench, demo");
   }
 
   /** Standard input, for commands that read records. */

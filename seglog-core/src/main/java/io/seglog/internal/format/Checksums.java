@@ -10,6 +10,10 @@ public final class Checksums {
   /** CRC32C of {@code buffer[from, to)}; the buffer's position and limit are unchanged. */
   public static int crc32c(ByteBuffer buffer, int from, int to) {
     CRC32C crc = new CRC32C();
+    if (buffer.hasArray()) { // readers' buffers: no duplicate per frame
+      crc.update(buffer.array(), buffer.arrayOffset() + from, to - from);
+      return (int) crc.getValue();
+    }
     ByteBuffer slice = buffer.duplicate();
     slice.limit(to).position(from);
     crc.update(slice);

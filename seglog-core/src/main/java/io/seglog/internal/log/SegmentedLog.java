@@ -19,11 +19,13 @@ import io.seglog.SeglogException;
 import io.seglog.SeglogIOException;
 import io.seglog.SegmentInfo;
 import io.seglog.SyncPolicy;
+import io.seglog.Tailer;
 import io.seglog.Visibility;
 import io.seglog.internal.codec.FrameCoder;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.MetadataFormat.Metadata;
+import io.seglog.internal.format.PositionFormat;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.Trailer;
 import io.seglog.internal.io.FileIO;
@@ -44,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -94,6 +97,13 @@ public final class SegmentedLog implements Log {
 
   private final FrameEncoder encoder; // @GuardedBy("appendLock")
 
+  // Tailers: see the "tailers and positions" block.
+  private final TailSignal writtenSignal = new TailSignal();
+  private final TailSignal durableSignal = new TailSignal();
+  private final PositionStore positions;
+  private final ReadOnlyFollower follower; // read-only logs only
+  private volatile boolean externallyTruncated;
+
   // Bytes written since open, for the fsync counters. @GuardedBy("appendLock")
   private long bytesWritten;
 
@@ -115,6 +125,13 @@ public final class SegmentedLog implements Log {
     this.stopIndexWrites = recovered.indexWrites();
     this.context = recovered.context();
     this.encoder = newEncoder(config, readOnly, saltSource);
+    this.positions =
+        new PositionStore(directory, files.io(), metadata.logId(), !readOnly, config.clock());
+    this.follower =
+        readOnly
+            ? new ReadOnlyFollower(
+                files, metadata.logId(), metadata.maxBodyBytes(), context, metadata.firstIndex())
+            : null;
     this.segments = recovered.segments().toArray(new Segment[0]);
     if (!readOnly && encoder.codes()) {
       replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
@@ -319,6 +336,7 @@ public final class SegmentedLog implements Log {
     }
     bytesWritten += frameLength;
     lastIndex = first + count - 1; // publish to readers
+    writtenSignal.published(); // a volatile read, unless a tailer waits
     return first;
   }
 
@@ -611,6 +629,11 @@ public final class SegmentedLog implements Log {
     @Override
     public LogFencedException fence(String what, IOException cause) {
       return SegmentedLog.this.fence(what, cause);
+    }
+
+    @Override
+    public void durableAdvanced() {
+      durableSignal.published();
     }
 
     @Override
@@ -907,6 +930,8 @@ public final class SegmentedLog implements Log {
     appendLock.lock();
     try {
       closed = true;
+      writtenSignal.close(); // every waiting tailer wakes and throws LogClosedException
+      durableSignal.close();
       IOException failure = null;
       Segment[] s = segments;
       if (!readOnly && fenced == null) {
@@ -947,6 +972,141 @@ public final class SegmentedLog implements Log {
     } finally {
       appendLock.unlock();
       sync.endExclusive();
+    }
+  }
+
+  // ---- tailers and positions (issue 5)
+
+  @Override
+  public LogReader reverseReader(long fromInclusive, long toExclusive, Visibility visibility) {
+    checkOpen();
+    long last = visibleEnd(visibility);
+    long first = firstIndex;
+    if (toExclusive < fromInclusive) {
+      throw new IllegalArgumentException(
+          "reader end " + toExclusive + " is below its start " + fromInclusive);
+    }
+    if (fromInclusive < first || fromInclusive > last + 1) {
+      throw new IndexOutOfRangeException(fromInclusive, first, last);
+    }
+    return new SegmentedLogReader(this, fromInclusive, Math.min(toExclusive, last + 1), true);
+  }
+
+  @Override
+  public Tailer tailer(long fromIndex, Visibility visibility) {
+    checkOpen();
+    Objects.requireNonNull(visibility, "visibility");
+    checkTailerStart(fromIndex);
+    return new SegmentedTailer(this, fromIndex, visibility, signalFor(visibility), null, null);
+  }
+
+  @Override
+  public Tailer tailer(String name, long fromIndexIfNew, Visibility visibility) {
+    checkOpen();
+    Objects.requireNonNull(visibility, "visibility");
+    if (!PositionFormat.isValidName(name)) {
+      throw new IllegalArgumentException(
+          "tailer name '"
+              + name
+              + "' is invalid: 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'");
+    }
+    long committed = positions.position(name);
+    long from = committed >= 0 ? committed : fromIndexIfNew;
+    if (committed < 0) {
+      checkTailerStart(from);
+    }
+    if (!positions.acquire(name)) {
+      throw new IllegalStateException("a tailer named '" + name + "' is already open");
+    }
+    // A committed position below firstIndex (retention allowed to pass it) fails at the first
+    // poll with RecordsGoneException, so the consumer learns what it missed.
+    return new SegmentedTailer(this, from, visibility, signalFor(visibility), name, positions);
+  }
+
+  private void checkTailerStart(long from) {
+    long first = firstIndex;
+    long last = lastIndex;
+    if (from < first || from > last + 1) {
+      throw new IndexOutOfRangeException(from, first, last);
+    }
+  }
+
+  private TailSignal signalFor(Visibility visibility) {
+    return visibility == Visibility.DURABLE ? durableSignal : writtenSignal;
+  }
+
+  @Override
+  public Map<String, Long> committedPositions() {
+    checkOpen();
+    return positions.positions();
+  }
+
+  @Override
+  public void deletePosition(String name) {
+    checkOpen();
+    checkReadOnly();
+    positions.delete(name);
+  }
+
+  /**
+   * The lowest committed named position, {@link Long#MAX_VALUE} when none: the retention floor
+   * named positions ask for.
+   */
+  public long minCommittedPosition() {
+    return positions.minCommittedPosition();
+  }
+
+  /**
+   * The index below which retention may delete as far as named positions are concerned: {@link
+   * #minCommittedPosition()}, or {@link Long#MAX_VALUE} when {@link
+   * LogConfig#positionsHoldRetention()} is off. TODO(integrator): the retention floor hook of the
+   * trunc branch takes this.
+   */
+  public long positionsRetentionFloor() {
+    return config.positionsHoldRetention() ? positions.minCommittedPosition() : Long.MAX_VALUE;
+  }
+
+  boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /** Whether a refresh of this read-only log found that the writer truncated it. */
+  boolean externallyTruncated() {
+    return externallyTruncated;
+  }
+
+  /**
+   * Read-only logs: looks for frames and segments another process appended since the last look and
+   * publishes them (segments, then lastIndex, as the writer does). No-op for a writable log.
+   */
+  void refresh() {
+    if (!readOnly) {
+      return;
+    }
+    appendLock.lock(); // one refresh at a time, and never while close() closes the files
+    try {
+      if (closed) {
+        return;
+      }
+      ReadOnlyFollower.Found found = follower.refresh(segments);
+      if (found.segments() != segments) {
+        segments = found.segments(); // publish
+      }
+      if (found.truncated()) {
+        externallyTruncated = true;
+      }
+      if (found.lastIndex() > lastIndex) {
+        lastIndex = found.lastIndex(); // publish
+        writtenSignal.published();
+      }
+      long durable = Math.min(found.syncedIndex(), lastIndex);
+      if (durable > sync.durableIndex()) {
+        sync.recorded(0, durable, 0); // the writer's fsync, as its frames report it
+      }
+    } catch (IOException e) {
+      throw new SeglogIOException("looking for new records in " + directory + " failed", e);
+    } finally {
+      appendLock.unlock();
     }
   }
 

@@ -50,6 +50,9 @@ final class SyncCoordinator {
 
     /** Throws if the log is fenced. */
     void checkNotFenced();
+
+    /** Called after the durable index advanced (wakes durable-only tailers). */
+    default void durableAdvanced() {}
   }
 
   private record Pending(long lastIndex, long result, CompletableFuture<Long> future) {}
@@ -161,6 +164,7 @@ final class SyncCoordinator {
     recordsSynced += Math.max(0, index - before);
     bytesSynced += Math.max(0, bytes - durableBytes);
     durableBytes = Math.max(durableBytes, bytes);
+    writer.durableAdvanced();
   }
 
   /**

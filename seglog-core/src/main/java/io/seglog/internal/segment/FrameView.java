@@ -143,6 +143,7 @@ public final class FrameView {
     this.data = records;
     this.file = path;
     this.filePosition = position;
+    this.frameLength = length;
     this.frameOffset = off;
     this.firstIndex = h.firstIndex();
     this.recordCount = h.recordCount();
@@ -217,13 +218,13 @@ public final class FrameView {
 
   /** The timestamp of the record at {@code index}, which {@link #contains} must hold. */
   public long timestamp(long index) {
-    moveCursor(index);
+    seek(index);
     return SegmentFormat.recordTimestamp(data, cursorOffset);
   }
 
   /** The record at {@code index}, which {@link #contains} must hold; its payload is a copy. */
   public Record record(long index) {
-    moveCursor(index);
+    seek(index);
     int length = SegmentFormat.recordLength(data, cursorOffset);
     int payloadAt = cursorOffset + SegmentFormat.RECORD_HEADER_BYTES;
     byte[] payload = Arrays.copyOfRange(data.array(), payloadAt, payloadAt + length);
@@ -234,15 +235,71 @@ public final class FrameView {
         ByteBuffer.wrap(payload));
   }
 
-  private void moveCursor(long index) {
+  // ---- in place: zero-copy views and backward steps (readers and tailers)
+
+  // Record offsets of the frame at offsetsPosition of offsetsFile, built on the first backward
+  // step inside a frame so a reverse reader walks a batch frame in linear time.
+  private int frameLength;
+  private int[] offsets = new int[0];
+  private Path offsetsFile;
+  private long offsetsPosition = -1;
+
+  /**
+   * Points {@code slot} at the record at {@code index}, which {@link #contains} must hold, without
+   * copying: valid until this view loads another frame.
+   */
+  public RecordSlot view(long index, RecordSlot slot) {
+    seek(index);
+    slot.set(
+        data,
+        index,
+        SegmentFormat.recordTimestamp(data, cursorOffset),
+        SegmentFormat.recordType(data, cursorOffset),
+        cursorOffset + SegmentFormat.RECORD_HEADER_BYTES,
+        SegmentFormat.recordLength(data, cursorOffset));
+    return slot;
+  }
+
+  /**
+   * Whether the loaded frame is one of {@code path}'s (the same object) and ends right before
+   * record {@code index}: then the frame holding it starts at {@link #nextFramePosition()}.
+   */
+  public boolean precedes(Path path, long index) {
+    return filePosition >= 0 && path == file && index == firstIndex + recordCount;
+  }
+
+  /** The file position right after the loaded frame. */
+  public long nextFramePosition() {
+    return filePosition + frameLength;
+  }
+
+  /** Moves the cursor to {@code index}: forwards by walking, backwards through the offsets. */
+  private void seek(long index) {
     if (index < cursorIndex) {
-      cursorIndex = firstIndex;
-      cursorOffset = frameOffset + SegmentFormat.FRAME_HEADER_BYTES;
+      if (offsetsFile != file || offsetsPosition != filePosition) {
+        buildOffsets();
+      }
+      cursorIndex = index;
+      cursorOffset = frameOffset + offsets[(int) (index - firstIndex)];
+      return;
     }
     while (cursorIndex < index) {
       cursorOffset +=
           SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(data, cursorOffset);
       cursorIndex++;
     }
+  }
+
+  private void buildOffsets() {
+    if (offsets.length < recordCount) {
+      offsets = new int[recordCount];
+    }
+    int at = frameOffset + SegmentFormat.FRAME_HEADER_BYTES;
+    for (int i = 0; i < recordCount; i++) {
+      offsets[i] = at - frameOffset; // relative: a reload may place the frame elsewhere
+      at += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(data, at);
+    }
+    offsetsFile = file;
+    offsetsPosition = filePosition;
   }
 }

@@ -482,6 +482,48 @@ public final class Segment implements Closeable {
     }
   }
 
+  // ---- sequential readers
+
+  /**
+   * Loads the frame holding {@code recordIndex} into {@code view}: when the view holds this
+   * segment's frame just before it, from the position after that frame, without an index lookup
+   * (the frame is verified as in {@link #loadFrame}, its first index included); otherwise as {@link
+   * #loadFrame}.
+   */
+  public void loadFrameAfter(long recordIndex, FrameView view) throws IOException {
+    if (view.precedes(path, recordIndex) && recordIndex < nextIndex) {
+      SharedHandle h = acquire();
+      try {
+        view.load(
+            h.file(), path, view.nextFramePosition(), size, recordIndex, maxBody, header, decoder);
+      } finally {
+        h.release();
+      }
+    } else {
+      loadFrame(recordIndex, view);
+    }
+  }
+
+  // ---- following another process's writes (read-only logs)
+
+  /**
+   * For a log opened read-only: publishes frames that another process appended, which the caller
+   * verified and added to the frame index, ending at {@code newSize}; a non-null {@code sealedBy}
+   * is the trailer it found after them. Same publication order as {@link #append}: size, (index
+   * entries, already added), then {@code nextIndex}. Called by one thread at a time.
+   */
+  public void publishDiscovered(
+      long newSize, long newNextIndex, int frames, long minTs, long maxTs, Trailer sealedBy) {
+    size = newSize;
+    frameCount += frames;
+    minTimestamp = Math.min(minTimestamp, minTs);
+    maxTimestamp = Math.max(maxTimestamp, maxTs);
+    nextIndex = newNextIndex; // publish
+    if (sealedBy != null) {
+      trailer = sealedBy;
+    }
+  }
+
   // ---- the file handle (see the class note)
 
   /**

@@ -90,7 +90,8 @@ public final class SeglogPeer implements PeerSystem {
       long first = log.firstIndex();
       try (LogReader reader = log.reader(first, first + count)) {
         while (reader.hasNext()) {
-          digest += digest(reader.next());
+          ByteBuffer p = reader.nextView().payload(); // zero-copy, as Chronicle's reads are
+          digest += PeerLog.digest(p.remaining(), p.get(p.position()));
         }
       }
       return digest;

@@ -1,0 +1,231 @@
+package io.seglog.internal.log;
+
+import io.seglog.CorruptLogException;
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.FrameEnvelope;
+import io.seglog.internal.format.FrameHeader;
+import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.format.SegmentHeader;
+import io.seglog.internal.format.Trailer;
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.FileIO;
+import io.seglog.internal.segment.FrameIndex;
+import io.seglog.internal.segment.Segment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * Discovers, for a log opened read-only, what the writer (usually another process) appended since:
+ * new frames at the end of the last segment and new segments after a roll.
+ *
+ * <p>Design note. The writer appends a frame with one positional write and seals a segment by
+ * appending its trailer, then creates the next segment under a temp name and renames it into place
+ * with its header complete. So a frame at the end of the last segment is taken only once it is
+ * whole and its CRC32C matches: anything else (a short header, a frame running past the file's end,
+ * a checksum mismatch) is a frame not yet fully written, and simply not there yet, never an error.
+ * A new segment is taken only after the last one was seen sealed, and only if its header continues
+ * the hash chain. A last segment that shrank, or vanished, was truncated by the writer: reported,
+ * so tailers can fail with {@code RecordsGoneException} instead of reading stale bytes.
+ *
+ * <p>Not thread-safe: the log calls it under its append lock (which a read-only log uses for
+ * nothing else), so one refresh runs at a time and never while the log closes.
+ */
+final class ReadOnlyFollower {
+
+  /** What a refresh found: the segments (same array if none was added) and the indices. */
+  record Found(Segment[] segments, long lastIndex, long syncedIndex, boolean truncated) {}
+
+  private final LogFiles files;
+  private final FileIO io;
+  private final UUID logId;
+  private final int maxBody;
+  private final Segment.Context context;
+  private final long firstIndex;
+  private ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
+
+  ReadOnlyFollower(
+      LogFiles files, UUID logId, int maxBody, Segment.Context context, long firstIndex) {
+    this.firstIndex = firstIndex;
+    this.files = files;
+    this.io = files.io();
+    this.logId = logId;
+    this.maxBody = maxBody;
+    this.context = context;
+  }
+
+  Found refresh(Segment[] segments) throws IOException {
+    Segment[] s = segments;
+    long synced = -1;
+    if (s.length == 0) { // opened before the writer created its first segment
+      Segment first = openNext(null);
+      if (first == null) {
+        return new Found(s, firstIndex - 1, synced, false);
+      }
+      s = new Segment[] {first};
+    }
+    while (true) {
+      Segment last = s[s.length - 1];
+      if (!last.isSealed()) {
+        long fileSize = last.handle().size();
+        if (fileSize < last.size() || !io.exists(last.path())) {
+          return new Found(s, last.nextIndex() - 1, synced, true);
+        }
+        synced = Math.max(synced, scan(last, fileSize));
+        if (!last.isSealed()) {
+          return new Found(s, last.nextIndex() - 1, synced, false);
+        }
+      }
+      Segment next = openNext(last);
+      if (next == null) {
+        return new Found(s, last.nextIndex() - 1, synced, false);
+      }
+      s = Arrays.copyOf(s, s.length + 1);
+      s[s.length - 1] = next;
+    }
+  }
+
+  /**
+   * Takes the whole, valid frames after {@code segment}'s known end and publishes them on the
+   * segment; returns the highest synced index their headers carry (-1 if none).
+   */
+  private long scan(Segment segment, long fileSize) throws IOException {
+    long pos = segment.size();
+    long next = segment.nextIndex();
+    long base = segment.baseIndex();
+    FrameIndex index = segment.frameIndex();
+    long synced = -1;
+    long minTs = Long.MAX_VALUE;
+    long maxTs = -1;
+    int frames = 0;
+    Trailer trailer = null;
+    while (fileSize - pos >= SegmentFormat.FRAME_HEADER_BYTES) {
+      FrameHeader h;
+      ByteBuffer b = read(segment.handle(), pos, SegmentFormat.FRAME_HEADER_BYTES);
+      try {
+        h = SegmentFormat.decodeFrameHeader(b, 0, maxBody, pos);
+      } catch (FormatException e) {
+        break; // not yet written (or torn): not there yet
+      }
+      int length = h.frameLength();
+      if (length > fileSize - pos || h.firstIndex() != next) {
+        break;
+      }
+      b = read(segment.handle(), pos, length);
+      if (!SegmentFormat.checksumMatches(b, 0, length)) {
+        break;
+      }
+      synced = Math.max(synced, h.syncedIndex());
+      if (h.type() == SegmentFormat.FRAME_TRAILER) {
+        trailer = SegmentFormat.decodeTrailer(b, 0, h);
+        pos += length;
+        break;
+      }
+      if (h.type() != SegmentFormat.FRAME_RECORDS) {
+        break;
+      }
+      long frameMax = Long.MIN_VALUE;
+      try {
+        SegmentFormat.checkFlagsAllowed(h, segment.header().version(), pos);
+        if (h.coded()) {
+          // Compressed or encrypted (FORMAT.md 3.5): the envelope carries the time range in clear;
+          // the records are decoded, and authenticated, when read.
+          FrameEnvelope.Fields f =
+              FrameEnvelope.read(
+                  b, SegmentFormat.FRAME_HEADER_BYTES, h.bodyLength(), h, maxBody, pos);
+          minTs = Math.min(minTs, f.minTimestamp());
+          maxTs = Math.max(maxTs, f.maxTimestamp());
+          frameMax = f.maxTimestamp();
+        } else {
+          SegmentFormat.checkRecordsFit(b, 0, h, pos);
+          int p = SegmentFormat.FRAME_HEADER_BYTES;
+          for (int i = 0; i < h.recordCount(); i++) {
+            long ts = SegmentFormat.recordTimestamp(b, p);
+            minTs = Math.min(minTs, ts);
+            maxTs = Math.max(maxTs, ts);
+            frameMax = Math.max(frameMax, ts);
+            p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
+          }
+        }
+      } catch (FormatException e) {
+        break;
+      }
+      index.add((int) (next - base), (int) pos, frameMax);
+      next += h.recordCount();
+      frames++;
+      pos += length;
+    }
+    if (pos != segment.size()) {
+      segment.publishDiscovered(pos, next, frames, minTs, maxTs, trailer);
+      if (trailer != null) {
+        synced = Math.max(synced, next - 1); // sealing fsyncs the whole segment
+        segment.releaseIndexToCache();
+        segment.releaseHandleToPool(); // sealed: its file is one of the capped ones now
+      }
+    }
+    return synced;
+  }
+
+  /**
+   * The segment after sealed {@code last} (or the log's first segment when null), if the writer
+   * created it; null if not yet.
+   */
+  private Segment openNext(Segment last) throws IOException {
+    long base = last == null ? firstIndex : last.nextIndex();
+    long sequence = last == null ? 0 : last.header().sequence() + 1;
+    byte[] previousDigest =
+        last == null ? new byte[SegmentFormat.DIGEST_BYTES] : last.trailer().digest();
+    Path path = files.segmentPath(base);
+    if (!io.exists(path)) {
+      return null;
+    }
+    FileHandle handle = io.open(path, FileIO.Mode.READ);
+    try {
+      SegmentHeader h;
+      try {
+        h = SegmentFormat.decodeHeader(read(handle, 0, SegmentFormat.HEADER_BYTES));
+      } catch (FormatException e) {
+        throw new CorruptLogException(path, e.offset(), e.getMessage());
+      }
+      String bad = null;
+      if (!h.logId().equals(logId)) {
+        bad = "segment belongs to another log (log id " + h.logId() + ")";
+      } else if (h.baseIndex() != base) {
+        bad = "segment header says base index " + h.baseIndex() + ", expected " + base;
+      } else if (h.sequence() != sequence) {
+        bad = "segment sequence " + h.sequence() + ", expected " + sequence;
+      } else if (!Arrays.equals(h.previousDigest(), previousDigest)) {
+        bad = "hash chain broken: previous-segment digest does not match the segment before";
+      }
+      if (bad != null) {
+        throw new CorruptLogException(path, 0, bad);
+      }
+      return new Segment(
+          path,
+          h,
+          handle,
+          context,
+          new FrameIndex(1024),
+          SegmentFormat.HEADER_BYTES,
+          h.baseIndex(),
+          null,
+          0,
+          Long.MAX_VALUE,
+          -1);
+    } catch (IOException | RuntimeException e) {
+      LogFiles.closeQuietly(handle, e);
+      throw e;
+    }
+  }
+
+  private ByteBuffer read(FileHandle handle, long position, int length) throws IOException {
+    if (buffer.capacity() < length) {
+      buffer = ByteBuffer.allocate(length);
+    }
+    buffer.clear().limit(length);
+    handle.readFully(buffer, position);
+    return buffer.flip();
+  }
+}

@@ -1,0 +1,214 @@
+package io.seglog.internal.log;
+
+import io.seglog.IndexOutOfRangeException;
+import io.seglog.LogClosedException;
+import io.seglog.Record;
+import io.seglog.RecordView;
+import io.seglog.RecordsGoneException;
+import io.seglog.Tailer;
+import io.seglog.TailerClosedException;
+import io.seglog.Visibility;
+import io.seglog.internal.segment.FrameView;
+import io.seglog.internal.segment.RecordSlot;
+import io.seglog.internal.segment.Segment;
+import io.seglog.internal.segment.SegmentRetiredException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A {@link Tailer}: a forward reader without an end that waits on the log's {@link TailSignal} for
+ * the written or durable index to pass its position. On a read-only log (no writer in this process
+ * to signal) it asks the log to look for new frames in the files, with a backoff, while it waits.
+ *
+ * <p>Threading: one polling thread; {@link #close()} from any thread.
+ */
+final class SegmentedTailer implements Tailer {
+  private static final long MIN_BACKOFF_NANOS = 50_000;
+  private static final long MAX_BACKOFF_NANOS = 5_000_000;
+
+  private final SegmentedLog log;
+  private final Visibility visibility;
+  private final TailSignal signal;
+  private final String name; // null when unnamed
+  private final PositionStore positions; // null when unnamed
+  private final FrameView view = new FrameView(true);
+  private final RecordSlot slot = new RecordSlot();
+  private Segment segment;
+  private long next;
+  private volatile boolean closed;
+
+  SegmentedTailer(
+      SegmentedLog log,
+      long from,
+      Visibility visibility,
+      TailSignal signal,
+      String name,
+      PositionStore positions) {
+    this.log = log;
+    this.next = from;
+    this.visibility = Objects.requireNonNull(visibility, "visibility");
+    this.signal = signal;
+    this.name = name;
+    this.positions = positions;
+  }
+
+  @Override
+  public Record poll(Duration timeout) throws InterruptedException {
+    if (!await(timeout)) {
+      return null;
+    }
+    Record r = view.record(next);
+    next++;
+    return r;
+  }
+
+  @Override
+  public RecordView pollView(Duration timeout) throws InterruptedException {
+    if (!await(timeout)) {
+      return null;
+    }
+    RecordView r = view.view(next, slot);
+    next++;
+    return r;
+  }
+
+  /** Waits until record {@code next} is visible and loads its frame; false on timeout. */
+  private boolean await(Duration timeout) throws InterruptedException {
+    long waitNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+    long deadline = System.nanoTime() + waitNanos;
+    long backoff = MIN_BACKOFF_NANOS;
+    while (true) {
+      check();
+      if (next <= visibleEnd()) {
+        break;
+      }
+      if (log.isReadOnly()) {
+        log.refresh(); // another process may have appended (or truncated)
+        check();
+        if (next <= visibleEnd()) {
+          break;
+        }
+        long now = System.nanoTime();
+        if (now - deadline >= 0) {
+          return false;
+        }
+        signal.await(this::ready, Math.min(deadline, now + backoff)); // a sleep close can cut
+        backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+      } else if (!signal.await(this::ready, deadline)) {
+        check();
+        return false;
+      }
+    }
+    check();
+    load();
+    return true;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 4; // "forever": far enough that nanoTime arithmetic cannot wrap
+    }
+  }
+
+  private boolean ready() {
+    return closed || next <= visibleEnd();
+  }
+
+  private long visibleEnd() {
+    return visibility == Visibility.DURABLE ? log.durableIndex() : log.lastIndex();
+  }
+
+  /** Throws if the tailer or log is closed, or the next record was removed. */
+  private void check() {
+    if (closed) {
+      throw new TailerClosedException(
+          "tailer" + (name == null ? "" : " '" + name + "'") + " is closed");
+    }
+    if (log.isClosed() || signal.isClosed()) {
+      throw new LogClosedException("log " + log.directory() + " is closed");
+    }
+    long first = log.firstIndex();
+    long last = log.lastIndex();
+    // Below firstIndex: truncateBefore or retention removed it. Beyond lastIndex + 1: truncateAfter
+    // removed records this tailer already returned, and what follows would not be their successors.
+    // TODO(integrator): also compare the log's truncation generation (and clear the view, whose
+    // window may hold replaced bytes), so a truncateAfter followed by appends that refill the
+    // suffix before this tailer looks is detected too.
+    if (next < first || next > last + 1) {
+      throw new RecordsGoneException(next, first, last);
+    }
+    if (log.externallyTruncated()) {
+      throw new RecordsGoneException(next, first, last);
+    }
+  }
+
+  private void load() {
+    if (view.contains(next)) {
+      return;
+    }
+    if (segment == null || next >= segment.nextIndex() || next < segment.baseIndex()) {
+      segment = log.segmentFor(next); // only when crossing into another segment
+    }
+    while (true) {
+      try {
+        segment.loadFrameAfter(next, view); // walks frames: no index lookup per frame
+        return;
+      } catch (SegmentRetiredException e) {
+        segment = log.afterRetired(next, segment, e); // gone, or now in another segment
+      } catch (IOException e) {
+        throw log.readFailure(segment, e);
+      }
+    }
+  }
+
+  @Override
+  public long position() {
+    return next;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void commit() {
+    commit(next);
+  }
+
+  @Override
+  public void commit(long position) {
+    if (name == null) {
+      throw new IllegalStateException("an unnamed tailer has no position to commit");
+    }
+    if (closed) {
+      throw new TailerClosedException("tailer '" + name + "' is closed");
+    }
+    long first = log.firstIndex();
+    long last = log.lastIndex();
+    if (position < first || position > last + 1) {
+      throw new IndexOutOfRangeException(position, first, last);
+    }
+    positions.commit(name, position);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    signal.wakeAll(); // the thread polling this tailer, if any, wakes and throws
+    if (name != null) {
+      positions.release(name);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Tailer{" + (name == null ? "" : name + ", ") + "at " + next + ", " + visibility + "}";
+  }
+}
