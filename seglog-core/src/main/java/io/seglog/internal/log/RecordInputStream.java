@@ -201,6 +201,10 @@ final class RecordInputStream extends InputStream {
       return false;
     }
     buffer.clear().limit((int) Math.min(buffer.capacity(), end - next));
+    if (log.isClosed()) {
+      // The stream's reference keeps the file open, but a closed log serves no more reads.
+      throw new IOException("log was closed during the read of record " + index);
+    }
     try {
       handle.readFully(buffer, next);
     } catch (IOException e) {
