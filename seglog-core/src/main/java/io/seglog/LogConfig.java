@@ -22,6 +22,12 @@ public final class LogConfig {
   /** Largest allowed {@link #maxBatchRecords()}. */
   public static final int MAX_BATCH_RECORDS_LIMIT = 1 << 20;
 
+  /** Smallest non-zero {@link #writeBufferBytes()}. */
+  public static final int MIN_WRITE_BUFFER_BYTES = 512;
+
+  /** Largest {@link #writeBufferBytes()}. */
+  public static final int MAX_WRITE_BUFFER_BYTES = 64 << 20;
+
   private final SyncPolicy syncPolicy;
   private final long segmentBytes;
   private final int maxRecordBytes;
@@ -33,6 +39,7 @@ public final class LogConfig {
   private final long segmentMaxRecords;
   private final RecoveryMode recoveryMode;
   private final Clock clock;
+  private final int writeBufferBytes;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -46,6 +53,7 @@ public final class LogConfig {
     this.segmentMaxRecords = b.segmentMaxRecords;
     this.recoveryMode = b.recoveryMode;
     this.clock = b.clock;
+    this.writeBufferBytes = b.writeBufferBytes;
   }
 
   /** A builder with every option at its default. */
@@ -72,6 +80,7 @@ public final class LogConfig {
     b.segmentMaxRecords = segmentMaxRecords;
     b.recoveryMode = recoveryMode;
     b.clock = clock;
+    b.writeBufferBytes = writeBufferBytes;
     return b;
   }
 
@@ -137,6 +146,21 @@ public final class LogConfig {
     return clock;
   }
 
+  /**
+   * Size of the user-space write buffer of the active segment; 0 (the default) writes every append
+   * to the operating system before it returns. With a buffer, appends are copied into it and
+   * written in one system call when it is full, before every fsync (so {@link SyncPolicy#ALWAYS}
+   * and {@link Log#sync()} are as durable as without), when a segment rolls and on close. Readers
+   * see buffered records as any other. The price: a record acknowledged under {@link
+   * SyncPolicy#NONE} or {@link SyncPolicy#interval} that is still in the buffer is lost if the
+   * process dies, and if writing the buffer fails (a full disk) the log is fenced and the buffered
+   * records are lost; nothing reported durable ({@link Log#durableIndex()}) is ever lost. At most
+   * {@link #segmentBytes()} is allocated.
+   */
+  public int writeBufferBytes() {
+    return writeBufferBytes;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -159,6 +183,8 @@ public final class LogConfig {
         + segmentMaxRecords
         + ", recoveryMode="
         + recoveryMode
+        + ", writeBufferBytes="
+        + writeBufferBytes
         + "}";
   }
 
@@ -175,6 +201,7 @@ public final class LogConfig {
     private long segmentMaxRecords = 0;
     private RecoveryMode recoveryMode = RecoveryMode.TAIL;
     private Clock clock = Clock.systemUTC();
+    private int writeBufferBytes = 0;
 
     private Builder() {}
 
@@ -234,6 +261,14 @@ public final class LogConfig {
     }
 
     /**
+     * See {@link LogConfig#writeBufferBytes()}: 0, or 512 bytes to {@link #MAX_WRITE_BUFFER_BYTES}.
+     */
+    public Builder writeBufferBytes(int bytes) {
+      this.writeBufferBytes = bytes;
+      return this;
+    }
+
+    /**
      * Validates the options together and builds the configuration.
      *
      * @throws IllegalArgumentException naming the first option that is out of range
@@ -277,6 +312,17 @@ public final class LogConfig {
       if (segmentMaxRecords < 0) {
         throw new IllegalArgumentException(
             "segmentMaxRecords " + segmentMaxRecords + " is negative");
+      }
+      if (writeBufferBytes != 0
+          && (writeBufferBytes < MIN_WRITE_BUFFER_BYTES
+              || writeBufferBytes > MAX_WRITE_BUFFER_BYTES)) {
+        throw new IllegalArgumentException(
+            "writeBufferBytes "
+                + writeBufferBytes
+                + " is neither 0 nor within "
+                + MIN_WRITE_BUFFER_BYTES
+                + ".."
+                + MAX_WRITE_BUFFER_BYTES);
       }
       return new LogConfig(this);
     }

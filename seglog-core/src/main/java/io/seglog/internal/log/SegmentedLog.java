@@ -111,6 +111,9 @@ public final class SegmentedLog implements Log {
     this.firstIndex = metadata.firstIndex();
     Segment[] s = segments;
     this.lastIndex = s.length == 0 ? firstIndex - 1 : s[s.length - 1].nextIndex() - 1;
+    if (!readOnly && s.length > 0) {
+      startBuffering(s[s.length - 1]);
+    }
     // Recovery fsynced the active segment: everything that survived is durable.
     this.sync = new SyncCoordinator(new CoordinatorView(), name(directory), lastIndex, 0);
     if (!readOnly && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
@@ -345,6 +348,7 @@ public final class SegmentedLog implements Log {
       Segment[] s = segments;
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
+      startBuffering(next);
       segments = grown; // publish
       return next;
     } catch (IOException e) {
@@ -378,6 +382,7 @@ public final class SegmentedLog implements Log {
       appendLock.lock();
       try {
         Segment[] s = segments;
+        flushLocked(s[s.length - 1]); // an fsync covers only what is in the file
         return new SyncCoordinator.Written(s[s.length - 1], lastIndex, bytesWritten);
       } finally {
         appendLock.unlock();
@@ -395,6 +400,30 @@ public final class SegmentedLog implements Log {
       if (f != null) {
         throw new LogFencedException(f.getMessage(), f.getCause());
       }
+    }
+  }
+
+  // ---- write buffering (LogConfig.writeBufferBytes)
+
+  /** Buffers the appends of the active segment {@code s}, if the configuration asks for it. */
+  private void startBuffering(Segment s) {
+    int bytes = config.writeBufferBytes();
+    if (bytes > 0) {
+      s.startBuffering((int) Math.min(bytes, config.segmentBytes()));
+    }
+  }
+
+  /**
+   * Writes the active segment's buffered frames to the file, fencing the log if that fails (the
+   * buffered records are then lost: they were acknowledged, never reported
+   * durable). @GuardedBy("appendLock")
+   */
+  private void flushLocked(Segment active) {
+    try {
+      active.flush();
+    } catch (IOException e) {
+      active.discardUnpublished();
+      throw fence("write to " + active.path(), e);
     }
   }
 
@@ -617,6 +646,7 @@ public final class SegmentedLog implements Log {
       if (!readOnly && fenced == null) {
         Segment active = s[s.length - 1];
         try {
+          active.flush();
           long start = System.nanoTime();
           active.force();
           sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);

@@ -57,8 +57,10 @@ public final class Segment implements Closeable {
   private volatile long size;
   private volatile long nextIndex;
   private volatile Trailer trailer;
+  private volatile TailBuffer tail; // the write buffer while active and buffering, else null
 
-  // Writer-thread statistics, needed for the trailer.
+  // Writer-thread state, needed for the trailer.
+  private final IncrementalDigest digest = new IncrementalDigest(this::readForDigest);
   private long frameCount;
   private long minTimestamp;
   private long maxTimestamp;
@@ -227,7 +229,9 @@ public final class Segment implements Closeable {
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
-    view.load(handle, path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
+    TailBuffer t = tail;
+    FileHandle source = t != null ? t.readView() : handle;
+    view.load(source, path, position, bound, header.baseIndex() + fi.relIndex(slot), maxBody);
   }
 
   /** Reads one record, which the caller knows is below {@link #nextIndex()}. */
@@ -249,7 +253,14 @@ public final class Segment implements Closeable {
       throws IOException {
     long position = size;
     int length = frame.remaining();
-    handle.writeFully(frame, position);
+    ByteBuffer bytes = frame.duplicate();
+    TailBuffer t = tail;
+    if (t != null) {
+      t.append(frame, position);
+    } else {
+      handle.writeFully(frame, position);
+    }
+    digest.appended(bytes, position);
     FrameIndex fi = index;
     size = position + length;
     fi.add((int) (firstIndex - header.baseIndex()), (int) position);
@@ -265,10 +276,41 @@ public final class Segment implements Closeable {
    */
   public void discardUnpublished() {
     try {
-      handle.truncate(size);
+      TailBuffer t = tail;
+      handle.truncate(t != null ? Math.min(t.flushedEnd(), size) : size);
     } catch (IOException ignored) {
       // the log is being fenced; recovery will cut the tail
     }
+  }
+
+  // ---- write buffering and the incremental digest (the log's writer thread only)
+
+  /**
+   * From now on, appends are buffered in a {@link TailBuffer} of {@code capacity} bytes until
+   * {@link #flush}, a full buffer, or {@link #seal}. Readers see buffered frames as any other.
+   */
+  public void startBuffering(int capacity) {
+    if (tail == null && trailer == null) {
+      tail = new TailBuffer(handle, capacity, size);
+    }
+  }
+
+  /**
+   * Writes buffered frames to the file (no fsync); a no-op when nothing is buffered.
+   *
+   * @throws IOException if the write fails; the frames stay buffered and readable
+   */
+  public void flush() throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      t.flush();
+    }
+  }
+
+  /** Bytes appended but not yet written to the file. */
+  public int bufferedBytes() {
+    TailBuffer t = tail;
+    return t != null ? t.buffered() : 0;
   }
 
   /** Fsyncs the segment's data. */
@@ -281,7 +323,12 @@ public final class Segment implements Closeable {
    * the trailer.
    */
   public Trailer seal(long syncedIndex) throws IOException {
-    byte[] digest = digest(handle, size);
+    TailBuffer buffer = tail;
+    if (buffer != null) {
+      buffer.detach(); // everything in the file: readers of this segment read the file from now on
+      tail = null;
+    }
+    byte[] digest = this.digest.finish(size);
     Trailer t =
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);
     ByteBuffer frame = SegmentFormat.encodeTrailerFrame(t, syncedIndex);
@@ -290,6 +337,15 @@ public final class Segment implements Closeable {
     size += SegmentFormat.TRAILER_FRAME_BYTES;
     trailer = t;
     return t;
+  }
+
+  private void readForDigest(ByteBuffer dst, long position) throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      t.readView().readFully(dst, position);
+    } else {
+      handle.readFully(dst, position);
+    }
   }
 
   /** SHA-256 of the file's bytes {@code [0, length)}. */
