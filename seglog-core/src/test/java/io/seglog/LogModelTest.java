@@ -96,8 +96,22 @@ class LogModelTest {
               .segmentMaxRecords(segmentMaxRecords)
               .initialIndex(first)
               .clock(clock)
+              .writeBufferBytes(writeBuffer(seed))
               .build();
       operations = 50 + rnd.nextInt(250);
+    }
+
+    /**
+     * No write buffer, a small one (frames often larger than it) or a large one; drawn from its own
+     * generator, so every seed's other choices are those it had before write buffers existed.
+     */
+    static int writeBuffer(long seed) {
+      SplittableRandom r = new SplittableRandom(seed ^ 0x5EED_B0FFL);
+      return switch (r.nextInt(3)) {
+        case 0 -> 0;
+        case 1 -> LogConfig.MIN_WRITE_BUFFER_BYTES + r.nextInt(4096);
+        default -> 1 << 20;
+      };
     }
 
     void run() throws IOException {

@@ -307,6 +307,18 @@ public final class Segment implements Closeable {
     }
   }
 
+  /**
+   * Flushes and stops buffering (before anything that rewrites the segment's end, such as a
+   * truncation); {@link #startBuffering} may resume it after.
+   */
+  public void stopBuffering() throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      t.detach();
+      tail = null;
+    }
+  }
+
   /** Bytes appended but not yet written to the file. */
   public int bufferedBytes() {
     TailBuffer t = tail;
@@ -323,11 +335,7 @@ public final class Segment implements Closeable {
    * the trailer.
    */
   public Trailer seal(long syncedIndex) throws IOException {
-    TailBuffer buffer = tail;
-    if (buffer != null) {
-      buffer.detach(); // everything in the file: readers of this segment read the file from now on
-      tail = null;
-    }
+    stopBuffering(); // everything in the file: readers of this segment read the file from now on
     byte[] digest = this.digest.finish(size);
     Trailer t =
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);
