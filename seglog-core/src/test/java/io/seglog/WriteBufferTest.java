@@ -70,7 +70,7 @@ class WriteBufferTest {
       assertThat(log.durableIndex()).isEqualTo(0);
 
       assertThat(log.sync()).isEqualTo(10);
-      assertThat(Files.size(activeFile(log))).isEqualTo(log.stats().bytes());
+      assertThat(Files.size(activeFile(log))).isEqualTo(log.stats().totalBytes());
       LogChecks.assertExactly(log, 1, expected);
     }
   }
@@ -267,7 +267,7 @@ class WriteBufferTest {
       long operations = healthy.totalOperations();
       for (long n = 1; n <= writes; n++) {
         long nth = n;
-        for (boolean crash : new boolean[] {false, true}) {
+        for (boolean crash : n % 2 == 0 ? new boolean[] {false} : new boolean[] {false, true}) {
           tests.add(
               scenario(
                   policy + " WRITE#" + nth + " fails" + (crash ? ", then crash" : ""),
@@ -289,7 +289,7 @@ class WriteBufferTest {
                 dir,
                 run));
       }
-      for (long budget = 0; budget < total; budget += 397) {
+      for (long budget = 0; budget < total; budget += 1009) {
         long b = budget;
         tests.add(
             scenario(
@@ -300,7 +300,7 @@ class WriteBufferTest {
                 dir,
                 run));
       }
-      for (long n = 1; n <= operations; n += 3) {
+      for (long n = 1; n <= operations; n += 7) {
         long nth = n;
         tests.add(
             scenario(

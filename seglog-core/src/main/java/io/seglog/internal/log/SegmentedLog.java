@@ -54,6 +54,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * lastIndex} (volatile) first, then the segment array (volatile, copy-on-write on roll), so what
  * they see is fully written. No lock is held while an fsync runs.
  *
+ * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default): the active segment's
+ * frames are copied into a {@link io.seglog.internal.segment.TailBuffer} and reach the file when it
+ * is full, and before every fsync ({@link CoordinatorView#written} flushes under the append lock,
+ * so an fsync covers everything its snapshot reports), seal and close. Readers read buffered frames
+ * from it without locks. What an acknowledgement means then: under ALWAYS, unchanged (the append
+ * returns after the fsync that covers it); under NONE and INTERVAL, the record is published to
+ * readers but may be only in the buffer, so a process crash loses it, and a failed flush fences the
+ * log and loses it (it was never reported durable). {@code durableIndex} only moves after an fsync
+ * of flushed bytes, so it, and the synced index written into frame headers (FORMAT.md section 4),
+ * stay truthful; nothing reported durable is ever lost.
+ *
  * <p>Failure: the first failed write or fsync fences the log (stored in {@code fenced}); every
  * later append throws {@link LogFencedException} and every queued future fails. An fsync is never
  * retried: after a failed fsync the page cache may have dropped the dirty pages, so a retry could
