@@ -8,11 +8,11 @@ import java.security.MessageDigest;
  * The SHA-256 of a segment's content (the trailer's digest, FORMAT.md), computed as frames are
  * appended, so that sealing needs no read-back of the segment under the append lock.
  *
- * <p>It covers bytes {@code [0, digested)}. The first append of a segment catches up by reading
- * what is before it (the segment header, or the frames a reopened segment already holds) if that is
- * at most {@link #CATCH_UP_LIMIT} bytes; a segment reopened with more stays behind, and {@link
- * #finish} reads the rest back once, as sealing did before. Any append not at the covered end
- * (which the single writer never does) also makes it fall back to the read-back.
+ * <p>It covers bytes {@code [0, digested)}, fed as frames reach the file. The first write catches
+ * up by reading what is before it (the segment header, or the frames a reopened segment already
+ * holds) if that is at most {@link #CATCH_UP_LIMIT} bytes; a segment reopened with more stays
+ * behind, and {@link #finish} reads the rest back once, as sealing did before. Any append not at
+ * the covered end (which the single writer never does) also makes it fall back to the read-back.
  *
  * <p>Not thread-safe: the log's writer thread owns it.
  */

@@ -253,14 +253,14 @@ public final class Segment implements Closeable {
       throws IOException {
     long position = size;
     int length = frame.remaining();
-    ByteBuffer bytes = frame.duplicate();
     TailBuffer t = tail;
     if (t != null) {
-      t.append(frame, position);
+      t.append(frame, position); // hashed when written to the file
     } else {
+      ByteBuffer bytes = frame.duplicate();
       handle.writeFully(frame, position);
+      digest.appended(bytes, position);
     }
-    digest.appended(bytes, position);
     FrameIndex fi = index;
     size = position + length;
     fi.add((int) (firstIndex - header.baseIndex()), (int) position);
@@ -291,7 +291,7 @@ public final class Segment implements Closeable {
    */
   public void startBuffering(int capacity) {
     if (tail == null && trailer == null) {
-      tail = new TailBuffer(handle, capacity, size);
+      tail = new TailBuffer(handle, capacity, size, digest::appended);
     }
   }
 

@@ -33,7 +33,14 @@ import java.nio.ByteBuffer;
  * {@link #flush} and {@link #detach}; any number of threads call {@link #read} concurrently.
  */
 public final class TailBuffer {
+  /** Told of the bytes each write put in the file (the segment's incremental digest). */
+  @FunctionalInterface
+  public interface WriteListener {
+    void written(ByteBuffer bytes, long position);
+  }
+
   private final FileHandle file;
+  private final WriteListener listener;
   private final ByteBuffer buffer;
   private final FileHandle readView = new ReadView();
   private volatile long start; // file offset of buffer[0]; Long.MAX_VALUE once detached
@@ -43,9 +50,11 @@ public final class TailBuffer {
    * @param file the segment's file, written by {@link #flush}
    * @param capacity the buffer's size in bytes
    * @param position the file offset of the next byte to append (the segment's size)
+   * @param listener told of the bytes of every write, after it succeeded, in file order
    */
-  public TailBuffer(FileHandle file, int capacity, long position) {
+  public TailBuffer(FileHandle file, int capacity, long position, WriteListener listener) {
     this.file = file;
+    this.listener = listener;
     this.buffer = ByteBuffer.allocateDirect(capacity);
     this.start = position;
   }
@@ -77,7 +86,9 @@ public final class TailBuffer {
       flush();
     }
     if (length > buffer.capacity()) {
+      ByteBuffer bytes = frame.duplicate();
       file.writeFully(frame, position);
+      listener.written(bytes, position);
       advance(position + length);
       return;
     }
@@ -98,6 +109,7 @@ public final class TailBuffer {
     }
     long at = start;
     file.writeFully(buffer.duplicate().position(0).limit(used), at);
+    listener.written(buffer.duplicate().position(0).limit(used), at);
     advance(at + used);
   }
 
