@@ -19,10 +19,11 @@ import java.security.NoSuchAlgorithmException;
  *
  * <p>Threading: one writer thread (the log's, holding its append lock) calls {@link #append},
  * {@link #seal} and {@link #force}; any number of reader threads call {@link #read} and {@link
- * #loadFrame} concurrently. The writer stores a frame in the file, then publishes, in this order,
- * {@code size}, the frame index entry, then {@code nextIndex}; a reader that saw a record index
- * below {@code nextIndex} (or the log's last index, published after) therefore finds its frame in
- * the index and wholly below {@code size}.
+ * #loadFrame} concurrently. The writer stores a frame in the file (or in its {@link TailBuffer},
+ * from which readers read it until it is written), then publishes, in this order, {@code size}, the
+ * frame index entry, then {@code nextIndex}; a reader that saw a record index below {@code
+ * nextIndex} (or the log's last index, published after) therefore finds its frame in the index and
+ * wholly below {@code size}.
  *
  * <p>The frame index of a sealed segment is loaded lazily from its index file (or rebuilt from the
  * segment) through an {@link IndexSource}, at most once.
