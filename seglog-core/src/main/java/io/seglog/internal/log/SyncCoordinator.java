@@ -63,6 +63,7 @@ final class SyncCoordinator {
     final long target;
     final Thread thread;
     volatile boolean woken;
+    volatile boolean leader; // woken to lead the next fsync, not because its record is durable
 
     Waiter(long target, Thread thread) {
       this.target = target;
@@ -115,10 +116,16 @@ final class SyncCoordinator {
    */
   long syncTo(long target) {
     boolean interrupted = false;
+    boolean mustHandOff = false; // woken to lead the next fsync, and not done so yet
     try {
       while (true) {
         long durable = durableIndex.get();
         if (durable >= target) {
+          if (mustHandOff) {
+            // Something else (a seal, close) made our record durable meanwhile: the waiters we
+            // were to lead for still need a leader.
+            handOff();
+          }
           return durable;
         }
         Waiter me = null;
@@ -136,6 +143,7 @@ final class SyncCoordinator {
         } finally {
           lock.unlock();
         }
+        mustHandOff = false; // leading, or back in the queue of the fsync in progress
         if (me == null) {
           leadOneFsync();
         } else {
@@ -144,6 +152,7 @@ final class SyncCoordinator {
             LockSupport.park(this);
             interrupted |= Thread.interrupted();
           }
+          mustHandOff = me.leader;
         }
       }
     } finally {
@@ -183,6 +192,22 @@ final class SyncCoordinator {
     }
   }
 
+  /** Wakes the waiters now durable and a next leader, unless an fsync in progress will. */
+  private void handOff() {
+    List<Waiter> wake = List.of();
+    lock.lock();
+    try {
+      if (!fsyncInProgress) {
+        wake = takeCoveredWaitersAndNextLeader();
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Waiter w : wake) {
+      w.wake();
+    }
+  }
+
   /**
    * The waiters the fsync just made durable, and the oldest of the others, which leads the next
    * fsync (covering every waiter that wrote before it starts). Waking only these, not every waiter,
@@ -203,6 +228,7 @@ final class SyncCoordinator {
       }
     }
     if (nextLeader != null) {
+      nextLeader.leader = true;
       wake.add(nextLeader);
     }
     return wake;
