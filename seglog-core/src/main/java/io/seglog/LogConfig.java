@@ -41,6 +41,12 @@ public final class LogConfig {
   public static final Set<PosixFilePermission> DEFAULT_DIRECTORY_PERMISSIONS =
       Collections.unmodifiableSet(PosixFilePermissions.fromString("rwxr-x---"));
 
+  /** Smallest non-zero {@link #writeBufferBytes()}. */
+  public static final int MIN_WRITE_BUFFER_BYTES = 512;
+
+  /** Largest {@link #writeBufferBytes()}. */
+  public static final int MAX_WRITE_BUFFER_BYTES = 64 << 20;
+
   private final SyncPolicy syncPolicy;
   private final long segmentBytes;
   private final int maxRecordBytes;
@@ -62,6 +68,7 @@ public final class LogConfig {
   private final int compressionMinBytes;
   private final KeyProvider encryption;
   private final boolean positionsHoldRetention;
+  private final int writeBufferBytes;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -84,6 +91,7 @@ public final class LogConfig {
     this.compressionMinBytes = b.compressionMinBytes;
     this.encryption = b.encryption;
     this.positionsHoldRetention = b.positionsHoldRetention;
+    this.writeBufferBytes = b.writeBufferBytes;
   }
 
   /** A builder with every option at its default. */
@@ -119,6 +127,7 @@ public final class LogConfig {
     b.compressionMinBytes = compressionMinBytes;
     b.encryption = encryption;
     b.positionsHoldRetention = positionsHoldRetention;
+    b.writeBufferBytes = writeBufferBytes;
     return b;
   }
 
@@ -264,6 +273,21 @@ public final class LogConfig {
     return positionsHoldRetention;
   }
 
+  /**
+   * Size of the user-space write buffer of the active segment; 0 (the default) writes every append
+   * to the operating system before it returns. With a buffer, appends are copied into it and
+   * written in one system call when it is full, before every fsync (so {@link SyncPolicy#ALWAYS}
+   * and {@link Log#sync()} are as durable as without), when a segment rolls and on close. Readers
+   * see buffered records as any other. The price: a record acknowledged under {@link
+   * SyncPolicy#NONE} or {@link SyncPolicy#interval} that is still in the buffer is lost if the
+   * process dies, and if writing the buffer fails (a full disk) the log is fenced and the buffered
+   * records are lost; nothing reported durable ({@link Log#durableIndex()}) is ever lost. At most
+   * {@link #segmentBytes()} is allocated.
+   */
+  public int writeBufferBytes() {
+    return writeBufferBytes;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -302,6 +326,8 @@ public final class LogConfig {
         + (encryption != null)
         + ", positionsHoldRetention="
         + positionsHoldRetention
+        + ", writeBufferBytes="
+        + writeBufferBytes
         + "}";
   }
 
@@ -328,6 +354,7 @@ public final class LogConfig {
     private int compressionMinBytes = 128;
     private KeyProvider encryption;
     private boolean positionsHoldRetention = true;
+    private int writeBufferBytes = 0;
 
     private Builder() {}
 
@@ -459,6 +486,14 @@ public final class LogConfig {
     }
 
     /**
+     * See {@link LogConfig#writeBufferBytes()}: 0, or 512 bytes to {@link #MAX_WRITE_BUFFER_BYTES}.
+     */
+    public Builder writeBufferBytes(int bytes) {
+      this.writeBufferBytes = bytes;
+      return this;
+    }
+
+    /**
      * Validates the options together and builds the configuration.
      *
      * @throws IllegalArgumentException naming the first option that is out of range
@@ -538,6 +573,17 @@ public final class LogConfig {
       if (compressionMinBytes < 0) {
         throw new IllegalArgumentException(
             "compressionMinBytes " + compressionMinBytes + " is negative");
+      }
+      if (writeBufferBytes != 0
+          && (writeBufferBytes < MIN_WRITE_BUFFER_BYTES
+              || writeBufferBytes > MAX_WRITE_BUFFER_BYTES)) {
+        throw new IllegalArgumentException(
+            "writeBufferBytes "
+                + writeBufferBytes
+                + " is neither 0 nor within "
+                + MIN_WRITE_BUFFER_BYTES
+                + ".."
+                + MAX_WRITE_BUFFER_BYTES);
       }
       return new LogConfig(this);
     }

@@ -67,6 +67,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * lastIndex} (volatile) first, then the segment array (volatile, copy-on-write on roll), so what
  * they see is fully written. No lock is held while an fsync runs.
  *
+ * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default): the active segment's
+ * frames are copied into a {@link io.seglog.internal.segment.TailBuffer} and reach the file when it
+ * is full, and before every fsync ({@link CoordinatorView#written} flushes under the append lock,
+ * so an fsync covers everything its snapshot reports), seal and close. Readers read buffered frames
+ * from it without locks. What an acknowledgement means then: under ALWAYS, unchanged (the append
+ * returns after the fsync that covers it); under NONE and INTERVAL, the record is published to
+ * readers but may be only in the buffer, so a process crash loses it, and a failed flush fences the
+ * log and loses it (it was never reported durable). {@code durableIndex} only moves after an fsync
+ * of flushed bytes, so it, and the synced index written into frame headers (FORMAT.md section 4),
+ * stay truthful; nothing reported durable is ever lost.
+ *
  * <p>Failure: the first failed write or fsync fences the log (stored in {@code fenced}); every
  * later append throws {@link LogFencedException} and every queued future fails. An fsync is never
  * retried: after a failed fsync the page cache may have dropped the dirty pages, so a retry could
@@ -145,6 +156,9 @@ public final class SegmentedLog implements Log {
     this.firstIndex = metadata.firstIndex();
     Segment[] s = segments;
     this.lastIndex = s.length == 0 ? firstIndex - 1 : s[s.length - 1].nextIndex() - 1;
+    if (!readOnly && s.length > 0) {
+      startBuffering(s[s.length - 1]);
+    }
     // Recovery fsynced the active segment: everything that survived is durable.
     this.sync = new SyncCoordinator(new CoordinatorView(), name(directory), lastIndex, 0);
     if (!readOnly && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
@@ -403,6 +417,7 @@ public final class SegmentedLog implements Log {
       Segment[] s = segments;
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
+      startBuffering(next);
       segments = grown; // publish
       return next;
     } catch (IOException e) {
@@ -468,9 +483,25 @@ public final class SegmentedLog implements Log {
   private long streamLocked(ReadableByteChannel source, long maxBytes, int type, long givenTs)
       throws IOException {
     checkWritable();
-    long first = lastIndex + 1;
     Segment active =
         activeForAppend(SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.RECORD_HEADER_BYTES, 1);
+    try {
+      active.stopBuffering(); // the stream writes to the file: buffered frames below it go first
+    } catch (IOException e) {
+      throw fence("write to " + active.path(), e);
+    }
+    try {
+      return streamToFile(active, source, maxBytes, type, givenTs);
+    } finally {
+      startBuffering(active);
+    }
+  }
+
+  /** {@link #streamLocked} once the active segment writes straight to its file. */
+  private long streamToFile(
+      Segment active, ReadableByteChannel source, long maxBytes, int type, long givenTs)
+      throws IOException {
+    long first = lastIndex + 1;
     long start = active.size();
     long timestamp = givenTs == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : givenTs;
     int length;
@@ -620,6 +651,7 @@ public final class SegmentedLog implements Log {
       appendLock.lock();
       try {
         Segment[] s = segments;
+        flushLocked(s[s.length - 1]); // an fsync covers only what is in the file
         return new SyncCoordinator.Written(s[s.length - 1], lastIndex, bytesWritten);
       } finally {
         appendLock.unlock();
@@ -642,6 +674,30 @@ public final class SegmentedLog implements Log {
       if (f != null) {
         throw new LogFencedException(f.getMessage(), f.getCause());
       }
+    }
+  }
+
+  // ---- write buffering (LogConfig.writeBufferBytes)
+
+  /** Buffers the appends of the active segment {@code s}, if the configuration asks for it. */
+  private void startBuffering(Segment s) {
+    int bytes = config.writeBufferBytes();
+    if (bytes > 0) {
+      s.startBuffering((int) Math.min(bytes, config.segmentBytes()));
+    }
+  }
+
+  /**
+   * Writes the active segment's buffered frames to the file, fencing the log if that fails (the
+   * buffered records are then lost: they were acknowledged, never reported
+   * durable). @GuardedBy("appendLock")
+   */
+  private void flushLocked(Segment active) {
+    try {
+      active.flush();
+    } catch (IOException e) {
+      active.discardUnpublished();
+      throw fence("write to " + active.path(), e);
     }
   }
 
@@ -937,6 +993,7 @@ public final class SegmentedLog implements Log {
       if (!readOnly && fenced == null) {
         Segment active = s[s.length - 1];
         try {
+          active.flush();
           long start = System.nanoTime();
           active.force();
           sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);

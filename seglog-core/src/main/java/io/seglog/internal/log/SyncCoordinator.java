@@ -6,13 +6,16 @@ import io.seglog.LogMetrics;
 import io.seglog.SeglogException;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,12 +26,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * that finds no fsync in progress becomes the leader: it marks one in progress, snapshots what has
  * been written (under the log's append lock), fsyncs it without holding any lock, publishes the new
  * durable index and wakes every waiter. Appenders that wrote meanwhile wait on {@code fsyncDone}
- * while an fsync is in progress (not queued on a lock, where the leader could barge back in first
- * and followers would leave one per fsync); when woken, all whose record is now durable return, and
- * one of the rest leads the next fsync, which covers them all. A lone writer finds no fsync in
- * progress and pays exactly one: nobody waits for company. Asynchronous appends are queued to one
- * flush worker thread, which drains the queue, calls {@link #syncTo} for the highest index in it,
- * and completes the futures; it is started on first use.
+ * while an fsync is in progress, each parked on its own (not queued on a lock, where the leader
+ * could barge back in first and followers would leave one per fsync). When the fsync ends, the
+ * leader wakes exactly the waiters it made durable, which return without touching the lock, plus
+ * the oldest of the rest, which leads the next fsync and so covers every waiter that wrote before
+ * it started; the others sleep on (waking every waiter cost a round's worth of context switches on
+ * two cores). After a failure, or when close ends its exclusive fsync, every waiter is woken. A
+ * lone writer finds no fsync in progress and pays exactly one: nobody waits for company.
+ * Asynchronous appends are queued to one flush worker thread, which drains the queue, calls {@link
+ * #syncTo} for the highest index in it, and completes the futures; it is started on first use.
  *
  * <p>Failure: a failed fsync fences the log (through {@link Writer#fence}), fails every queued
  * future, and is never retried.
@@ -55,6 +61,24 @@ final class SyncCoordinator {
     default void durableAdvanced() {}
   }
 
+  /** A thread waiting in {@link #syncTo} for an fsync in progress. */
+  private static final class Waiter {
+    final long target;
+    final Thread thread;
+    volatile boolean woken;
+    volatile boolean leader; // woken to lead the next fsync, not because its record is durable
+
+    Waiter(long target, Thread thread) {
+      this.target = target;
+      this.thread = thread;
+    }
+
+    void wake() {
+      woken = true;
+      LockSupport.unpark(thread);
+    }
+  }
+
   private record Pending(long lastIndex, long result, CompletableFuture<Long> future) {}
 
   private static final Pending STOP = new Pending(-1, -1, null);
@@ -62,8 +86,9 @@ final class SyncCoordinator {
   private final Writer writer;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition fsyncDone = lock.newCondition();
+  private final Condition fsyncDone = lock.newCondition(); // for beginExclusive only
   private boolean fsyncInProgress; // @GuardedBy("lock"); also held by close, see exclusive()
+  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // @GuardedBy("lock")
   private final AtomicLong durableIndex;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private Thread flushWorker; // @GuardedBy("this")
@@ -93,35 +118,130 @@ final class SyncCoordinator {
    * @throws LogFencedException if the log is fenced or the fsync fails
    */
   long syncTo(long target) {
-    lock.lock();
+    boolean interrupted = false;
+    boolean mustHandOff = false; // woken to lead the next fsync, and not done so yet
     try {
-      while (durableIndex.get() < target) {
-        if (fsyncInProgress) {
-          fsyncDone.awaitUninterruptibly(); // durability is not abandoned on interrupt
-          continue;
-        }
-        fsyncInProgress = true;
-        lock.unlock();
-        try {
-          writer.checkNotFenced();
-          Written w = writer.written();
-          long start = System.nanoTime();
-          try {
-            w.segment().force();
-          } catch (IOException e) {
-            throw writer.fence("fsync of " + w.segment().path(), e);
+      while (true) {
+        long durable = durableIndex.get();
+        if (durable >= target) {
+          if (mustHandOff) {
+            // Something else (a seal, close) made our record durable meanwhile: the waiters we
+            // were to lead for still need a leader.
+            handOff();
           }
-          recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+          return durable;
+        }
+        Waiter me = null;
+        lock.lock();
+        try {
+          if (durableIndex.get() >= target) {
+            continue;
+          }
+          if (fsyncInProgress) {
+            me = new Waiter(target, Thread.currentThread());
+            waiters.add(me);
+          } else {
+            fsyncInProgress = true;
+          }
         } finally {
-          lock.lock();
-          fsyncInProgress = false;
-          fsyncDone.signalAll();
+          lock.unlock();
+        }
+        mustHandOff = false; // leading, or back in the queue of the fsync in progress
+        if (me == null) {
+          leadOneFsync();
+        } else {
+          // Durability is not abandoned on interrupt: park again, restore the flag on return.
+          while (!me.woken) {
+            LockSupport.park(this);
+            interrupted |= Thread.interrupted();
+          }
+          mustHandOff = me.leader;
         }
       }
-      return durableIndex.get();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Fsyncs what has been written (the caller set {@code fsyncInProgress}), then wakes waiters. */
+  private void leadOneFsync() {
+    boolean failed = true;
+    try {
+      writer.checkNotFenced();
+      Written w = writer.written();
+      long start = System.nanoTime();
+      try {
+        w.segment().force();
+      } catch (IOException e) {
+        throw writer.fence("fsync of " + w.segment().path(), e);
+      }
+      recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+      failed = false;
+    } finally {
+      List<Waiter> wake;
+      lock.lock();
+      try {
+        fsyncInProgress = false;
+        wake = failed ? takeAllWaiters() : takeCoveredWaitersAndNextLeader();
+        fsyncDone.signalAll(); // beginExclusive
+      } finally {
+        lock.unlock();
+      }
+      for (Waiter w : wake) {
+        w.wake();
+      }
+    }
+  }
+
+  /** Wakes the waiters now durable and a next leader, unless an fsync in progress will. */
+  private void handOff() {
+    List<Waiter> wake = List.of();
+    lock.lock();
+    try {
+      if (!fsyncInProgress) {
+        wake = takeCoveredWaitersAndNextLeader();
+      }
     } finally {
       lock.unlock();
     }
+    for (Waiter w : wake) {
+      w.wake();
+    }
+  }
+
+  /**
+   * The waiters the fsync just made durable, and the oldest of the others, which leads the next
+   * fsync (covering every waiter that wrote before it starts). Waking only these, not every waiter,
+   * keeps a round from being spent waking threads that would only wait again. @GuardedBy("lock")
+   */
+  private List<Waiter> takeCoveredWaitersAndNextLeader() {
+    long durable = durableIndex.get();
+    List<Waiter> wake = new ArrayList<>();
+    Waiter nextLeader = null;
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter w = it.next();
+      if (w.target <= durable) {
+        wake.add(w);
+        it.remove();
+      } else if (nextLeader == null) {
+        nextLeader = w;
+        it.remove();
+      }
+    }
+    if (nextLeader != null) {
+      nextLeader.leader = true;
+      wake.add(nextLeader);
+    }
+    return wake;
+  }
+
+  /** Every waiter: after a failure (each finds the log fenced) or close. @GuardedBy("lock") */
+  private List<Waiter> takeAllWaiters() {
+    List<Waiter> wake = new ArrayList<>(waiters);
+    waiters.clear();
+    return wake;
   }
 
   /**
@@ -143,12 +263,17 @@ final class SyncCoordinator {
 
   /** Ends {@link #beginExclusive()} and wakes every waiter. */
   void endExclusive() {
+    List<Waiter> wake;
     lock.lock();
     try {
       fsyncInProgress = false;
+      wake = takeAllWaiters();
       fsyncDone.signalAll();
     } finally {
       lock.unlock();
+    }
+    for (Waiter w : wake) {
+      w.wake();
     }
   }
 

@@ -23,10 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Threading: one writer thread (the log's, holding its append lock) calls {@link #append},
  * {@link #seal} and {@link #force}; any number of reader threads call {@link #read} and {@link
- * #loadFrame} concurrently. The writer stores a frame in the file, then publishes, in this order,
- * {@code size}, the frame index entry, then {@code nextIndex}; a reader that saw a record index
- * below {@code nextIndex} (or the log's last index, published after) therefore finds its frame in
- * the index and wholly below {@code size}.
+ * #loadFrame} concurrently. The writer stores a frame in the file (or in its {@link TailBuffer},
+ * from which readers read it until it is written), then publishes, in this order, {@code size}, the
+ * frame index entry, then {@code nextIndex}; a reader that saw a record index below {@code
+ * nextIndex} (or the log's last index, published after) therefore finds its frame in the index and
+ * wholly below {@code size}.
  *
  * <p>The frame index of a sealed segment is loaded lazily from its index file (or rebuilt from the
  * segment) through an {@link IndexSource}, at most once.
@@ -143,8 +144,10 @@ public final class Segment implements Closeable {
   private volatile long size;
   private volatile long nextIndex;
   private volatile Trailer trailer;
+  private volatile TailBuffer tail; // the write buffer while active and buffering, else null
 
-  // Writer-thread statistics, needed for the trailer.
+  // Writer-thread state, needed for the trailer.
+  private final IncrementalDigest digest = new IncrementalDigest(this::readForDigest);
   private long frameCount;
   private long minTimestamp;
   private long maxTimestamp;
@@ -327,6 +330,19 @@ public final class Segment implements Closeable {
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
+    TailBuffer t = tail;
+    if (t != null) { // the active segment's newest bytes may be in its write buffer
+      view.load(
+          t.readView(),
+          path,
+          position,
+          bound,
+          header.baseIndex() + fi.relIndex(slot),
+          maxBody,
+          header,
+          decoder);
+      return;
+    }
     SharedHandle h = acquire();
     try {
       view.load(
@@ -395,7 +411,14 @@ public final class Segment implements Closeable {
       throws IOException {
     long position = size;
     int length = frame.remaining();
-    handle.file().writeFully(frame, position);
+    TailBuffer t = tail;
+    if (t != null) {
+      t.append(frame, position); // hashed when written to the file
+    } else {
+      ByteBuffer bytes = frame.duplicate();
+      handle.file().writeFully(frame, position);
+      digest.appended(bytes, position);
+    }
     FrameIndex fi = index;
     size = position + length;
     fi.add((int) (firstIndex - header.baseIndex()), (int) position, maxTs);
@@ -426,10 +449,53 @@ public final class Segment implements Closeable {
    */
   public void discardUnpublished() {
     try {
-      handle.file().truncate(size);
+      TailBuffer t = tail;
+      handle.file().truncate(t != null ? Math.min(t.flushedEnd(), size) : size);
     } catch (IOException ignored) {
       // the log is being fenced; recovery will cut the tail
     }
+  }
+
+  // ---- write buffering and the incremental digest (the log's writer thread only)
+
+  /**
+   * From now on, appends are buffered in a {@link TailBuffer} of {@code capacity} bytes until
+   * {@link #flush}, a full buffer, or {@link #seal}. Readers see buffered frames as any other.
+   */
+  public void startBuffering(int capacity) {
+    if (tail == null && trailer == null) {
+      tail = new TailBuffer(handle.file(), capacity, size, digest::appended);
+    }
+  }
+
+  /**
+   * Writes buffered frames to the file (no fsync); a no-op when nothing is buffered.
+   *
+   * @throws IOException if the write fails; the frames stay buffered and readable
+   */
+  public void flush() throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      t.flush();
+    }
+  }
+
+  /**
+   * Flushes and stops buffering (before anything that rewrites the segment's end, such as a
+   * truncation); {@link #startBuffering} may resume it after.
+   */
+  public void stopBuffering() throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      t.detach();
+      tail = null;
+    }
+  }
+
+  /** Bytes appended but not yet written to the file. */
+  public int bufferedBytes() {
+    TailBuffer t = tail;
+    return t != null ? t.buffered() : 0;
   }
 
   /** Fsyncs the segment's data. */
@@ -447,16 +513,26 @@ public final class Segment implements Closeable {
    * the trailer.
    */
   public Trailer seal(long syncedIndex) throws IOException {
-    FileHandle file = handle.file();
-    byte[] digest = digest(file, size);
+    stopBuffering(); // everything in the file: readers of this segment read the file from now on
+    byte[] digest = this.digest.finish(size);
     Trailer t =
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);
     ByteBuffer frame = SegmentFormat.encodeTrailerFrame(t, syncedIndex);
+    FileHandle file = handle.file();
     file.writeFully(frame, size);
     file.force();
     size += SegmentFormat.TRAILER_FRAME_BYTES;
     trailer = t;
     return t;
+  }
+
+  private void readForDigest(ByteBuffer dst, long position) throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      t.readView().readFully(dst, position);
+    } else {
+      handle.file().readFully(dst, position);
+    }
   }
 
   /** SHA-256 of the file's bytes {@code [0, length)}. */
@@ -492,6 +568,19 @@ public final class Segment implements Closeable {
    */
   public void loadFrameAfter(long recordIndex, FrameView view) throws IOException {
     if (view.precedes(path, recordIndex) && recordIndex < nextIndex) {
+      TailBuffer t = tail;
+      if (t != null) { // the active segment's newest bytes may be in its write buffer
+        view.load(
+            t.readView(),
+            path,
+            view.nextFramePosition(),
+            size,
+            recordIndex,
+            maxBody,
+            header,
+            decoder);
+        return;
+      }
       SharedHandle h = acquire();
       try {
         view.load(

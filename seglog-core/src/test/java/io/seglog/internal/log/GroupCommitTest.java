@@ -86,8 +86,9 @@ class GroupCommitTest {
    * Regression: with the fsync lock held for the whole fsync and non-fair, a writer that had just
    * finished barged back in ahead of the queued ones, which could only learn their record was
    * durable by taking the lock: 64 writers got about 2 records per fsync (found by the group-commit
-   * scenario benchmark). Waiters now sleep while an fsync is in progress and are all woken when it
-   * ends, so they are acknowledged by the next fsync even while another writer keeps appending.
+   * scenario benchmark). Waiters now sleep while an fsync is in progress; when it ends the ones it
+   * covered are woken and the oldest of the rest leads the next fsync, so they are acknowledged by
+   * the next fsync even while another writer keeps appending.
    */
   @Test
   void waitingWritersAreAcknowledgedByTheNextFsyncWhileAnotherWriterHoldsTheOneAfter()

@@ -23,21 +23,36 @@ import java.util.List;
  */
 public final class SeglogPeer implements PeerSystem {
   private final int batchSize;
+  private final int writeBufferBytes;
 
   public SeglogPeer(int batchSize) {
+    this(batchSize, 0);
+  }
+
+  /**
+   * @param writeBufferBytes {@link LogConfig#writeBufferBytes()}: 0 (the default) or, as the naive
+   *     baseline does, a user-space buffer (then an acknowledged record survives a process crash
+   *     only once flushed, like the baseline's)
+   */
+  public SeglogPeer(int batchSize, int writeBufferBytes) {
     this.batchSize = batchSize;
+    this.writeBufferBytes = writeBufferBytes;
   }
 
   @Override
   public String name() {
-    return batchSize == 1 ? "seglog" : "seglog-batch" + batchSize;
+    String name = batchSize == 1 ? "seglog" : "seglog-batch" + batchSize;
+    return writeBufferBytes == 0 ? name : name + "-buf" + (writeBufferBytes >> 20) + "m";
   }
 
   @Override
   public String description() {
     return "seglog "
         + Versions.of("seglog")
-        + ", default LogConfig, SyncPolicy NONE + sync() or ALWAYS, "
+        + (writeBufferBytes == 0
+            ? ", default LogConfig"
+            : ", LogConfig.writeBufferBytes(" + writeBufferBytes + ")")
+        + ", SyncPolicy NONE + sync() or ALWAYS, "
         + (batchSize == 1 ? "append(byte[])" : "appendBatch of " + batchSize + " entries");
   }
 
@@ -49,7 +64,10 @@ public final class SeglogPeer implements PeerSystem {
   @Override
   public PeerLog open(Path dir, Durability durability, int recordBytes) {
     SyncPolicy policy = durability == Durability.EACH_RECORD ? SyncPolicy.ALWAYS : SyncPolicy.NONE;
-    return new SeglogLog(Log.open(dir, LogConfig.builder().syncPolicy(policy).build()));
+    return new SeglogLog(
+        Log.open(
+            dir,
+            LogConfig.builder().syncPolicy(policy).writeBufferBytes(writeBufferBytes).build()));
   }
 
   private static final class SeglogLog implements PeerLog {

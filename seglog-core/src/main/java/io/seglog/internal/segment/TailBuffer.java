@@ -1,0 +1,199 @@
+package io.seglog.internal.segment;
+
+import io.seglog.internal.io.FileHandle;
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The user-space write buffer of an active segment: frames are copied here and reach the file in
+ * one write when the buffer is full or the log flushes it (before every fsync, on roll and close).
+ *
+ * <pre>
+ *   file:   [ header | frames written to the file ... )[ frames in the buffer ... )
+ *                                                      ^ start                  ^ start + used
+ * </pre>
+ *
+ * <p>Design note. Readers must see every published frame, also one still in the buffer, without
+ * taking the writer's lock. The buffer is reused after each flush, so a reader copying from it may
+ * race with the writer overwriting it. {@code start} (volatile, strictly increasing) is the file
+ * offset of the buffer's first byte, and works as a sequence number: the writer writes the buffer
+ * to the file, then advances {@code start} with a full fence, and only then overwrites the buffer.
+ * A reader reads {@code start}, serves bytes below it from the file (where they are, since the
+ * write completed before {@code start} moved), copies bytes at or above it from the buffer, then
+ * re-reads {@code start} after a load fence: unchanged means the copy was not overwritten (the
+ * bytes it read are those published for that range); changed means they may have been, and it
+ * retries, now from the file. Readers only read below the segment's published size, which the
+ * writer publishes after the frame is in the buffer.
+ *
+ * <p>Detached (after the segment is sealed, or when the log stops buffering), {@code start} is
+ * {@link Long#MAX_VALUE}: every read goes to the file.
+ *
+ * <p>Threading: one writer thread (the log's, holding its append lock) calls {@link #append},
+ * {@link #flush} and {@link #detach}; any number of threads call {@link #read} concurrently.
+ */
+public final class TailBuffer {
+  /** Told of the bytes each write put in the file (the segment's incremental digest). */
+  @FunctionalInterface
+  public interface WriteListener {
+    void written(ByteBuffer bytes, long position);
+  }
+
+  private final FileHandle file;
+  private final WriteListener listener;
+  private final ByteBuffer buffer;
+  private final FileHandle readView = new ReadView();
+  private volatile long start; // file offset of buffer[0]; Long.MAX_VALUE once detached
+  private int used; // @GuardedBy(writer)
+
+  /**
+   * @param file the segment's file, written by {@link #flush}
+   * @param capacity the buffer's size in bytes
+   * @param position the file offset of the next byte to append (the segment's size)
+   * @param listener told of the bytes of every write, after it succeeded, in file order
+   */
+  public TailBuffer(FileHandle file, int capacity, long position, WriteListener listener) {
+    this.file = file;
+    this.listener = listener;
+    this.buffer = ByteBuffer.allocateDirect(capacity);
+    this.start = position;
+  }
+
+  /** Bytes buffered and not yet written to the file. */
+  public int buffered() {
+    return used;
+  }
+
+  /** The file offset up to which the file holds everything appended. */
+  public long flushedEnd() {
+    return start;
+  }
+
+  /**
+   * Appends {@code frame} (position to limit; consumed) at file offset {@code position}, which must
+   * be {@link #flushedEnd()} + {@link #buffered()}. A frame larger than the buffer is written
+   * straight to the file after the buffered bytes.
+   *
+   * @throws IOException if a flush or a direct write fails; then the buffer keeps its bytes
+   */
+  public void append(ByteBuffer frame, long position) throws IOException {
+    int length = frame.remaining();
+    if (position != start + used) {
+      throw new IllegalStateException(
+          "append at " + position + ", but the buffer ends at " + (start + used));
+    }
+    if (length > buffer.capacity() - used) {
+      flush();
+    }
+    if (length > buffer.capacity()) {
+      ByteBuffer bytes = frame.duplicate();
+      file.writeFully(frame, position);
+      listener.written(bytes, position);
+      advance(position + length);
+      return;
+    }
+    buffer.put(used, frame, frame.position(), length);
+    frame.position(frame.limit());
+    used += length;
+  }
+
+  /**
+   * Writes the buffered bytes to the file (no fsync).
+   *
+   * @throws IOException if the write fails; the bytes stay buffered (part of them may have reached
+   *     the file) and readers keep reading them from the buffer
+   */
+  public void flush() throws IOException {
+    if (used == 0) {
+      return;
+    }
+    long at = start;
+    file.writeFully(buffer.duplicate().position(0).limit(used), at);
+    listener.written(buffer.duplicate().position(0).limit(used), at);
+    advance(at + used);
+  }
+
+  /** Flushes, then sends every later read to the file. */
+  public void detach() throws IOException {
+    flush();
+    advance(Long.MAX_VALUE);
+  }
+
+  /** Moves {@code start} past bytes now in the file; the buffer may be overwritten after this. */
+  private void advance(long newStart) {
+    start = newStart;
+    used = 0;
+    // The buffer's next writes must not become visible before the new start: a reader that sees
+    // them then also sees start moved, and retries from the file.
+    VarHandle.fullFence();
+  }
+
+  /**
+   * Reads up to {@code dst.remaining()} bytes at {@code position}, from the file or the buffer, as
+   * {@link FileHandle#read} does. The caller reads only bytes it knows are published.
+   */
+  public int read(ByteBuffer dst, long position) throws IOException {
+    while (true) {
+      long s = start;
+      if (position < s) {
+        int n = (int) Math.min(dst.remaining(), s - position);
+        int limit = dst.limit();
+        dst.limit(dst.position() + n);
+        try {
+          return file.read(dst, position);
+        } finally {
+          dst.limit(limit);
+        }
+      }
+      long offset = position - s;
+      int n = (int) Math.min(dst.remaining(), buffer.capacity() - offset);
+      if (n <= 0 && dst.hasRemaining()) {
+        Thread.onSpinWait(); // start was read before the flush that made this range published
+        continue;
+      }
+      dst.put(dst.position(), buffer, (int) offset, n);
+      VarHandle.acquireFence(); // the copy above happens before the re-read of start
+      if (start == s) {
+        dst.position(dst.position() + n);
+        return n;
+      }
+    }
+  }
+
+  /** A read-only view of the segment's file that reads through this buffer. */
+  public FileHandle readView() {
+    return readView;
+  }
+
+  private final class ReadView implements FileHandle {
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return TailBuffer.this.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) {
+      throw new UnsupportedOperationException("read-only view");
+    }
+
+    @Override
+    public void force() {
+      throw new UnsupportedOperationException("read-only view");
+    }
+
+    @Override
+    public void truncate(long size) {
+      throw new UnsupportedOperationException("read-only view");
+    }
+
+    @Override
+    public long size() throws IOException {
+      return Math.max(file.size(), start == Long.MAX_VALUE ? 0 : start + used);
+    }
+
+    @Override
+    public void close() {
+      // the segment closes its file
+    }
+  }
+}
