@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seglog.Log;
 import io.seglog.LogConfig;
+import io.seglog.internal.format.MetadataFormat;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +102,30 @@ class TruncateCommandTest {
       assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
       assertThat(r.stderrLines()).as("%s", r).hasSize(1);
       assertThat(r.stderr()).startsWith("seglog: ");
+    }
+  }
+
+  @Test
+  void repairFinishesAnInterruptedTruncationThatReadOnlyCommandsRefuse() throws Exception {
+    TestLogs.logWithSealedSegments(log());
+    // As a crash right after truncateAfter(99)'s commit point leaves it.
+    Path meta = log().resolve("seglog.meta");
+    MetadataFormat.Metadata m = MetadataFormat.decode(ByteBuffer.wrap(Files.readAllBytes(meta)));
+    long secondBase =
+        Long.parseLong(TestLogs.segments(log()).get(1).getFileName().toString().substring(0, 20));
+    ByteBuffer v2 =
+        MetadataFormat.encode(m, new MetadataFormat.Pending(secondBase - 1, -1, 0, new byte[0]));
+    Files.write(meta, Arrays.copyOf(v2.array(), v2.limit()));
+    CliRun.Result stat = CliRun.run("stat", log().toString());
+    assertThat(stat.exitCode()).as("%s", stat).isEqualTo(1);
+    assertThat(stat.stderr()).contains("was interrupted").contains("writable");
+    CliRun.Result dry = CliRun.run("repair", log().toString(), "--dry-run");
+    assertThat(dry.exitCode()).as("%s", dry).isEqualTo(1);
+    assertThat(dry.stderr()).contains("without --dry-run");
+    CliRun.Result repair = CliRun.run("repair", log().toString());
+    assertThat(repair.exitCode()).as("%s", repair).isZero();
+    try (Log log = Log.openReadOnly(log(), LogConfig.defaults())) {
+      assertThat(log.lastIndex()).isEqualTo(secondBase - 1);
     }
   }
 
