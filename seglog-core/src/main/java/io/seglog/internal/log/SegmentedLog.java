@@ -363,8 +363,18 @@ public final class SegmentedLog implements Log {
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
       segments = grown; // publish
+      // A segment sealed wholly below the first index (it was active when truncateBefore moved the
+      // first index past it) holds nothing readable: it goes now. Then retention. Both fence on
+      // failure, like the roll itself.
+      int below = 0;
+      while (below < grown.length - 1 && grown[below].nextIndex() <= firstIndex) {
+        below++;
+      }
+      if (below > 0) {
+        removePrefixLocked(firstIndex, below);
+      }
       if (Retention.enabled(config)) {
-        retainLocked(); // fences on failure, like the roll itself
+        retainLocked();
       }
       return next;
     } catch (IOException e) {
@@ -725,8 +735,10 @@ public final class SegmentedLog implements Log {
     Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
     try {
       firstIndex = newFirst; // readers below it now get RecordsGoneException
-      files.writeMetadata(moved);
-      metadata = moved;
+      if (newFirst != m.firstIndex()) {
+        files.writeMetadata(moved); // commit point
+        metadata = moved;
+      }
       Segment[] s = segments;
       segments = Arrays.copyOfRange(s, k, s.length); // publish
       for (int i = 0; i < k; i++) {
