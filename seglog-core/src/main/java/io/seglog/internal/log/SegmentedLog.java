@@ -482,9 +482,9 @@ public final class SegmentedLog implements Log {
 
   @Override
   public Record read(long index, Visibility visibility) {
-    for (int attempt = 0; ; attempt++) {
+    while (true) {
       checkOpen();
-      long epoch = cuts.epoch(); // before the extent: a cut after this read is seen below
+      long epoch = cutEpoch(); // before the extent: a cut after this read is seen below
       long last = visibleEnd(visibility);
       long first = firstIndex;
       if (index < first) {
@@ -506,10 +506,10 @@ public final class SegmentedLog implements Log {
         RuntimeException failure =
             e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
         RuntimeException gone = goneAfterFailure(index, epoch, failure);
-        if (gone == null && attempt == 0) {
-          continue; // a cut rewrote the frame while we read it, keeping this record: read again
+        if (gone == null) {
+          continue; // a cut ran while we read, keeping this record: read again (once per cut)
         }
-        throw gone == null ? failure : gone;
+        throw gone;
       }
     }
   }
@@ -583,9 +583,17 @@ public final class SegmentedLog implements Log {
     }
   }
 
-  /** The cut epoch readers compare (see {@link CutHistory}). */
+  /**
+   * The cut epoch readers compare (see {@link CutHistory}), once no cut is in progress: a read that
+   * began during a cut could see its files half done and the epoch not yet moved.
+   */
   long cutEpoch() {
-    return cuts.epoch();
+    long e = cuts.epoch();
+    while ((e & 1) != 0) {
+      awaitCut();
+      e = cuts.epoch();
+    }
+    return e;
   }
 
   /** The lowest index kept by a suffix cut since {@code epoch}; Long.MAX_VALUE if none. */
