@@ -69,6 +69,9 @@ public final class LogConfig {
   private final KeyProvider encryption;
   private final boolean positionsHoldRetention;
   private final int writeBufferBytes;
+  private final Duration retentionAge;
+  private final long retentionBytes;
+  private final long retentionRecords;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -92,6 +95,9 @@ public final class LogConfig {
     this.encryption = b.encryption;
     this.positionsHoldRetention = b.positionsHoldRetention;
     this.writeBufferBytes = b.writeBufferBytes;
+    this.retentionAge = b.retentionAge;
+    this.retentionBytes = b.retentionBytes;
+    this.retentionRecords = b.retentionRecords;
   }
 
   /** A builder with every option at its default. */
@@ -128,6 +134,9 @@ public final class LogConfig {
     b.encryption = encryption;
     b.positionsHoldRetention = positionsHoldRetention;
     b.writeBufferBytes = writeBufferBytes;
+    b.retentionAge = retentionAge;
+    b.retentionBytes = retentionBytes;
+    b.retentionRecords = retentionRecords;
     return b;
   }
 
@@ -288,6 +297,35 @@ public final class LogConfig {
     return writeBufferBytes;
   }
 
+  /**
+   * Retention by age: a sealed segment whose newest record is at least this old is removed. Ages
+   * come from the records' own timestamps (a segment's max timestamp) against {@link #clock()},
+   * never from file times; a segment whose max timestamp is in the future is judged, with a
+   * warning, by its seal time instead. Zero disables. Default zero.
+   *
+   * <p>Every retention policy is applied after each roll and by {@link Log#applyRetention()}; only
+   * whole sealed segments, oldest first, are removed, never the active segment.
+   */
+  public Duration retentionAge() {
+    return retentionAge;
+  }
+
+  /**
+   * Retention by size: while the log's segment files total more than this, its oldest sealed
+   * segments are removed. 0 disables. Default 0. See {@link #retentionAge()}.
+   */
+  public long retentionBytes() {
+    return retentionBytes;
+  }
+
+  /**
+   * Retention by record count: while the log holds more than this many records, its oldest sealed
+   * segments are removed. 0 disables. Default 0. See {@link #retentionAge()}.
+   */
+  public long retentionRecords() {
+    return retentionRecords;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -328,6 +366,12 @@ public final class LogConfig {
         + positionsHoldRetention
         + ", writeBufferBytes="
         + writeBufferBytes
+        + ", retentionAge="
+        + retentionAge
+        + ", retentionBytes="
+        + retentionBytes
+        + ", retentionRecords="
+        + retentionRecords
         + "}";
   }
 
@@ -355,6 +399,9 @@ public final class LogConfig {
     private KeyProvider encryption;
     private boolean positionsHoldRetention = true;
     private int writeBufferBytes = 0;
+    private Duration retentionAge = Duration.ZERO;
+    private long retentionBytes = 0;
+    private long retentionRecords = 0;
 
     private Builder() {}
 
@@ -493,6 +540,24 @@ public final class LogConfig {
       return this;
     }
 
+    /** See {@link LogConfig#retentionAge()}; zero disables. */
+    public Builder retentionAge(Duration age) {
+      this.retentionAge = Objects.requireNonNull(age, "retentionAge");
+      return this;
+    }
+
+    /** See {@link LogConfig#retentionBytes()}; 0 disables. */
+    public Builder retentionBytes(long bytes) {
+      this.retentionBytes = bytes;
+      return this;
+    }
+
+    /** See {@link LogConfig#retentionRecords()}; 0 disables. */
+    public Builder retentionRecords(long records) {
+      this.retentionRecords = records;
+      return this;
+    }
+
     /**
      * Validates the options together and builds the configuration.
      *
@@ -584,6 +649,15 @@ public final class LogConfig {
                 + MIN_WRITE_BUFFER_BYTES
                 + ".."
                 + MAX_WRITE_BUFFER_BYTES);
+      }
+      if (retentionAge.isNegative()) {
+        throw new IllegalArgumentException("retentionAge " + retentionAge + " is negative");
+      }
+      if (retentionBytes < 0) {
+        throw new IllegalArgumentException("retentionBytes " + retentionBytes + " is negative");
+      }
+      if (retentionRecords < 0) {
+        throw new IllegalArgumentException("retentionRecords " + retentionRecords + " is negative");
       }
       return new LogConfig(this);
     }

@@ -78,7 +78,8 @@ import picocli.CommandLine.ParentCommand;
     })
 final class RepairCommand implements Callable<Integer> {
   /** Findings that tail mode repairs: a torn tail, and index files (derived data, rebuilt). */
-  private static final Set<String> TAIL_REPAIRABLE = Set.of("torn-tail", "index-file");
+  private static final Set<String> TAIL_REPAIRABLE =
+      Set.of("torn-tail", "index-file", "pending-truncation");
 
   /** The --mode values. */
   enum Mode {
@@ -160,6 +161,18 @@ final class RepairCommand implements Callable<Integer> {
     String repairLabel = dryRun ? "repair (dry run)" : "repair";
     RecoveryReport report;
     try {
+      if (LogRepair.hasInterruptedTruncation(dir)) {
+        // Not damage: a truncateAfter, reset or clear that a crash interrupted after its commit
+        // point. Any writable open finishes it; the read-only dry run below would refuse it.
+        if (dryRun) {
+          throw new CliFailure(
+              "a truncation of "
+                  + dir
+                  + " was interrupted; repair without --dry-run finishes it (nothing else is cut"
+                  + " by that step)");
+        }
+        LogRepair.repair(dir, RecoveryMode.TAIL, false);
+      }
       if (mode == Mode.TAIL) {
         // Damage the open itself refuses comes first, with the engine's own message.
         withProgress("check", p -> LogRepair.repair(dir, RecoveryMode.TAIL, true, p));

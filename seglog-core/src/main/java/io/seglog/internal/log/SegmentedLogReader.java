@@ -1,5 +1,6 @@
 package io.seglog.internal.log;
 
+import io.seglog.CorruptLogException;
 import io.seglog.LogClosedException;
 import io.seglog.LogReader;
 import io.seglog.Record;
@@ -8,7 +9,6 @@ import io.seglog.RecordsGoneException;
 import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.RecordSlot;
 import io.seglog.internal.segment.Segment;
-import io.seglog.internal.segment.SegmentRetiredException;
 import java.io.IOException;
 import java.util.NoSuchElementException;
 
@@ -17,9 +17,10 @@ import java.util.NoSuchElementException;
  * looks up the segment list only when it crosses a segment boundary; loads each frame once (a
  * forward reader reads ahead 256 KiB, so small frames come from memory). Not thread-safe.
  *
- * <p>Before each record it checks the log's first and last index: a record that truncation or
- * retention removed after the reader was created is reported with {@link RecordsGoneException},
- * never returned.
+ * <p>Truncation: the reader remembers the log's cut epoch; when a suffix cut happened since,
+ * records above the lowest index it kept are gone for this reader (they may have been appended
+ * again with other content), and records below the first index are gone too: both throw {@link
+ * RecordsGoneException}, checked before and after each read, never stale data.
  */
 final class SegmentedLogReader implements LogReader {
   private final SegmentedLog log;
@@ -31,6 +32,8 @@ final class SegmentedLogReader implements LogReader {
   private Segment segment;
   private long next;
   private boolean closed;
+  private long seenEpoch; // the log's cut epoch this reader has accounted for
+  private long goneFrom = Long.MAX_VALUE; // records from here on were cut since it was created
 
   /** A forward reader over {@code [from, end)}. */
   SegmentedLogReader(SegmentedLog log, long from, long end) {
@@ -43,11 +46,12 @@ final class SegmentedLogReader implements LogReader {
   SegmentedLogReader(SegmentedLog log, long from, long end, boolean reverse) {
     this.log = log;
     this.from = from;
-    this.end = end;
     this.reverse = reverse;
     // Read-ahead windows extend forwards, so a reverse reader loads about one frame at a time.
     this.view = new FrameView(!reverse);
-    this.next = reverse ? end - 1 : from;
+    this.seenEpoch = log.cutEpoch(); // then the end clamped: what a cut left is what it reads
+    this.end = Math.min(end, log.lastIndex() + 1);
+    this.next = reverse ? this.end - 1 : from;
   }
 
   @Override
@@ -57,16 +61,18 @@ final class SegmentedLogReader implements LogReader {
 
   @Override
   public Record next() {
-    load();
+    long epoch = load();
     Record r = view.record(next);
+    log.checkReadNotCut(next, epoch); // a cut during the read: gone, never stale
     step();
     return r;
   }
 
   @Override
   public RecordView nextView() {
-    load();
+    long epoch = load();
     RecordView r = view.view(next, slot);
+    log.checkReadNotCut(next, epoch);
     step();
     return r;
   }
@@ -75,8 +81,11 @@ final class SegmentedLogReader implements LogReader {
     next += reverse ? -1 : 1;
   }
 
-  /** Checks that record {@code next} may be read and loads its frame into the view. */
-  private void load() {
+  /**
+   * Checks that record {@code next} may be read and loads its frame into the view; returns the cut
+   * epoch the load saw.
+   */
+  private long load() {
     if (closed) {
       throw new LogClosedException("reader is closed");
     }
@@ -87,32 +96,45 @@ final class SegmentedLogReader implements LogReader {
       throw new NoSuchElementException(
           "reader reached its end " + (reverse ? from + " (reading backwards)" : end));
     }
-    long first = log.firstIndex();
-    long last = log.lastIndex();
-    // TODO(integrator): with truncateAfter, also compare the log's truncation generation (and
-    // clear the view, whose window may hold replaced bytes), so a suffix removed and refilled
-    // between two calls is detected too.
-    if (next < first || next > last) {
-      throw new RecordsGoneException(next, first, last);
-    }
-    if (view.contains(next)) {
-      return;
-    }
-    if (segment == null || next >= segment.nextIndex() || next < segment.baseIndex()) {
-      segment = log.segmentFor(next); // only when crossing into another segment
-    }
     while (true) {
+      long epoch = log.cutEpoch();
+      if (epoch != seenEpoch) {
+        long cut = log.lowestCutSince(seenEpoch);
+        if (cut < goneFrom - 1) {
+          goneFrom = cut == Long.MIN_VALUE ? Long.MIN_VALUE : cut + 1;
+        }
+        seenEpoch = epoch;
+        view.clear(); // its window may hold bytes a cut replaced
+        segment = null;
+      }
+      long first = log.firstIndex();
+      long last = log.lastIndex();
+      if (next >= goneFrom || next < first || next > last) {
+        throw new RecordsGoneException(next, first, last);
+      }
+      if (view.contains(next)) {
+        return epoch;
+      }
+      if (segment == null || next >= segment.nextIndex() || next < segment.baseIndex()) {
+        segment = log.segmentFor(next); // only when crossing into another segment
+      }
       try {
         if (reverse) {
           segment.loadFrame(next, view);
         } else {
           segment.loadFrameAfter(next, view); // walks frames: no index lookup per frame
         }
-        return;
-      } catch (SegmentRetiredException e) {
-        segment = log.afterRetired(next, segment, e); // gone, or now in another segment
-      } catch (IOException e) {
-        throw log.readFailure(segment, e);
+        return epoch;
+      } catch (IOException | CorruptLogException e) {
+        RuntimeException failure =
+            e instanceof IOException io ? log.readFailure(segment, io) : (CorruptLogException) e;
+        view.clear();
+        segment = null;
+        RuntimeException gone = log.goneAfterFailure(next, epoch, failure);
+        if (gone != null) {
+          throw gone;
+        }
+        // a cut ran and kept this record (or moved it to a new segment): load it again
       }
     }
   }

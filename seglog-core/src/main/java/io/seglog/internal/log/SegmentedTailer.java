@@ -37,6 +37,8 @@ final class SegmentedTailer implements Tailer {
   private Segment segment;
   private long next;
   private volatile boolean closed;
+  private long seenEpoch; // the log's cut epoch this tailer has accounted for
+  private boolean returnedRecordsCut; // a cut removed records this tailer had returned
 
   SegmentedTailer(
       SegmentedLog log,
@@ -46,6 +48,7 @@ final class SegmentedTailer implements Tailer {
       String name,
       PositionStore positions) {
     this.log = log;
+    this.seenEpoch = log.cutEpoch();
     this.next = from;
     this.visibility = Objects.requireNonNull(visibility, "visibility");
     this.signal = signal;
@@ -55,22 +58,31 @@ final class SegmentedTailer implements Tailer {
 
   @Override
   public Record poll(Duration timeout) throws InterruptedException {
-    if (!await(timeout)) {
-      return null;
+    while (true) {
+      if (!await(timeout)) {
+        return null;
+      }
+      Record r = view.record(next);
+      if (log.cutEpoch() == seenEpoch) {
+        next++;
+        return r;
+      }
+      // A cut ran during the read: check() decides whether the record is gone or to read again.
     }
-    Record r = view.record(next);
-    next++;
-    return r;
   }
 
   @Override
   public RecordView pollView(Duration timeout) throws InterruptedException {
-    if (!await(timeout)) {
-      return null;
+    while (true) {
+      if (!await(timeout)) {
+        return null;
+      }
+      RecordView r = view.view(next, slot);
+      if (log.cutEpoch() == seenEpoch) {
+        next++;
+        return r;
+      }
     }
-    RecordView r = view.view(next, slot);
-    next++;
-    return r;
   }
 
   /** Waits until record {@code next} is visible and loads its frame; false on timeout. */
@@ -134,10 +146,19 @@ final class SegmentedTailer implements Tailer {
     long last = log.lastIndex();
     // Below firstIndex: truncateBefore or retention removed it. Beyond lastIndex + 1: truncateAfter
     // removed records this tailer already returned, and what follows would not be their successors.
-    // TODO(integrator): also compare the log's truncation generation (and clear the view, whose
-    // window may hold replaced bytes), so a truncateAfter followed by appends that refill the
-    // suffix before this tailer looks is detected too.
-    if (next < first || next > last + 1) {
+    // A suffix cut since the last look, even one refilled by appends since: if it removed records
+    // this tailer returned, they are gone for it; otherwise it reads on from the same position (the
+    // records it had not reached were replaced), after dropping the frame it had loaded.
+    long epoch = log.cutEpoch();
+    if (epoch != seenEpoch) {
+      if (log.lowestCutSince(seenEpoch) < next - 1) {
+        returnedRecordsCut = true;
+      }
+      seenEpoch = epoch;
+      view.clear();
+      segment = null;
+    }
+    if (returnedRecordsCut || next < first || next > last + 1) {
       throw new RecordsGoneException(next, first, last);
     }
     if (log.externallyTruncated()) {
@@ -157,6 +178,7 @@ final class SegmentedTailer implements Tailer {
         segment.loadFrameAfter(next, view); // walks frames: no index lookup per frame
         return;
       } catch (SegmentRetiredException e) {
+        // Retired by a cut or by retention: poll() re-checks the epoch and the first index.
         segment = log.afterRetired(next, segment, e); // gone, or now in another segment
       } catch (IOException e) {
         throw log.readFailure(segment, e);

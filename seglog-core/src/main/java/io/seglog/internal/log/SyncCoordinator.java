@@ -59,6 +59,9 @@ final class SyncCoordinator {
 
     /** Called after the durable index advanced (wakes durable-only tailers). */
     default void durableAdvanced() {}
+
+    /** The log's first index now (for the message of records a truncation removed). */
+    long firstIndex();
   }
 
   /** A thread waiting in {@link #syncTo} for an fsync in progress. */
@@ -148,7 +151,10 @@ final class SyncCoordinator {
         }
         mustHandOff = false; // leading, or back in the queue of the fsync in progress
         if (me == null) {
-          leadOneFsync();
+          if (leadOneFsync() < target) {
+            // A truncation removed the target: the caller finds it above the durable index.
+            return durableIndex.get();
+          }
         } else {
           // Durability is not abandoned on interrupt: park again, restore the flag on return.
           while (!me.woken) {
@@ -165,9 +171,13 @@ final class SyncCoordinator {
     }
   }
 
-  /** Fsyncs what has been written (the caller set {@code fsyncInProgress}), then wakes waiters. */
-  private void leadOneFsync() {
+  /**
+   * Fsyncs what has been written (the caller set {@code fsyncInProgress}), then wakes waiters.
+   * Returns the last index the fsync covered.
+   */
+  private long leadOneFsync() {
     boolean failed = true;
+    long covered;
     try {
       writer.checkNotFenced();
       Written w = writer.written();
@@ -178,6 +188,7 @@ final class SyncCoordinator {
         throw writer.fence("fsync of " + w.segment().path(), e);
       }
       recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+      covered = w.lastIndex();
       failed = false;
     } finally {
       List<Waiter> wake;
@@ -193,6 +204,7 @@ final class SyncCoordinator {
         w.wake();
       }
     }
+    return covered;
   }
 
   /** Wakes the waiters now durable and a next leader, unless an fsync in progress will. */
@@ -256,6 +268,22 @@ final class SyncCoordinator {
         fsyncDone.awaitUninterruptibly();
       }
       fsyncInProgress = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A suffix truncation, under {@link #beginExclusive()}, left the log ending at {@code lastIndex},
+   * all of it fsynced: the durable index becomes {@code lastIndex} (it may go down). Callers of
+   * {@link #syncTo} waiting for an index above it stop waiting once an fsync shows the log ends
+   * below it (they see it still above the durable index).
+   */
+  void truncated(long lastIndex) {
+    lock.lock();
+    try {
+      durableIndex.set(lastIndex);
+      fsyncDone.signalAll();
     } finally {
       lock.unlock();
     }
@@ -342,9 +370,13 @@ final class SyncCoordinator {
       } catch (SeglogException e) {
         failure = e;
       }
+      long durable = durableIndex.get();
       for (Pending p : batch) {
         if (p != STOP) {
-          if (failure == null) {
+          if (failure == null && p.lastIndex > durable) {
+            p.future.completeExceptionally(
+                new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
+          } else if (failure == null) {
             p.future.complete(p.result);
           } else {
             p.future.completeExceptionally(failure);
