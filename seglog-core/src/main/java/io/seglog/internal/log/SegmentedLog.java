@@ -1076,6 +1076,14 @@ public final class SegmentedLog implements Log {
 
   @Override
   public void truncateBefore(long index) {
+    checkWritable();
+    // The records up to the new first index reach the file and the disk before the metadata that
+    // names it does: else a crash (or a write buffer) could leave a committed first index beyond
+    // the segments' records, which the next open refuses.
+    long through = Math.min(index - 1, lastIndex);
+    if (through > sync.durableIndex()) {
+      sync.syncTo(through);
+    }
     appendLock.lock();
     try {
       checkWritable();
@@ -1185,7 +1193,9 @@ public final class SegmentedLog implements Log {
       if (cutAt >= 0) {
         Segment c = s[cutAt];
         cutHandle = io().open(c.path(), FileIO.Mode.READ_WRITE);
-        pending = Truncation.planCut(c, cutHandle, keepThrough, m.maxBodyBytes());
+        pending =
+            Truncation.planCut(
+                c, cutHandle, keepThrough, m.maxBodyBytes(), context.decoder(), encoder, m.logId());
       } else {
         pending = new Pending(-1, -1, 0, new byte[0]); // every segment goes
       }
@@ -1226,7 +1236,12 @@ public final class SegmentedLog implements Log {
       } else {
         Segment fresh =
             files.createNextSegment(
-                m.logId(), null, newFirst, config.clock().millis(), context); // fsyncs the dir
+                m.logId(),
+                null,
+                newFirst,
+                config.clock().millis(),
+                context,
+                FrameCoder.segmentVersionFor(config)); // fsyncs the dir
         segments = new Segment[] {fresh};
       }
       files.writeMetadata(after, null); // done: the pending record goes

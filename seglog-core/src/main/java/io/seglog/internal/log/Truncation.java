@@ -1,6 +1,8 @@
 package io.seglog.internal.log;
 
 import io.seglog.CorruptLogException;
+import io.seglog.Entry;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.MetadataFormat.Metadata;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The file steps of truncation, shared by the live log and by recovery, which finishes what a crash
@@ -57,6 +60,24 @@ final class Truncation {
    */
   static Pending planCut(Segment s, FileHandle handle, long keepThrough, int maxBody)
       throws IOException {
+    return planCut(s, handle, keepThrough, maxBody, null, null, null);
+  }
+
+  /**
+   * {@link #planCut(Segment, FileHandle, long, int)}; a coded (compressed, encrypted) batch frame
+   * is decoded with {@code decoder} and its kept records coded again by {@code encoder} (a fresh
+   * nonce: docs/FORMAT.md section 3.5), so the pending tail never holds plaintext of an encrypted
+   * frame. Both may be null for a log without coded frames.
+   */
+  static Pending planCut(
+      Segment s,
+      FileHandle handle,
+      long keepThrough,
+      int maxBody,
+      FrameDecoder decoder,
+      FrameEncoder encoder,
+      UUID logId)
+      throws IOException {
     FrameIndex fi = s.frameIndex();
     long base = s.baseIndex();
     int slot = fi.find((int) (keepThrough - base));
@@ -83,11 +104,38 @@ final class Truncation {
           || !SegmentFormat.checksumMatches(b, 0, length)) {
         throw new FormatException(position, "frame does not match its index entry or checksum");
       }
-      SegmentFormat.checkRecordsFit(b, 0, h, position);
+      SegmentFormat.checkFlagsAllowed(h, s.header().version(), position);
+      if (!h.coded()) {
+        SegmentFormat.checkRecordsFit(b, 0, h, position);
+      }
     } catch (FormatException e) {
       throw new CorruptLogException(s.path(), e.offset(), e.getMessage());
     }
     int keep = (int) (keepThrough - h.firstIndex() + 1);
+    if (h.coded()) {
+      if (decoder == null || encoder == null) {
+        throw new CorruptLogException(
+            s.path(), position, "a coded frame cannot be cut without the log's codecs and keys");
+      }
+      ByteBuffer d = decoder.decode(b, 0, h, maxBody, logId, s.path(), position, null);
+      List<Entry> kept = new ArrayList<>(keep);
+      int at = SegmentFormat.FRAME_HEADER_BYTES;
+      for (int i = 0; i < keep; i++) {
+        int len = SegmentFormat.recordLength(d, at);
+        byte[] payload = new byte[len];
+        d.get(at + SegmentFormat.RECORD_HEADER_BYTES, payload);
+        kept.add(
+            Entry.of(
+                payload, SegmentFormat.recordType(d, at), SegmentFormat.recordTimestamp(d, at)));
+        at += SegmentFormat.RECORD_HEADER_BYTES + len;
+      }
+      ByteBuffer frame =
+          encoder.encode(
+              Batch.unchecked(kept), h.firstIndex(), h.syncedIndex(), s.header().version(), logId);
+      byte[] tail = new byte[frame.remaining()];
+      frame.get(frame.position(), tail);
+      return new Pending(keepThrough, base, position, tail);
+    }
     int p = SegmentFormat.FRAME_HEADER_BYTES;
     for (int i = 0; i < keep; i++) {
       p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
