@@ -144,6 +144,8 @@ public final class FrameView {
     this.file = path;
     this.filePosition = position;
     this.frameLength = length;
+    // Offsets of the frame loaded before: a cut may have put another frame at the same position.
+    this.offsetsPosition = -1;
     this.frameOffset = off;
     this.firstIndex = h.firstIndex();
     this.recordCount = h.recordCount();
