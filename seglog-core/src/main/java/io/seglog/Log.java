@@ -33,6 +33,14 @@ public interface Log extends AutoCloseable {
     return SegmentedLog.open(directory, config, NioFileIO.INSTANCE);
   }
 
+  /**
+   * Opens the log in {@code directory} for a state machine: restores its newest usable checkpoint
+   * and replays the records after it before returning. See {@link StateMachineLog}.
+   */
+  static StateMachineLog open(Path directory, LogConfig config, StateMachine stateMachine) {
+    return StateMachineLog.open(directory, config, stateMachine);
+  }
+
   /** Opens with {@link LogConfig#defaults()}. */
   static Log open(Path directory) {
     return open(directory, LogConfig.defaults());

@@ -29,7 +29,7 @@ import java.util.UUID;
  * Frame = 32-byte frame header + body. One append or one batch is one frame.
  *   0   crc             4   CRC32C of bytes [4, 32 + body length): header and body
  *   4   body length     4
- *   8   type            1   1 = records, 2 = trailer
+ *   8   type            1   1 = records, 2 = trailer, 3 = checkpoint chunk (version 2)
  *   9   flags           1   0 (reserved for codecs)
  *  10   reserved        2   0
  *  12   record count    4   records in the body; 0 for a trailer
@@ -58,7 +58,15 @@ import java.util.UUID;
 public final class SegmentFormat {
   private SegmentFormat() {}
 
-  public static final int VERSION = 1;
+  /**
+   * The newest segment format version. Version 2 adds checkpoint frames (type 3, see {@link
+   * CheckpointFormat}); a segment that may hold none is still written as version 1.
+   */
+  public static final int VERSION = 2;
+
+  /** The segment format version of logs without checkpoint frames. */
+  public static final int VERSION_1 = 1;
+
   public static final int MAGIC = 0x53474C53; // "SGLS"
 
   public static final int HEADER_BYTES = 128;
@@ -86,6 +94,9 @@ public final class SegmentFormat {
   public static final int FRAME_RECORDS = 1;
   public static final int FRAME_TRAILER = 2;
 
+  /** A chunk of a state-machine checkpoint (format version 2; {@link CheckpointFormat}). */
+  public static final int FRAME_CHECKPOINT = 3;
+
   public static final int RECORD_HEADER_BYTES = 16;
   private static final int R_TIMESTAMP = 0;
   private static final int R_LENGTH = 8;
@@ -112,7 +123,7 @@ public final class SegmentFormat {
   public static ByteBuffer encodeHeader(SegmentHeader h) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
     b.putInt(H_MAGIC, MAGIC);
-    b.putShort(H_VERSION, (short) VERSION);
+    b.putShort(H_VERSION, (short) h.version());
     b.putShort(H_LENGTH, (short) HEADER_BYTES);
     b.putLong(H_LOG_ID, h.logId().getMostSignificantBits());
     b.putLong(H_LOG_ID + 8, h.logId().getLeastSignificantBits());
@@ -139,7 +150,7 @@ public final class SegmentFormat {
       throw new FormatException(H_MAGIC, "not a seglog segment (bad magic)");
     }
     int version = Short.toUnsignedInt(b.getShort(p + H_VERSION));
-    if (version != VERSION) {
+    if (version != VERSION_1 && version != VERSION) {
       throw new FormatException(H_VERSION, "unsupported segment format version " + version);
     }
     int stored = b.getInt(p + H_CRC);
@@ -218,19 +229,21 @@ public final class SegmentFormat {
     int type = Byte.toUnsignedInt(b.get(pos + F_TYPE));
     int flags = Byte.toUnsignedInt(b.get(pos + F_FLAGS));
     int count = b.getInt(pos + F_RECORD_COUNT);
-    if (type != FRAME_RECORDS && type != FRAME_TRAILER) {
+    if (type != FRAME_RECORDS && type != FRAME_TRAILER && type != FRAME_CHECKPOINT) {
       throw new FormatException(fileOffset, "bad frame type " + type);
     }
     if (flags != 0) {
       throw new FormatException(fileOffset, "unknown frame flags " + flags);
     }
-    if (length < 0 || (type == FRAME_RECORDS && length > maxBody)) {
+    if (length < 0 || (type != FRAME_TRAILER && length > maxBody)) {
       throw new FormatException(
           fileOffset, "frame length " + length + " exceeds the maximum " + maxBody);
     }
-    if (type == FRAME_TRAILER
-        ? (count != 0 || length != TRAILER_BODY_BYTES)
-        : (count <= 0 || (long) count * RECORD_HEADER_BYTES > length)) {
+    if (type == FRAME_CHECKPOINT
+        ? (count != 0 || length < CheckpointFormat.CHUNK_HEADER_BYTES)
+        : type == FRAME_TRAILER
+            ? (count != 0 || length != TRAILER_BODY_BYTES)
+            : (count <= 0 || (long) count * RECORD_HEADER_BYTES > length)) {
       throw new FormatException(
           fileOffset, "frame record count " + count + " does not fit its length " + length);
     }

@@ -84,7 +84,8 @@ final class IndexFiles {
 
   private static boolean startsAtFirstFrame(IndexFileFormat.IndexFile f) {
     return f.relIndex().length == 0
-        || (f.relIndex()[0] == 0 && f.positions()[0] == SegmentFormat.HEADER_BYTES);
+        // >=: in a version 2 segment, checkpoint frames may come before the first records frame
+        || (f.relIndex()[0] == 0 && f.positions()[0] >= SegmentFormat.HEADER_BYTES);
   }
 
   // ---- sealed segments' index files
@@ -166,6 +167,7 @@ final class IndexFiles {
     FrameIndex index = new FrameIndex((int) Math.min(s.frameCount(), 1 << 20));
     FrameScanner.Result r =
         new FrameScanner(s.handle(), s.size(), maxBody)
+            .allowCheckpoints(s.header().version())
             .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
     if (r.damage != null || r.trailer == null || r.nextIndex != s.nextIndex()) {
       long at = r.damage != null ? r.damage.offset() : r.validEnd;

@@ -141,6 +141,11 @@ public final class SegmentedLog implements Log {
 
   /** Opens, creating a new log with {@code newLogId} if absent (golden-file tests fix the id). */
   public static SegmentedLog open(Path directory, LogConfig config, FileIO io, UUID newLogId) {
+    return open(directory, config, io, newLogId, SegmentFormat.VERSION_1);
+  }
+
+  private static SegmentedLog open(
+      Path directory, LogConfig config, FileIO io, UUID newLogId, int segmentVersion) {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(config, "config");
     Path dir = directory.toAbsolutePath();
@@ -159,6 +164,7 @@ public final class SegmentedLog implements Log {
       throw new LogLockedException("log directory " + dir + " is locked by another process");
     }
     LogFiles files = new LogFiles(dir, io);
+    files.segmentVersion(segmentVersion);
     try {
       Recovery.Result r = new Recovery(files, config, true, newLogId).run();
       return new SegmentedLog(dir, config, files, false, lock, r);
@@ -276,6 +282,7 @@ public final class SegmentedLog implements Log {
     long first = lastIndex + 1;
     Segment active = activeForAppend(batch.frameLength(), count);
     ByteBuffer frame = encoder.encode(batch, first, sync.durableIndex());
+    ByteBuffer written = hooks == null ? null : frame.duplicate(); // issue 6
     try {
       active.append(frame, first, count, encoder.minTimestamp(), encoder.maxTimestamp());
     } catch (IOException e) {
@@ -286,6 +293,9 @@ public final class SegmentedLog implements Log {
     }
     bytesWritten += batch.frameLength();
     lastIndex = first + count - 1; // publish to readers
+    if (written != null) {
+      hooks.written(first, count, written); // issue 6: the state machine applies, in order
+    }
     return first;
   }
 
@@ -346,10 +356,106 @@ public final class SegmentedLog implements Log {
       Segment[] grown = Arrays.copyOf(s, s.length + 1);
       grown[s.length] = next;
       segments = grown; // publish
+      if (hooks != null) {
+        hooks.rolled(); // issue 6: the new segment begins with a checkpoint
+      }
       return next;
     } catch (IOException e) {
       throw fence("rolling segment " + active.path(), e);
     }
+  }
+
+  // ---- state-machine hooks (issue 6; used by io.seglog.internal.checkpoint)
+
+  /** What a log opened with a state machine does under the append lock. */
+  public interface Hooks {
+    /**
+     * A records frame was published: {@code frame} (header included, from position 0) holds {@code
+     * count} records from index {@code first}.
+     */
+    void written(long first, int count, ByteBuffer frame);
+
+    /** A roll created a new, empty active segment. */
+    void rolled();
+  }
+
+  private volatile Hooks hooks;
+
+  /**
+   * Opens for a state machine: segments created from now on are format version 2 (they may hold
+   * checkpoint frames).
+   */
+  public static SegmentedLog openForCheckpoints(
+      Path directory, LogConfig config, FileIO io, UUID newLogId) {
+    return open(directory, config, io, newLogId, SegmentFormat.VERSION);
+  }
+
+  /** Installs the hooks; call before the log is shared with other threads. */
+  public void hooks(Hooks h) {
+    this.hooks = h;
+  }
+
+  /** Calls {@code listener} with the new durable index after every fsync that advanced it. */
+  public void durabilityListener(java.util.function.LongConsumer listener) {
+    sync.durabilityListener(listener);
+  }
+
+  /** Runs {@code action} under the append lock, once the log is known writable. */
+  public <T> T underAppendLock(java.util.function.Supplier<T> action) {
+    appendLock.lock();
+    try {
+      checkWritable();
+      return action.get();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Under the append lock: writes a frame that holds no record (a checkpoint chunk) at the end of
+   * the active segment. A failed write fences the log.
+   */
+  public void writeUnindexedLocked(ByteBuffer frame) {
+    Segment active = activeSegment();
+    int n = frame.remaining();
+    try {
+      active.appendUnindexed(frame);
+    } catch (IOException e) {
+      active.discardUnpublished();
+      throw fence("write to " + active.path(), e);
+    }
+    bytesWritten += n;
+  }
+
+  /** Under the append lock: seals the active segment and starts the next (it holds records). */
+  public void rollLocked() {
+    rollLocked(activeSegment());
+  }
+
+  /** Fences the log: the state machine no longer follows it. */
+  public LogFencedException fenceForStateMachine(String what, RuntimeException cause) {
+    return fence(what, new IOException(cause));
+  }
+
+  /** The active (last) segment. */
+  public Segment activeSegment() {
+    Segment[] s = segments;
+    return s[s.length - 1];
+  }
+
+  /** The segments as they are now, oldest first. */
+  public Segment[] segmentArray() {
+    return segments;
+  }
+
+  /** The largest frame body this log may hold. */
+  public int maxBodyBytes() {
+    return metadata.maxBodyBytes();
+  }
+
+  /** The durable index as the sync coordinator knows it (for a frame's synced index). */
+  public long syncedIndexLocked() {
+    return sync.durableIndex();
   }
 
   // ---- durability

@@ -1,5 +1,6 @@
 package io.seglog.internal.segment;
 
+import io.seglog.internal.format.CheckpointFormat;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.SegmentFormat;
@@ -27,7 +28,11 @@ public final class FrameScanner {
     public long nextIndex;
 
     public long records;
+
+    /** Records frames (checkpoint frames are counted in {@link #checkpointFrames}). */
     public long frames;
+
+    public long checkpointFrames;
     public long minTimestamp = Long.MAX_VALUE;
     public long maxTimestamp = -1;
 
@@ -55,12 +60,19 @@ public final class FrameScanner {
   private final long fileSize;
   private final int maxBody;
   private final FileWindow window;
+  private boolean checkpointsAllowed = true;
 
   public FrameScanner(FileHandle file, long fileSize, int maxBody) {
     this.file = file;
     this.fileSize = fileSize;
     this.maxBody = maxBody;
     this.window = new FileWindow(file, fileSize);
+  }
+
+  /** Whether checkpoint frames are valid in this segment: only from segment format version 2 on. */
+  public FrameScanner allowCheckpoints(int segmentVersion) {
+    this.checkpointsAllowed = segmentVersion >= 2;
+    return this;
   }
 
   /**
@@ -109,6 +121,15 @@ public final class FrameScanner {
             return r;
           }
           break;
+        }
+        if (h.type() == SegmentFormat.FRAME_CHECKPOINT) { // issue 6: never indexed or counted
+          if (!checkpointsAllowed) {
+            throw new FormatException(pos, "checkpoint frame in a version 1 segment");
+          }
+          CheckpointFormat.decodeChunk(b, off, h, pos);
+          r.checkpointFrames++;
+          pos += length;
+          continue;
         }
         SegmentFormat.checkRecordsFit(b, off, h, pos);
         int p = off + SegmentFormat.FRAME_HEADER_BYTES;
