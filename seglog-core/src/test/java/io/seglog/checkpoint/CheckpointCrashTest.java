@@ -76,7 +76,7 @@ class CheckpointCrashTest {
     if (powerLoss) {
       io.trackDurability(dir);
     }
-    io.crashAtOperation(1 + rnd.nextInt(600));
+    io.crashAtOperation(1 + rnd.nextInt(300));
     long[] acked = {payloads.size()};
     try {
       StateMachineLog log = CheckpointedLog.open(dir, config(), io, new KvStateMachine(), null);
@@ -112,14 +112,14 @@ class CheckpointCrashTest {
 
   @Test
   void replayAfterProcessCrashesMatchesTheModel() throws Exception {
-    for (long seed = 1; seed <= 12L * SCALE; seed++) {
+    for (long seed = 1; seed <= 8L * SCALE; seed++) {
       crashRun(seed, false);
     }
   }
 
   @Test
   void replayAfterPowerLossesMatchesTheModel() throws Exception {
-    for (long seed = 100; seed < 100 + 12L * SCALE; seed++) {
+    for (long seed = 100; seed < 100 + 8L * SCALE; seed++) {
       crashRun(seed, true);
     }
   }
