@@ -42,6 +42,17 @@ public interface StateMachineLog extends Log {
     return CheckpointedLog.open(directory, config, NioFileIO.INSTANCE, stateMachine, listener);
   }
 
+  /**
+   * Every complete checkpoint in {@code log} (opened read-only or not), oldest first, each one's
+   * chunks verified against their checksums; incomplete ones (a crash while writing) are left out.
+   * Reads every segment.
+   *
+   * @throws CorruptLogException naming the file and offset of a damaged checkpoint
+   */
+  static List<CheckpointInfo> scanCheckpoints(Log log) {
+    return CheckpointedLog.scan(log);
+  }
+
   /** How the state machine was brought back at open. */
   ReplayReport replayReport();
 

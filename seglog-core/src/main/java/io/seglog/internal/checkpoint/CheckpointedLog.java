@@ -105,6 +105,29 @@ public final class CheckpointedLog implements StateMachineLog {
     }
   }
 
+  /** See {@link StateMachineLog#scanCheckpoints}. */
+  public static List<CheckpointInfo> scan(io.seglog.Log log) {
+    SegmentedLog s =
+        log instanceof CheckpointedLog c ? c.log : (SegmentedLog) Objects.requireNonNull(log);
+    List<CheckpointInfo> all = new ArrayList<>();
+    for (Segment segment : s.segmentArray()) {
+      try {
+        for (SegmentCheckpoints.Found f :
+            SegmentCheckpoints.walk(segment, s.maxBodyBytes(), false, true)) {
+          if (f.damage() != null) {
+            throw new CorruptLogException(f.segment(), f.offset(), f.damage().getMessage());
+          }
+          if (f.complete() && f.index() >= s.firstIndex() - 1 && f.index() <= s.lastIndex()) {
+            all.add(info(f));
+          }
+        }
+      } catch (IOException e) {
+        throw new SeglogIOException("reading " + segment.path() + " failed", e);
+      }
+    }
+    return all;
+  }
+
   // ---- open: restore the newest usable checkpoint, replay what follows
 
   private void replay() throws IOException {
