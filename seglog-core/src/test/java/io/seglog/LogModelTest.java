@@ -51,6 +51,52 @@ class LogModelTest {
     new Run(seed, dir).run();
   }
 
+  /**
+   * A state machine whose state is a digest of every record applied, in order (issue 6): after a
+   * replay it must equal the digest of the model's records.
+   */
+  static final class DigestStateMachine implements StateMachine {
+    long lastApplied = Long.MIN_VALUE;
+    long digest;
+
+    static long mix(long h, long index, long timestamp, int type, byte[] payload) {
+      h = h * 31 + index;
+      h = h * 31 + timestamp;
+      h = h * 31 + type;
+      for (byte b : payload) {
+        h = h * 31 + b;
+      }
+      return h * 0x9E3779B97F4A7C15L + 1;
+    }
+
+    @Override
+    public void apply(Record r) {
+      if (lastApplied != Long.MIN_VALUE && r.index() != lastApplied + 1) {
+        throw new AssertionError("applied " + r.index() + " after " + lastApplied);
+      }
+      digest = mix(digest, r.index(), r.timestamp(), r.type(), r.payloadBytes());
+      lastApplied = r.index();
+    }
+
+    @Override
+    public void checkpoint(java.io.OutputStream out) throws IOException {
+      java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+      d.writeLong(lastApplied);
+      d.writeLong(digest);
+      d.flush();
+    }
+
+    @Override
+    public void restore(java.io.InputStream in) throws IOException {
+      java.io.DataInputStream d = new java.io.DataInputStream(in);
+      lastApplied = d.readLong();
+      digest = d.readLong();
+      if (d.read() != -1) {
+        throw new IOException("bytes after the checkpoint");
+      }
+    }
+  }
+
   /** One seed's run. */
   private static final class Run {
     final SplittableRandom rnd;
@@ -59,7 +105,7 @@ class LogModelTest {
     final LogConfig config;
     final boolean always;
     final List<ExpectedRecord> model = new ArrayList<>();
-    final long first;
+    long first; // moves with purges (issue 6)
     final int operations;
     Log log;
     long lastDurable = Long.MIN_VALUE;
@@ -98,10 +144,12 @@ class LogModelTest {
               .clock(clock)
               .build();
       operations = 50 + rnd.nextInt(250);
+      // Every third seed runs with a state machine (issue 6): checkpoints, purges, replay.
+      withStateMachine = seed % 3 == 0;
     }
 
     void run() throws IOException {
-      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      openWritable();
       try {
         assertThat(log.recoveryReport().isClean()).as("a new log's report").isTrue();
         checkExtent();
@@ -136,6 +184,10 @@ class LogModelTest {
     }
 
     void step(int op) throws IOException {
+      if (withStateMachine && rnd.nextInt(8) == 0) {
+        stateMachineStep();
+        return;
+      }
       int dice = rnd.nextInt(100);
       if (dice < 34) {
         appendOne();
@@ -381,7 +433,7 @@ class LogModelTest {
       log.close();
       assertThatThrownBy(() -> log.append(new byte[1])).isInstanceOf(LogClosedException.class);
       checkFiles();
-      log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+      openWritable();
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
       lastDurable = log.durableIndex();
@@ -402,7 +454,7 @@ class LogModelTest {
             .isInstanceOf(UnsupportedOperationException.class);
       }
       if (closeFirst) {
-        log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+        openWritable();
         lastDurable = log.durableIndex();
       }
     }
@@ -419,6 +471,7 @@ class LogModelTest {
       assertThat(stats.firstIndex()).as("stats.firstIndex").isEqualTo(first);
       assertThat(stats.lastIndex()).as("stats.lastIndex").isEqualTo(lastIndex());
       assertThat(stats.recordCount()).as("stats.recordCount").isEqualTo(model.size());
+      checkStateMachine();
     }
 
     /** The files of a cleanly closed log respect the size and record caps of segments. */
@@ -429,6 +482,11 @@ class LogModelTest {
       for (Path s : segments) {
         long base = FileNames.baseIndexOf(s.getFileName().toString());
         List<SegmentScan.Frame> frames = SegmentScan.recordFrames(s);
+        long checkpointBytes = // checkpoint frames may take a segment past segmentBytes (issue 6)
+            SegmentScan.frames(s).stream()
+                .filter(f -> f.type() == io.seglog.internal.format.SegmentFormat.FRAME_CHECKPOINT)
+                .mapToLong(SegmentScan.Frame::length)
+                .sum();
         long records = frames.stream().mapToLong(SegmentScan.Frame::recordCount).sum();
         assertThat(base).as("base index of " + s).isEqualTo(expectedBase);
         expectedBase = base + records;
@@ -442,8 +500,8 @@ class LogModelTest {
         }
         try {
           if (frames.size() > 1) {
-            assertThat(Files.size(s))
-                .as("size of " + s + " (segmentBytes)")
+            assertThat(Files.size(s) - checkpointBytes)
+                .as("size of " + s + " without checkpoint frames (segmentBytes)")
                 .isLessThanOrEqualTo(config.segmentBytes());
           }
         } catch (IOException e) {
@@ -451,6 +509,74 @@ class LogModelTest {
         }
       }
       assertThat(expectedBase).as("index after the last segment").isEqualTo(lastIndex() + 1);
+    }
+
+    // ---- with a state machine (issue 6)
+
+    final boolean withStateMachine;
+    DigestStateMachine sm;
+    final List<Long> digests = new ArrayList<>(); // digest after each index, from the initial one
+    long initialFirst = Long.MIN_VALUE;
+
+    void openWritable() {
+      if (!withStateMachine) {
+        log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE);
+        return;
+      }
+      sm = new DigestStateMachine();
+      StateMachineLog l =
+          io.seglog.internal.checkpoint.CheckpointedLog.open(
+              dir, config, NioFileIO.INSTANCE, sm, null);
+      log = l;
+      ReplayReport r = l.replayReport();
+      note("  replay: " + r);
+      long from = r.checkpoint() == null ? first : r.checkpoint().index() + 1;
+      assertThat(r.fromIndex()).as("replay start").isEqualTo(from);
+      assertThat(r.recordsReplayed()).as("records replayed").isEqualTo(lastIndex() + 1 - from);
+      assertThat(r.skipped()).as("checkpoints skipped on a clean log").isEmpty();
+      checkStateMachine();
+    }
+
+    /** The state machine has applied exactly the model's records, in order. */
+    void checkStateMachine() {
+      if (!withStateMachine) {
+        return;
+      }
+      if (initialFirst == Long.MIN_VALUE) {
+        initialFirst = first;
+      }
+      while (digests.size() < lastIndex() + 1 - initialFirst) {
+        long index = initialFirst + digests.size();
+        ExpectedRecord e = model.get((int) (index - first));
+        long before = digests.isEmpty() ? 0 : digests.get(digests.size() - 1);
+        digests.add(
+            DigestStateMachine.mix(before, e.index(), e.timestamp(), e.type(), e.payload()));
+      }
+      if (lastIndex() < initialFirst) {
+        assertThat(sm.lastApplied).as("state machine: nothing applied").isEqualTo(Long.MIN_VALUE);
+        assertThat(sm.digest).as("state machine: empty").isZero();
+        return;
+      }
+      assertThat(sm.lastApplied).as("state machine: last applied").isEqualTo(lastIndex());
+      assertThat(sm.digest)
+          .as("state machine: digest of every record applied")
+          .isEqualTo(digests.get((int) (lastIndex() - initialFirst)));
+    }
+
+    void stateMachineStep() throws IOException {
+      StateMachineLog l = (StateMachineLog) log;
+      switch (rnd.nextInt(4)) {
+        case 0 -> {
+          note("checkpoint");
+          CheckpointInfo c = l.checkpoint();
+          assertThat(c.index()).as("checkpoint index").isEqualTo(lastIndex());
+        }
+        case 1 -> {
+          note("roll (a checkpoint begins the new segment)");
+          l.roll();
+        }
+        default -> reopen();
+      }
     }
 
     static String tail(StringBuilder history) {

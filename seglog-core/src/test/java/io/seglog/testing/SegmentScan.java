@@ -79,8 +79,8 @@ public final class SegmentScan {
     return frames;
   }
 
-  /** The valid record frames (trailer excluded) of a segment file. */
+  /** The valid record frames (trailer and checkpoint frames excluded) of a segment file. */
   public static List<Frame> recordFrames(Path segment) {
-    return frames(segment).stream().filter(f -> !f.isTrailer()).toList();
+    return frames(segment).stream().filter(f -> f.type() == SegmentFormat.FRAME_RECORDS).toList();
   }
 }
