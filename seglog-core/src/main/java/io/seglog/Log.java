@@ -108,7 +108,9 @@ public interface Log extends AutoCloseable {
   /**
    * Reads one record, verifying its checksum.
    *
-   * @throws IndexOutOfRangeException if the index is not in {@code [firstIndex, lastIndex]}
+   * @throws IndexOutOfRangeException if the index is not in {@code [firstIndex, lastIndex]}; {@link
+   *     RecordsGoneException} (a subclass) if it is below {@code firstIndex} or truncation removed
+   *     it while this read ran
    * @throws CorruptLogException if the frame holding it is damaged
    */
   Record read(long index);
@@ -146,7 +148,10 @@ public interface Log extends AutoCloseable {
   /** The last index written (visible to readers); {@code firstIndex() - 1} when empty. */
   long lastIndex();
 
-  /** The last index known fsynced; never above {@link #lastIndex()}. */
+  /**
+   * The last index known fsynced; never above {@link #lastIndex()}, never below {@code firstIndex()
+   * - 1}.
+   */
   long durableIndex();
 
   /**
@@ -158,6 +163,67 @@ public interface Log extends AutoCloseable {
 
   /** Seals the active segment and starts a new one at the next append's index. */
   void roll();
+
+  // ---- truncation and retention: each crash-safe (a crash opens to the state before or after)
+
+  /**
+   * Removes every record after {@code index}; the next append gets {@code index + 1}. For a Raft
+   * follower resolving a conflict. The segment holding {@code index} is cut in place (a sealed one
+   * loses its trailer and becomes the active segment again; when {@code index} falls inside a
+   * batch, that frame is rewritten with the kept records only) and every later segment is deleted.
+   * When it returns the cut is durable: the removed records never reappear, even after a crash;
+   * every kept record is durable too. A crash during it opens the log either untouched or
+   * truncated.
+   *
+   * <p>{@code index == lastIndex()} does nothing; {@code index == firstIndex() - 1} empties the log
+   * (its first index stays). Readers positioned after {@code index} get {@link
+   * RecordsGoneException}, never the records appended after the cut in their place. An append
+   * waiting for durability of a record this removes fails with {@link RecordsGoneException}.
+   *
+   * @throws IndexOutOfRangeException if {@code index} is below {@code firstIndex() - 1} or above
+   *     {@code lastIndex()}
+   * @throws LogFencedException if a write or fsync fails (the log is fenced; reopen to finish)
+   */
+  void truncateAfter(long index);
+
+  /**
+   * Removes every record before {@code index} (after a snapshot): {@link #firstIndex()} becomes
+   * {@code index} at once, and after a reopen. The new first index is committed in the metadata
+   * file first; segments wholly below it are then deleted; the segment holding it is kept whole
+   * (its records below {@code index} are no longer readable). Reads below it throw {@link
+   * RecordsGoneException}. {@code index <= firstIndex()} does nothing; {@code index == lastIndex()
+   * + 1} empties the log, whose next append keeps its index.
+   *
+   * @throws IndexOutOfRangeException if {@code index} is above {@code lastIndex() + 1}
+   * @throws LogFencedException if a write or fsync fails
+   */
+  void truncateBefore(long index);
+
+  /**
+   * Deletes every record and starts the log again at {@code nextIndex}: afterwards {@code
+   * firstIndex() == nextIndex}, {@code lastIndex() == nextIndex - 1} and the next append gets
+   * {@code nextIndex}. For a follower installing a snapshot: {@code reset(snapshotIndex + 1)}. Any
+   * {@code nextIndex} in {@code [0, Long.MAX_VALUE / 2]} is allowed, below the old indices too.
+   * Crash-safe like {@link #truncateAfter}.
+   *
+   * @throws IllegalArgumentException if {@code nextIndex} is out of range
+   */
+  void reset(long nextIndex);
+
+  /**
+   * Deletes every record and keeps numbering: {@code reset(lastIndex() + 1)}, so an index is never
+   * given to two different records in the life of the log.
+   */
+  void clear();
+
+  /**
+   * Applies the retention policies of the configuration now (they are also applied after every
+   * roll): removes the oldest sealed segments that a policy wants gone, never the active one, as
+   * {@link #truncateBefore} does.
+   *
+   * @return what was removed (nothing when no policy is set or none applies)
+   */
+  RetentionResult applyRetention();
 
   /** A snapshot of the log's extent. */
   LogStats stats();

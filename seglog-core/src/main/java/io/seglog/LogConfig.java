@@ -33,6 +33,9 @@ public final class LogConfig {
   private final long segmentMaxRecords;
   private final RecoveryMode recoveryMode;
   private final Clock clock;
+  private final Duration retentionAge;
+  private final long retentionBytes;
+  private final long retentionRecords;
 
   private LogConfig(Builder b) {
     this.syncPolicy = b.syncPolicy;
@@ -46,6 +49,9 @@ public final class LogConfig {
     this.segmentMaxRecords = b.segmentMaxRecords;
     this.recoveryMode = b.recoveryMode;
     this.clock = b.clock;
+    this.retentionAge = b.retentionAge;
+    this.retentionBytes = b.retentionBytes;
+    this.retentionRecords = b.retentionRecords;
   }
 
   /** A builder with every option at its default. */
@@ -72,6 +78,9 @@ public final class LogConfig {
     b.segmentMaxRecords = segmentMaxRecords;
     b.recoveryMode = recoveryMode;
     b.clock = clock;
+    b.retentionAge = retentionAge;
+    b.retentionBytes = retentionBytes;
+    b.retentionRecords = retentionRecords;
     return b;
   }
 
@@ -137,6 +146,35 @@ public final class LogConfig {
     return clock;
   }
 
+  /**
+   * Retention by age: a sealed segment whose newest record is at least this old is removed. Ages
+   * come from the records' own timestamps (a segment's max timestamp) against {@link #clock()},
+   * never from file times; a segment whose max timestamp is in the future is judged, with a
+   * warning, by its seal time instead. Zero disables. Default zero.
+   *
+   * <p>Every retention policy is applied after each roll and by {@link Log#applyRetention()}; only
+   * whole sealed segments, oldest first, are removed, never the active segment.
+   */
+  public Duration retentionAge() {
+    return retentionAge;
+  }
+
+  /**
+   * Retention by size: while the log's segment files total more than this, its oldest sealed
+   * segments are removed. 0 disables. Default 0. See {@link #retentionAge()}.
+   */
+  public long retentionBytes() {
+    return retentionBytes;
+  }
+
+  /**
+   * Retention by record count: while the log holds more than this many records, its oldest sealed
+   * segments are removed. 0 disables. Default 0. See {@link #retentionAge()}.
+   */
+  public long retentionRecords() {
+    return retentionRecords;
+  }
+
   @Override
   public String toString() {
     return "LogConfig{syncPolicy="
@@ -159,6 +197,12 @@ public final class LogConfig {
         + segmentMaxRecords
         + ", recoveryMode="
         + recoveryMode
+        + ", retentionAge="
+        + retentionAge
+        + ", retentionBytes="
+        + retentionBytes
+        + ", retentionRecords="
+        + retentionRecords
         + "}";
   }
 
@@ -175,6 +219,9 @@ public final class LogConfig {
     private long segmentMaxRecords = 0;
     private RecoveryMode recoveryMode = RecoveryMode.TAIL;
     private Clock clock = Clock.systemUTC();
+    private Duration retentionAge = Duration.ZERO;
+    private long retentionBytes = 0;
+    private long retentionRecords = 0;
 
     private Builder() {}
 
@@ -233,6 +280,24 @@ public final class LogConfig {
       return this;
     }
 
+    /** See {@link LogConfig#retentionAge()}; zero disables. */
+    public Builder retentionAge(Duration age) {
+      this.retentionAge = Objects.requireNonNull(age, "retentionAge");
+      return this;
+    }
+
+    /** See {@link LogConfig#retentionBytes()}; 0 disables. */
+    public Builder retentionBytes(long bytes) {
+      this.retentionBytes = bytes;
+      return this;
+    }
+
+    /** See {@link LogConfig#retentionRecords()}; 0 disables. */
+    public Builder retentionRecords(long records) {
+      this.retentionRecords = records;
+      return this;
+    }
+
     /**
      * Validates the options together and builds the configuration.
      *
@@ -277,6 +342,15 @@ public final class LogConfig {
       if (segmentMaxRecords < 0) {
         throw new IllegalArgumentException(
             "segmentMaxRecords " + segmentMaxRecords + " is negative");
+      }
+      if (retentionAge.isNegative()) {
+        throw new IllegalArgumentException("retentionAge " + retentionAge + " is negative");
+      }
+      if (retentionBytes < 0) {
+        throw new IllegalArgumentException("retentionBytes " + retentionBytes + " is negative");
+      }
+      if (retentionRecords < 0) {
+        throw new IllegalArgumentException("retentionRecords " + retentionRecords + " is negative");
       }
       return new LogConfig(this);
     }

@@ -105,7 +105,7 @@ class LogModelTest {
     final LogConfig config;
     final boolean always;
     final List<ExpectedRecord> model = new ArrayList<>();
-    long first; // moves with purges (issue 6)
+    long first; // moved by truncateBefore, retention, reset, clear and purges (issue 6)
     final int operations;
     Log log;
     long lastDurable = Long.MIN_VALUE;
@@ -118,6 +118,7 @@ class LogModelTest {
       int maxRecord = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(64) : 1 + rnd.nextInt(9000);
       int maxBatch = maxRecord * (1 + rnd.nextInt(4));
       long segmentMaxRecords = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(40) : 0;
+      long retentionRecords = rnd.nextInt(4) == 0 ? 20 + rnd.nextInt(300) : 0;
       int policy = rnd.nextInt(5);
       always = policy < 2;
       SyncPolicy syncPolicy =
@@ -140,6 +141,7 @@ class LogModelTest {
               .maxRecordBytes(maxRecord)
               .maxBatchBytes(maxBatch)
               .segmentMaxRecords(segmentMaxRecords)
+              .retentionRecords(retentionRecords)
               .initialIndex(first)
               .clock(clock)
               .build();
@@ -156,6 +158,7 @@ class LogModelTest {
         for (int op = 0; op < operations; op++) {
           clock.advance(rnd.nextInt(3));
           step(op);
+          followRetention();
           checkExtent();
         }
         reopen();
@@ -204,17 +207,161 @@ class LogModelTest {
         long durable = log.sync();
         assertThat(durable).as("sync() result").isEqualTo(lastIndex());
         assertThat(log.durableIndex()).as("durableIndex after sync").isEqualTo(lastIndex());
-      } else if (dice < 85) {
+      } else if (dice < 83) {
         roll();
-      } else if (dice < 90) {
+      } else if (dice < 87) {
         reopen();
-      } else if (dice < 94) {
+      } else if (dice < 90) {
         readOnly();
-      } else if (dice < 97) {
+      } else if (dice < 92) {
         readDurable();
+      } else if (dice < 95) {
+        truncateAfter();
+      } else if (dice < 97) {
+        truncateBefore();
+      } else if (dice < 98) {
+        reset();
+      } else if (dice < 99) {
+        retention();
       } else {
         readOne();
       }
+    }
+
+    // ---- truncation and retention
+
+    /**
+     * truncateAfter at a random index (sometimes the last, a no-op, or firstIndex - 1, emptying the
+     * log), with a reader opened before it: the reader returns the kept records and then throws
+     * RecordsGoneException, never the records appended after the cut.
+     */
+    void truncateAfter() {
+      if (withStateMachine) {
+        note("truncateAfter: refused with a state machine");
+        assertThatThrownBy(() -> log.truncateAfter(lastIndex()))
+            .isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
+      long last = lastIndex();
+      long keep =
+          switch (rnd.nextInt(6)) {
+            case 0 -> last;
+            case 1 -> first - 1;
+            default -> first - 1 + rnd.nextLong(model.size() + 1);
+          };
+      long from = first + rnd.nextInt(model.size() + 1);
+      note("truncateAfter(" + keep + ") with a reader from " + from);
+      LogReader reader = log.reader(from, Long.MAX_VALUE);
+      log.truncateAfter(keep);
+      model.subList((int) (keep + 1 - first), model.size()).clear();
+      lastDurable = Math.min(lastDurable, keep);
+      if (keep < last) {
+        assertThat(log.durableIndex()).as("durableIndex after truncateAfter").isEqualTo(keep);
+      }
+      checkExtent();
+      int again = rnd.nextInt(4);
+      for (int i = 0; i < again; i++) {
+        appendOne();
+      }
+      try (reader) {
+        for (long i = from; i <= last; i++) {
+          if (i <= keep && i >= log.firstIndex()) { // (retention after a roll may remove some)
+            assertThat(reader.hasNext()).isTrue();
+            LogChecks.assertRecord(model.get((int) (i - first)), reader.next());
+          } else {
+            long gone = i;
+            assertThatThrownBy(reader::next)
+                .as("a reader positioned on a truncated record")
+                .isInstanceOf(RecordsGoneException.class)
+                .hasMessageContaining("record " + gone + " is gone");
+            break;
+          }
+        }
+      }
+    }
+
+    /** truncateBefore at a random index (sometimes below the first, a no-op, or lastIndex + 1). */
+    void truncateBefore() {
+      long to =
+          switch (rnd.nextInt(6)) {
+            case 0 -> first - rnd.nextInt(2);
+            case 1 -> lastIndex() + 1;
+            default -> first + rnd.nextLong(model.size() + 1);
+          };
+      note("truncateBefore(" + to + ")");
+      log.truncateBefore(to);
+      if (to > first) {
+        model.subList(0, (int) (to - first)).clear();
+        first = to;
+      }
+      checkExtent();
+      if (first > 0) {
+        long below = first - 1;
+        assertThatThrownBy(() -> log.read(below)).isInstanceOf(RecordsGoneException.class);
+      }
+    }
+
+    /** reset to an index around the current extent, or clear(). */
+    void reset() {
+      if (withStateMachine) {
+        note("reset/clear: refused with a state machine");
+        assertThatThrownBy(() -> log.reset(lastIndex() + 1))
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> log.clear()).isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
+      if (rnd.nextBoolean()) {
+        note("clear()");
+        log.clear();
+        first = lastIndex() + 1;
+      } else {
+        long to = Math.max(0, lastIndex() + 1 + rnd.nextInt(-50, 50));
+        note("reset(" + to + ")");
+        log.reset(to);
+        first = to;
+      }
+      model.clear();
+      lastDurable = first - 1;
+      assertThat(log.durableIndex()).as("durableIndex after a reset").isEqualTo(first - 1);
+      checkExtent();
+    }
+
+    /** Retention on demand; with a record limit configured it must leave the log within it. */
+    void retention() {
+      note("applyRetention()");
+      long before = first;
+      RetentionResult r = log.applyRetention();
+      assertThat(r.firstIndex()).as("first index after retention").isEqualTo(log.firstIndex());
+      assertThat(r.recordsRemoved()).isEqualTo(log.firstIndex() - before);
+      followRetention();
+      long limit = config.retentionRecords();
+      if (limit > 0) {
+        assertThat(model.size() <= limit || log.segments().size() == 1)
+            .as("retention on demand leaves at most " + limit + " records, or the active segment")
+            .isTrue();
+      } else {
+        assertThat(r.isEmpty()).as("no policy, nothing removed").isTrue();
+      }
+    }
+
+    /**
+     * Retention after a roll (any append may roll) or on demand: the model drops what the log
+     * dropped, after checking it was allowed to: only with a record limit, and only whole segments
+     * (the first index is the first segment's base).
+     */
+    void followRetention() {
+      long now = log.firstIndex();
+      if (now == first) {
+        return;
+      }
+      long limit = config.retentionRecords();
+      assertThat(limit).as("first index moved without a retention policy").isPositive();
+      assertThat(now).as("first index only moves forward by retention").isGreaterThan(first);
+      List<SegmentInfo> segments = log.segments();
+      assertThat(segments.get(0).baseIndex()).as("retention removes whole segments").isEqualTo(now);
+      model.subList(0, (int) (now - first)).clear();
+      first = now;
+      note("  retention moved the first index to " + now);
     }
 
     long lastIndex() {
@@ -435,6 +582,7 @@ class LogModelTest {
       checkFiles();
       openWritable();
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
+      assertThat(log.firstIndex()).as("firstIndex after reopen").isEqualTo(first);
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
       lastDurable = log.durableIndex();
       if (rnd.nextInt(3) == 0) {
@@ -478,7 +626,18 @@ class LogModelTest {
     void checkFiles() {
       List<Path> segments = SegmentScan.segments(dir);
       assertThat(segments).as("segments").isNotEmpty();
-      long expectedBase = first;
+      long expectedBase = FileNames.baseIndexOf(segments.get(0).getFileName().toString());
+      assertThat(expectedBase)
+          .as("first segment's base (<= the first index)")
+          .isLessThanOrEqualTo(first);
+      if (segments.size() > 1) {
+        long second = FileNames.baseIndexOf(segments.get(1).getFileName().toString());
+        // (the active segment is kept even when wholly below; sealed later, it stays until the next
+        // prefix removal or open)
+        assertThat(second)
+            .as("at most one segment wholly below the first index")
+            .isGreaterThanOrEqualTo(first);
+      }
       for (Path s : segments) {
         long base = FileNames.baseIndexOf(s.getFileName().toString());
         List<SegmentScan.Frame> frames = SegmentScan.recordFrames(s);
@@ -565,7 +724,7 @@ class LogModelTest {
 
     void stateMachineStep() throws IOException {
       StateMachineLog l = (StateMachineLog) log;
-      switch (rnd.nextInt(4)) {
+      switch (rnd.nextInt(5)) {
         case 0 -> {
           note("checkpoint");
           CheckpointInfo c = l.checkpoint();
@@ -575,7 +734,42 @@ class LogModelTest {
           note("roll (a checkpoint begins the new segment)");
           l.roll();
         }
+        case 2 -> purge(l);
         default -> reopen();
+      }
+    }
+
+    /** purgeTo or purgeWhile: whole segments before a durable checkpoint go, the state stays. */
+    void purge(StateMachineLog l) {
+      List<CheckpointInfo> before = l.checkpoints();
+      long oldFirst = first;
+      long newFirst;
+      if (rnd.nextBoolean()) {
+        long to = first - 1 + rnd.nextLong(model.size() + 2);
+        note("purgeTo(" + to + ")");
+        newFirst = l.purgeTo(to);
+        assertThat(newFirst - 1)
+            .as("purgeTo never removes a record above its index")
+            .isLessThanOrEqualTo(Math.max(to, oldFirst - 1));
+      } else {
+        long below = first + rnd.nextLong(model.size() + 1);
+        note("purgeWhile(index < " + below + ")");
+        newFirst = l.purgeWhile(c -> c.index() < below);
+        assertThat(newFirst - 1).isLessThanOrEqualTo(Math.max(below - 1, oldFirst - 1));
+      }
+      assertThat(newFirst)
+          .as("purge result")
+          .isEqualTo(log.firstIndex())
+          .isGreaterThanOrEqualTo(oldFirst);
+      if (newFirst > oldFirst) {
+        assertThat(log.segments().get(0).baseIndex())
+            .as("purging removes whole segments")
+            .isEqualTo(newFirst);
+        assertThat(before)
+            .as("a checkpoint covers the new first index - 1")
+            .anyMatch(c -> c.index() == newFirst - 1);
+        model.subList(0, (int) (newFirst - oldFirst)).clear();
+        first = newFirst;
       }
     }
 

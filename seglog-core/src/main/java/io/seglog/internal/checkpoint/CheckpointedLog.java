@@ -333,6 +333,15 @@ public final class CheckpointedLog implements StateMachineLog {
     @Override
     public void rolled() {
       writeCheckpointLocked();
+      try {
+        // Durable before the roll returns: retention, which may run next, and purging may then
+        // delete every older segment.
+        log.activeSegment().force();
+      } catch (IOException e) {
+        throw log.fenceForStateMachine(
+            "fsync of the checkpoint beginning " + log.activeSegment().path(),
+            new UncheckedIOException(e));
+      }
     }
   }
 
@@ -364,6 +373,7 @@ public final class CheckpointedLog implements StateMachineLog {
 
   @Override
   public List<CheckpointInfo> checkpoints() {
+    pruneCatalog(); // retention may have removed segments
     synchronized (catalog) {
       return List.copyOf(catalog);
     }
@@ -371,12 +381,135 @@ public final class CheckpointedLog implements StateMachineLog {
 
   @Override
   public long purgeTo(long index) {
-    throw new UnsupportedOperationException("not yet");
+    return log.underAppendLock(
+        () -> {
+          CheckpointInfo target = null;
+          for (CheckpointInfo c : checkpoints()) {
+            if (c.index() <= index) {
+              target = c; // sorted by index: the newest that covers at most index
+            }
+          }
+          return purgeLocked(target);
+        });
   }
 
   @Override
   public long purgeWhile(Predicate<CheckpointInfo> allowed) {
-    throw new UnsupportedOperationException("not yet");
+    Objects.requireNonNull(allowed, "allowed");
+    return log.underAppendLock(
+        () -> {
+          CheckpointInfo target = null;
+          for (CheckpointInfo c : checkpoints()) {
+            if (!allowed.test(c)) {
+              break;
+            }
+            target = c;
+          }
+          return purgeLocked(target);
+        });
+  }
+
+  /**
+   * Under the append lock: deletes the whole segments before the one holding {@code target}, after
+   * verifying its chunks and making it durable, with the log's prefix truncation (the new first
+   * index committed in the metadata before any file is deleted; a crash in between is finished by
+   * the next open). Returns the first index afterwards.
+   */
+  private long purgeLocked(CheckpointInfo target) {
+    if (target == null) {
+      return log.firstIndex();
+    }
+    Segment[] segments = log.segmentArray();
+    int k = 0;
+    while (k < segments.length && !segments[k].path().equals(target.segment())) {
+      k++;
+    }
+    if (k == 0 || k == segments.length) {
+      return log.firstIndex(); // in the first segment already, or purged meanwhile
+    }
+    Segment holder = segments[k];
+    try (CheckpointInput in =
+        new CheckpointInput(holder, log.maxBodyBytes(), target.offset(), target.index())) {
+      in.transferTo(java.io.OutputStream.nullOutputStream()); // every chunk's checksum
+      if (holder == log.activeSegment()) {
+        holder.force(); // the checkpoint is durable before anything it replaces is deleted
+      }
+    } catch (IOException e) {
+      throw log.fenceForStateMachine(
+          "making checkpoint " + target + " durable before purging", new UncheckedIOException(e));
+    }
+    log.truncateBefore(holder.baseIndex());
+    pruneCatalog();
+    return log.firstIndex();
+  }
+
+  /** Forgets checkpoints whose segment is gone. */
+  private void pruneCatalog() {
+    java.util.Set<Path> present = new java.util.HashSet<>();
+    for (Segment s : log.segmentArray()) {
+      present.add(s.path());
+    }
+    synchronized (catalog) {
+      catalog.removeIf(c -> !present.contains(c.segment()) || c.index() < log.firstIndex() - 1);
+    }
+  }
+
+  // ---- truncation and retention
+
+  /**
+   * Truncating the suffix would remove records the state machine has applied: a StateMachineLog
+   * refuses it.
+   */
+  @Override
+  public void truncateAfter(long index) {
+    throw new UnsupportedOperationException(
+        "a StateMachineLog cannot remove records its state machine has applied"
+            + " (truncateAfter); open the log without a state machine to do it");
+  }
+
+  /** See {@link #truncateAfter}. */
+  @Override
+  public void reset(long nextIndex) {
+    throw new UnsupportedOperationException(
+        "a StateMachineLog cannot remove records its state machine has applied (reset)");
+  }
+
+  /** See {@link #truncateAfter}. */
+  @Override
+  public void clear() {
+    throw new UnsupportedOperationException(
+        "a StateMachineLog cannot remove records its state machine has applied (clear)");
+  }
+
+  /**
+   * Removes the records before {@code index} and keeps the state recoverable: first a checkpoint of
+   * the current state is written at the end of the active segment (which prefix truncation never
+   * deletes) and made durable, then the prefix is truncated.
+   */
+  @Override
+  public void truncateBefore(long index) {
+    log.underAppendLock(
+        () -> {
+          if (index > log.firstIndex() && index <= log.lastIndex() + 1) {
+            CheckpointInfo c = checkpoint();
+            try {
+              log.activeSegment().force();
+            } catch (IOException e) {
+              throw log.fenceForStateMachine(
+                  "making checkpoint " + c + " durable", new UncheckedIOException(e));
+            }
+          }
+          log.truncateBefore(index);
+          pruneCatalog();
+          return null;
+        });
+  }
+
+  @Override
+  public io.seglog.RetentionResult applyRetention() {
+    io.seglog.RetentionResult r = log.applyRetention();
+    pruneCatalog();
+    return r;
   }
 
   // ---- Log, delegated

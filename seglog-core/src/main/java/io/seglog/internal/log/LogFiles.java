@@ -60,9 +60,31 @@ final class LogFiles {
     return directory.resolve(FileNames.index(baseIndex));
   }
 
-  /** Reads and decodes the metadata file. */
+  /** Reads and decodes the metadata file (either version; a pending truncation is ignored). */
   Metadata readMetadata() throws IOException, FormatException {
-    return MetadataFormat.decode(readWhole(metadataPath(), MetadataFormat.BYTES));
+    return readMetadataFile().metadata();
+  }
+
+  /** Reads and decodes the metadata file with the truncation it records as pending, if any. */
+  MetadataFormat.MetadataFile readMetadataFile() throws IOException, FormatException {
+    return MetadataFormat.decodeFile(readWhole(metadataPath(), MetadataFormat.MAX_FILE_BYTES));
+  }
+
+  /**
+   * Replaces the metadata file atomically, recording {@code pending} (version 2) or, when null, no
+   * pending truncation (version 1). Commit point: the rename, made durable by the fsync.
+   */
+  void writeMetadata(Metadata metadata, MetadataFormat.Pending pending) throws IOException {
+    writeAtomically(metadataPath(), MetadataFormat.encode(metadata, pending), true);
+  }
+
+  /**
+   * Deletes a segment file and its index file, the index file first (so a stale index file never
+   * outlives its segment). No directory fsync: the caller makes the deletions durable.
+   */
+  void deleteSegmentFiles(long baseIndex) throws IOException {
+    io.delete(indexPath(baseIndex));
+    io.delete(segmentPath(baseIndex));
   }
 
   /**

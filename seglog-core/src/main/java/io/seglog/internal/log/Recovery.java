@@ -9,6 +9,7 @@ import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.IndexFileFormat;
+import io.seglog.internal.format.MetadataFormat;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
@@ -90,6 +91,7 @@ final class Recovery {
   private int segmentsScanned;
   private long bytesScanned;
   private Metadata metadata;
+  private MetadataFormat.Pending pending; // a truncation a crash interrupted, or null
   private int maxBody;
   private Segment.Context context;
   private IndexFiles indexFiles;
@@ -118,6 +120,7 @@ final class Recovery {
       Set<Long> presentIndexFiles = new TreeSet<>();
       inventory(segmentFiles, presentIndexFiles);
       loadMetadata(segmentFiles);
+      finishTruncations(segmentFiles, presentIndexFiles);
       validateAndCut(segmentFiles, presentIndexFiles);
       checkFirstIndex();
       if (writable) {
@@ -187,7 +190,9 @@ final class Recovery {
       files.writeMetadata(metadata);
     } else {
       try {
-        metadata = files.readMetadata();
+        MetadataFormat.MetadataFile file = files.readMetadataFile();
+        metadata = file.metadata();
+        pending = file.pending();
       } catch (FormatException e) {
         throw new CorruptLogException(path, e.offset(), e.getMessage());
       }
@@ -196,7 +201,7 @@ final class Recovery {
         metadata =
             new Metadata(
                 metadata.logId(), metadata.createdAt(), metadata.firstIndex(), maxBody(config));
-        files.writeMetadata(metadata);
+        files.writeMetadata(metadata, pending);
       }
     }
     maxBody = metadata.maxBodyBytes();
@@ -204,6 +209,31 @@ final class Recovery {
     context =
         new Segment.Context(
             maxBody, indexFiles::loadSealedIndex, new IndexCache(config.indexCacheBytes()));
+  }
+
+  // ---- pass 2b: truncations a crash interrupted (see Truncation)
+
+  /**
+   * Finishes a pending suffix truncation (metadata version 2), then drops the segments wholly below
+   * the first index that an interrupted prefix removal left. Read-only, a pending truncation is
+   * refused: finishing it needs writes, and its files may be half cut.
+   */
+  private void finishTruncations(TreeMap<Long, Path> segmentFiles, Set<Long> presentIndexFiles)
+      throws IOException {
+    if (pending != null) {
+      if (!writable) {
+        throw new CorruptLogException(
+            files.metadataPath(),
+            MetadataFormat.BYTES,
+            "a truncation keeping the records up to "
+                + pending.keepThrough()
+                + " was interrupted; open the log writable to finish it");
+      }
+      Truncation.finishPending(files, metadata, pending, segmentFiles, presentIndexFiles);
+      pending = null;
+    }
+    Truncation.dropBelowFirstIndex(
+        files, metadata.firstIndex(), segmentFiles, presentIndexFiles, writable);
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows

@@ -1,5 +1,6 @@
 package io.seglog.internal.log;
 
+import io.seglog.CorruptLogException;
 import io.seglog.Entry;
 import io.seglog.IndexOutOfRangeException;
 import io.seglog.Log;
@@ -12,7 +13,9 @@ import io.seglog.LogReader;
 import io.seglog.LogStats;
 import io.seglog.NoSuchLogException;
 import io.seglog.Record;
+import io.seglog.RecordsGoneException;
 import io.seglog.RecoveryReport;
+import io.seglog.RetentionResult;
 import io.seglog.SeglogException;
 import io.seglog.SeglogIOException;
 import io.seglog.SegmentInfo;
@@ -20,8 +23,10 @@ import io.seglog.SyncPolicy;
 import io.seglog.Visibility;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.MetadataFormat.Metadata;
+import io.seglog.internal.format.MetadataFormat.Pending;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.Trailer;
+import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameView;
@@ -41,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The log: an ordered array of segments, the last one active.
@@ -65,11 +71,11 @@ public final class SegmentedLog implements Log {
   private final LogFiles files;
   private final boolean readOnly;
   private final Closeable directoryLock;
-  private final Metadata metadata;
+  private volatile Metadata metadata; // replaced under appendLock when the first index moves
   private final RecoveryReport report;
   private final Runnable stopIndexWrites;
   private final Segment.Context context;
-  private final ThreadLocal<FrameView> readViews = ThreadLocal.withInitial(FrameView::new);
+  private final ThreadLocal<ReadView> readViews = ThreadLocal.withInitial(ReadView::new);
 
   private final ReentrantLock appendLock = new ReentrantLock();
   private final SyncCoordinator sync;
@@ -233,14 +239,18 @@ public final class SegmentedLog implements Log {
   public long appendBatch(List<Entry> entries) {
     Batch batch = Batch.of(entries, config);
     long first;
+    long epoch;
     appendLock.lock();
     try {
       first = writeLocked(batch);
+      epoch = cuts.epoch();
     } finally {
       appendLock.unlock();
     }
     if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      sync.syncTo(first + entries.size() - 1); // group commit: shared with concurrent appenders
+      long last = first + entries.size() - 1;
+      sync.syncTo(last); // group commit: shared with concurrent appenders
+      checkNotCut(last, epoch);
     }
     return first;
   }
@@ -264,7 +274,14 @@ public final class SegmentedLog implements Log {
       if (config.syncPolicy().kind() != SyncPolicy.Kind.ALWAYS) {
         return CompletableFuture.completedFuture(first); // durable as the policy defines it
       }
-      return sync.whenDurable(first + entries.size() - 1, first);
+      long last = first + entries.size() - 1;
+      long epoch = cuts.epoch();
+      return sync.whenDurable(last, first)
+          .thenApply(
+              index -> {
+                checkNotCut(last, epoch);
+                return index;
+              });
     } catch (LogFencedException | LogClosedException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
@@ -358,6 +375,9 @@ public final class SegmentedLog implements Log {
       segments = grown; // publish
       if (hooks != null) {
         hooks.rolled(); // issue 6: the new segment begins with a checkpoint
+      }
+      if (Retention.enabled(config)) {
+        retainLocked(); // fences on failure, like the roll itself
       }
       return next;
     } catch (IOException e) {
@@ -502,6 +522,11 @@ public final class SegmentedLog implements Log {
         throw new LogFencedException(f.getMessage(), f.getCause());
       }
     }
+
+    @Override
+    public long firstIndex() {
+      return firstIndex;
+    }
   }
 
   private LogFencedException fence(String what, IOException cause) {
@@ -553,19 +578,35 @@ public final class SegmentedLog implements Log {
 
   @Override
   public Record read(long index, Visibility visibility) {
-    checkOpen();
-    long last = visibleEnd(visibility);
-    long first = firstIndex;
-    if (index < first || index > last) {
-      throw new IndexOutOfRangeException(index, first, last);
-    }
-    FrameView view = readViews.get();
-    view.trim(); // a random read in a batch frame just read is served without I/O
-    Segment segment = segmentFor(index);
-    try {
-      return segment.read(index, view);
-    } catch (IOException e) {
-      throw readFailure(segment, e);
+    for (int attempt = 0; ; attempt++) {
+      checkOpen();
+      long epoch = cuts.epoch(); // before the extent: a cut after this read is seen below
+      long last = visibleEnd(visibility);
+      long first = firstIndex;
+      if (index < first) {
+        throw new RecordsGoneException(index, first, lastIndex);
+      }
+      if (index > last) {
+        throw new IndexOutOfRangeException(index, first, last);
+      }
+      ReadView rv = readViews.get();
+      FrameView view = rv.view(epoch);
+      view.trim(); // a random read in a batch frame just read is served without I/O
+      Segment segment = segmentFor(index);
+      try {
+        Record r = segment.read(index, view);
+        checkReadNotCut(index, epoch);
+        return r;
+      } catch (IOException | CorruptLogException e) {
+        view.clear();
+        RuntimeException failure =
+            e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
+        RuntimeException gone = goneAfterFailure(index, epoch, failure);
+        if (gone == null && attempt == 0) {
+          continue; // a cut rewrote the frame while we read it, keeping this record: read again
+        }
+        throw gone == null ? failure : gone;
+      }
     }
   }
 
@@ -617,6 +658,305 @@ public final class SegmentedLog implements Log {
     return new SeglogIOException("reading " + segment.path() + " failed", e);
   }
 
+  // ---- truncation and retention (issue 4); see Truncation for the order of the file steps
+
+  private final CutHistory cuts = new CutHistory();
+  private volatile LongSupplier retentionFloor = () -> Long.MAX_VALUE;
+  private final long[] retentionWarned = {Long.MIN_VALUE}; // @GuardedBy("appendLock")
+
+  /** A thread's read buffer and the cut epoch its cached frame belongs to. */
+  private static final class ReadView {
+    final FrameView view = new FrameView();
+    long epoch;
+
+    /** The view, emptied if a cut happened since it was filled. */
+    FrameView view(long now) {
+      if (now != epoch) {
+        view.clear();
+        epoch = now;
+      }
+      return view;
+    }
+  }
+
+  /** The cut epoch readers compare (see {@link CutHistory}). */
+  long cutEpoch() {
+    return cuts.epoch();
+  }
+
+  /** The lowest index kept by a suffix cut since {@code epoch}; Long.MAX_VALUE if none. */
+  long lowestCutSince(long epoch) {
+    return cuts.lowestCutSince(epoch);
+  }
+
+  /**
+   * Sets the retention floor, the internal hook for named reader positions: retention never removes
+   * a segment holding an index at or above {@code floor.getAsLong()} (called under the append lock
+   * at each retention pass). Default: no floor.
+   */
+  public void retentionFloor(LongSupplier floor) {
+    this.retentionFloor = Objects.requireNonNull(floor, "floor");
+  }
+
+  /** Throws if a suffix cut since {@code epoch} removed {@code index}. */
+  private void checkNotCut(long index, long epoch) {
+    if (cuts.epoch() != epoch && index > cuts.lowestCutSince(epoch)) {
+      throw new RecordsGoneException(index, firstIndex, lastIndex);
+    }
+  }
+
+  /** After a read: the record is stale if a cut since {@code epoch} removed it, gone if below. */
+  void checkReadNotCut(long index, long epoch) {
+    checkNotCut(index, epoch);
+    if (index < firstIndex) {
+      throw new RecordsGoneException(index, firstIndex, lastIndex);
+    }
+  }
+
+  /**
+   * A read of {@code index} that began at cut epoch {@code epoch} failed with {@code failure}.
+   * Returns {@link RecordsGoneException} if truncation or retention removed the record meanwhile
+   * (its segment was closed, deleted or cut under the reader); null if a cut ran but kept the
+   * record (the caller reads again, once: the cut is over when this returns); else {@code failure}.
+   */
+  RuntimeException goneAfterFailure(long index, long epoch, RuntimeException failure) {
+    if (index < firstIndex || (cuts.epoch() != epoch && index > cuts.lowestCutSince(epoch))) {
+      RecordsGoneException gone = new RecordsGoneException(index, firstIndex, lastIndex);
+      gone.addSuppressed(failure);
+      return gone;
+    }
+    if (cuts.epoch() != epoch) {
+      awaitCut();
+      return null;
+    }
+    return failure;
+  }
+
+  /** Waits for a cut in progress to finish (it holds the append lock). */
+  private void awaitCut() {
+    appendLock.lock();
+    appendLock.unlock();
+  }
+
+  @Override
+  public void truncateAfter(long index) {
+    exclusively(
+        () -> {
+          long first = firstIndex;
+          long last = lastIndex;
+          if (index < first - 1 || index > last) {
+            throw new IndexOutOfRangeException(index, first, last);
+          }
+          if (index < last) {
+            cutAfterLocked(index, first);
+          }
+        });
+  }
+
+  @Override
+  public void reset(long nextIndex) {
+    if (nextIndex < 0 || nextIndex > Long.MAX_VALUE / 2) {
+      throw new IllegalArgumentException("reset index " + nextIndex + " is out of range");
+    }
+    exclusively(() -> cutAfterLocked(nextIndex - 1, nextIndex));
+  }
+
+  @Override
+  public void clear() {
+    exclusively(() -> cutAfterLocked(lastIndex, lastIndex + 1));
+  }
+
+  @Override
+  public void truncateBefore(long index) {
+    appendLock.lock();
+    try {
+      checkWritable();
+      long last = lastIndex;
+      if (index > last + 1) {
+        throw new IndexOutOfRangeException(index, firstIndex, last);
+      }
+      if (index > firstIndex) {
+        Segment[] s = segments;
+        int k = 0;
+        while (k < s.length - 1 && s[k].nextIndex() <= index) {
+          k++;
+        }
+        removePrefixLocked(index, k);
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  @Override
+  public RetentionResult applyRetention() {
+    appendLock.lock();
+    try {
+      checkWritable();
+      return retainLocked();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /** Applies the retention policies. @GuardedBy("appendLock") */
+  private RetentionResult retainLocked() {
+    Segment[] s = segments;
+    if (!Retention.enabled(config)) {
+      return new RetentionResult(0, 0, 0, firstIndex);
+    }
+    long floor = retentionFloor.getAsLong();
+    int k = Retention.removable(s, firstIndex, lastIndex, config, floor, retentionWarned);
+    if (k == 0) {
+      return new RetentionResult(0, 0, 0, firstIndex);
+    }
+    long before = firstIndex;
+    long bytes = 0;
+    for (int i = 0; i < k; i++) {
+      bytes += s[i].size();
+    }
+    long newFirst = Math.max(before, s[k - 1].nextIndex());
+    removePrefixLocked(newFirst, k);
+    return new RetentionResult(k, newFirst - before, bytes, newFirst);
+  }
+
+  /**
+   * Moves the first index to {@code newFirst} and deletes the first {@code k} segments, which lie
+   * wholly below it (never the last). Order: the metadata with the new first index is committed,
+   * then the segments are unpublished, closed and deleted (index file first), then the directory is
+   * fsynced; recovery deletes what a crash left below the first index. @GuardedBy("appendLock")
+   */
+  private void removePrefixLocked(long newFirst, int k) {
+    Metadata m = metadata;
+    Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
+    try {
+      firstIndex = newFirst; // readers below it now get RecordsGoneException
+      files.writeMetadata(moved);
+      metadata = moved;
+      Segment[] s = segments;
+      segments = Arrays.copyOfRange(s, k, s.length); // publish
+      for (int i = 0; i < k; i++) {
+        closeRemoved(s[i]);
+        files.deleteSegmentFiles(s[i].baseIndex());
+      }
+      if (k > 0) {
+        io().forceDirectory(directory);
+      }
+    } catch (IOException e) {
+      throw fence("moving the first index to " + newFirst, e);
+    }
+  }
+
+  /**
+   * Removes every record above {@code keepThrough} and sets the first index to {@code newFirst}
+   * (unchanged for truncateAfter, above every record for reset and clear). See {@link Truncation}
+   * for the order and why it is crash-safe. @GuardedBy("appendLock"), under exclusive sync.
+   */
+  private void cutAfterLocked(long keepThrough, long newFirst) {
+    Segment[] s = segments;
+    Metadata m = metadata;
+    Metadata after = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
+    // The segment cut in place: the one holding keepThrough, unless the log ends up empty (reset,
+    // clear, truncateAfter(firstIndex - 1)): then every segment goes and a new one starts at
+    // newFirst.
+    int cutAt = -1;
+    if (keepThrough >= newFirst) {
+      cutAt = s.length - 1;
+      while (s[cutAt].baseIndex() > keepThrough) {
+        cutAt--;
+      }
+    }
+    FileHandle cutHandle = null;
+    Pending pending;
+    try {
+      if (cutAt >= 0) {
+        Segment c = s[cutAt];
+        cutHandle = io().open(c.path(), FileIO.Mode.READ_WRITE);
+        pending = Truncation.planCut(c, cutHandle, keepThrough, m.maxBodyBytes());
+      } else {
+        pending = new Pending(-1, -1, 0, new byte[0]); // every segment goes
+      }
+    } catch (IOException | RuntimeException e) {
+      LogFiles.closeQuietly(cutHandle, e);
+      if (e instanceof IOException io) {
+        throw new SeglogIOException("reading " + s[cutAt].path() + " to truncate it failed", io);
+      }
+      throw (RuntimeException) e;
+    }
+    cuts.begin(keepThrough);
+    try {
+      lastIndex = Math.min(lastIndex, keepThrough); // readers stop here first
+      if (cutAt < 0) {
+        firstIndex = newFirst; // every record is going: readers get RecordsGoneException
+      }
+      files.writeMetadata(after, pending); // commit point
+      metadata = after;
+      for (int i = s.length - 1; i > cutAt; i--) {
+        closeRemoved(s[i]);
+        files.deleteSegmentFiles(s[i].baseIndex());
+      }
+      Segment[] kept;
+      if (cutAt >= 0) {
+        Segment c = s[cutAt];
+        io().delete(files.indexPath(c.baseIndex()));
+        Truncation.cutFile(cutHandle, pending.cutOffset(), pending.tail());
+        bytesWritten += pending.tail().length;
+        io().forceDirectory(directory);
+        Segment cut = Truncation.rescan(c.path(), c.header(), cutHandle, context);
+        cutHandle = null; // the new segment owns it
+        kept = Arrays.copyOf(s, cutAt + 1);
+        kept[cutAt] = cut;
+        segments = kept; // publish before the old object is closed
+        closeRemoved(c);
+      } else {
+        Segment fresh =
+            files.createNextSegment(
+                m.logId(), null, newFirst, config.clock().millis(), context); // fsyncs the dir
+        segments = new Segment[] {fresh};
+      }
+      files.writeMetadata(after, null); // done: the pending record goes
+      firstIndex = newFirst;
+      lastIndex = keepThrough < newFirst ? newFirst - 1 : keepThrough;
+      sync.truncated(lastIndex); // everything kept is fsynced: sealed, or cut and forced
+    } catch (IOException e) {
+      if (cutHandle != null) {
+        LogFiles.closeQuietly(cutHandle, e);
+      }
+      throw fence("truncating after " + keepThrough, e);
+    } finally {
+      cuts.end();
+    }
+  }
+
+  /** Closes a segment truncation or retention removed; readers on it fail and re-check. */
+  private void closeRemoved(Segment segment) {
+    try {
+      segment.close();
+    } catch (IOException e) {
+      // Its file is being deleted; nothing was written through this handle that matters.
+    }
+  }
+
+  private FileIO io() {
+    return files.io();
+  }
+
+  /** Runs a suffix cut holding the append lock, with no fsync running or starting meanwhile. */
+  private void exclusively(Runnable cut) {
+    sync.beginExclusive();
+    try {
+      appendLock.lock();
+      try {
+        checkWritable();
+        cut.run();
+      } finally {
+        appendLock.unlock();
+      }
+    } finally {
+      sync.endExclusive();
+    }
+  }
+
   boolean isClosed() {
     return closed;
   }
@@ -635,7 +975,8 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long durableIndex() {
-    return Math.min(sync.durableIndex(), lastIndex);
+    // Below firstIndex - 1 (truncateBefore past unsynced records) means nothing is durable.
+    return Math.max(Math.min(sync.durableIndex(), lastIndex), firstIndex - 1);
   }
 
   @Override

@@ -50,6 +50,9 @@ final class SyncCoordinator {
 
     /** Throws if the log is fenced. */
     void checkNotFenced();
+
+    /** The log's first index now (for the message of records a truncation removed). */
+    long firstIndex();
   }
 
   private record Pending(long lastIndex, long result, CompletableFuture<Long> future) {}
@@ -116,6 +119,9 @@ final class SyncCoordinator {
             throw writer.fence("fsync of " + w.segment().path(), e);
           }
           recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+          if (w.lastIndex() < target) {
+            break; // a truncation removed the target: the caller finds it above the durable index
+          }
         } finally {
           lock.lock();
           fsyncInProgress = false;
@@ -140,6 +146,22 @@ final class SyncCoordinator {
         fsyncDone.awaitUninterruptibly();
       }
       fsyncInProgress = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A suffix truncation, under {@link #beginExclusive()}, left the log ending at {@code lastIndex},
+   * all of it fsynced: the durable index becomes {@code lastIndex} (it may go down). Callers of
+   * {@link #syncTo} waiting for an index above it stop waiting once an fsync shows the log ends
+   * below it (they see it still above the durable index).
+   */
+  void truncated(long lastIndex) {
+    lock.lock();
+    try {
+      durableIndex.set(lastIndex);
+      fsyncDone.signalAll();
     } finally {
       lock.unlock();
     }
@@ -224,9 +246,13 @@ final class SyncCoordinator {
       } catch (SeglogException e) {
         failure = e;
       }
+      long durable = durableIndex.get();
       for (Pending p : batch) {
         if (p != STOP) {
-          if (failure == null) {
+          if (failure == null && p.lastIndex > durable) {
+            p.future.completeExceptionally(
+                new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
+          } else if (failure == null) {
             p.future.complete(p.result);
           } else {
             p.future.completeExceptionally(failure);
