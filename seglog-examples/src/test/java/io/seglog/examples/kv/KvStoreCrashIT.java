@@ -43,13 +43,14 @@ class KvStoreCrashIT {
   /** The store's answer to {@code get} for every key, read after a restart. */
   private static Map<String, String> readAll(Path dir) throws Exception {
     Process p = start(dir);
-    try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-        BufferedReader r =
-            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (int k = 0; k < KEYS; k++) {
-        w.write("get k" + k + "\n");
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      // all the gets, then end of input: the store answers them and exits
+      try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+        for (int k = 0; k < KEYS; k++) {
+          w.write("get k" + k + "\n");
+        }
       }
-      w.flush();
       Map<String, String> state = new HashMap<>();
       for (int k = 0; k < KEYS; k++) {
         String v = r.readLine();
@@ -58,7 +59,6 @@ class KvStoreCrashIT {
           state.put("k" + k, v);
         }
       }
-      w.close();
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();
       return state;
