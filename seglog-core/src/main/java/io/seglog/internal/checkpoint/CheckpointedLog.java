@@ -266,6 +266,7 @@ public final class CheckpointedLog implements StateMachineLog {
           Segment active = log.activeSegment();
           if (active.header().version() >= 2 && active.size() == SegmentFormat.HEADER_BYTES) {
             writeCheckpointLocked();
+            forceActive("the checkpoint beginning " + active.path()); // as after a roll
           }
           return null;
         });
@@ -290,6 +291,15 @@ public final class CheckpointedLog implements StateMachineLog {
       catalog.add(info);
     }
     return info;
+  }
+
+  /** Under the append lock: fsyncs the active segment; a failure fences the log. */
+  private void forceActive(String what) {
+    try {
+      log.activeSegment().force();
+    } catch (IOException e) {
+      throw log.fenceForStateMachine("fsync of " + what, new UncheckedIOException(e));
+    }
   }
 
   /** The newest known checkpoint covering at most {@code index}, or null. */
@@ -333,15 +343,9 @@ public final class CheckpointedLog implements StateMachineLog {
     @Override
     public void rolled() {
       writeCheckpointLocked();
-      try {
-        // Durable before the roll returns: retention, which may run next, and purging may then
-        // delete every older segment.
-        log.activeSegment().force();
-      } catch (IOException e) {
-        throw log.fenceForStateMachine(
-            "fsync of the checkpoint beginning " + log.activeSegment().path(),
-            new UncheckedIOException(e));
-      }
+      // Durable before the roll returns: retention, which may run next, and purging may then
+      // delete every older segment.
+      forceActive("the checkpoint beginning " + log.activeSegment().path());
     }
   }
 
@@ -492,12 +496,7 @@ public final class CheckpointedLog implements StateMachineLog {
         () -> {
           if (index > log.firstIndex() && index <= log.lastIndex() + 1) {
             CheckpointInfo c = checkpoint();
-            try {
-              log.activeSegment().force();
-            } catch (IOException e) {
-              throw log.fenceForStateMachine(
-                  "making checkpoint " + c + " durable", new UncheckedIOException(e));
-            }
+            forceActive("checkpoint " + c);
           }
           log.truncateBefore(index);
           pruneCatalog();
