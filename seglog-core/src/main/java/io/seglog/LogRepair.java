@@ -1,7 +1,13 @@
 package io.seglog;
 
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FormatException;
+import io.seglog.internal.format.MetadataFormat;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -33,6 +39,27 @@ public final class LogRepair {
     }
     try (Log log = SegmentedLog.open(directory, config, NioFileIO.INSTANCE)) {
       return log.recoveryReport();
+    }
+  }
+
+  /**
+   * Whether a truncation ({@code truncateAfter}, {@code reset}, {@code clear}) was interrupted in
+   * the log in {@code directory}: its metadata still records it as pending. Any writable open
+   * finishes it; a read-only open refuses the log until then. Reads only the metadata file.
+   *
+   * @throws SeglogIOException if the metadata file exists but cannot be read
+   */
+  public static boolean hasInterruptedTruncation(Path directory) {
+    Path meta = directory.resolve(FileNames.METADATA);
+    if (!Files.exists(meta)) {
+      return false;
+    }
+    try {
+      return MetadataFormat.decodeFile(ByteBuffer.wrap(Files.readAllBytes(meta))).pending() != null;
+    } catch (FormatException e) {
+      return false; // damage, not a pending truncation: opening reports it
+    } catch (IOException e) {
+      throw new SeglogIOException("cannot read " + meta, e);
     }
   }
 }

@@ -126,6 +126,18 @@ final class RepairCommand implements Callable<Integer> {
     dir = dir.toAbsolutePath();
     RecoveryReport report;
     try {
+      if (LogRepair.hasInterruptedTruncation(dir)) {
+        // Not damage: a truncateAfter, reset or clear that a crash interrupted after its commit
+        // point. Any writable open finishes it; the read-only dry run below would refuse it.
+        if (dryRun) {
+          throw new CliFailure(
+              "a truncation of "
+                  + dir
+                  + " was interrupted; repair without --dry-run finishes it (nothing else is cut"
+                  + " by that step)");
+        }
+        LogRepair.repair(dir, RecoveryMode.TAIL, false);
+      }
       if (mode == Mode.TAIL) {
         // Damage the open itself refuses comes first, with the engine's own message.
         LogRepair.repair(dir, RecoveryMode.TAIL, true);

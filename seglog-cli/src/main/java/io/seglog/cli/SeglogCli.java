@@ -59,6 +59,7 @@ import picocli.CommandLine.Spec;
       StatCommand.class,
       VerifyCommand.class,
       RepairCommand.class,
+      TruncateCommand.class,
       BenchCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
@@ -126,7 +127,7 @@ public final class SeglogCli implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(
         spec.commandLine(),
-        "missing command: one of append, dump, read, stat, verify, repair, bench, demo");
+        "missing command: one of append, dump, read, stat, verify, repair, truncate, bench, demo");
   }
 
   /** Standard input, for commands that read records. */

@@ -24,7 +24,8 @@ class SeglogCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"append", "dump", "read", "stat", "verify", "repair", "bench", "demo"})
+  @ValueSource(
+      strings = {"append", "dump", "read", "stat", "verify", "repair", "truncate", "bench", "demo"})
   void everyCommandHasHelpWithAnExample(String command) {
     CliRun.Result r = CliRun.run(command, "--help");
     assertThat(r.exitCode()).as("%s", r).isZero();
@@ -34,7 +35,8 @@ class SeglogCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"append", "dump", "read", "stat", "verify", "repair", "bench", "demo"})
+  @ValueSource(
+      strings = {"append", "dump", "read", "stat", "verify", "repair", "truncate", "bench", "demo"})
   void everyCommandPrintsTheVersion(String command) {
     CliRun.Result r = CliRun.run(command, "--version");
     assertThat(r.exitCode()).as("%s", r).isZero();
@@ -53,6 +55,7 @@ class SeglogCliTest {
             "stat",
             "verify",
             "repair",
+            "truncate",
             "bench",
             "demo",
             "Exit codes:",

@@ -119,6 +119,29 @@ class PurgeTest {
   }
 
   @Test
+  void truncateBeforeEverythingKeepsTheStateForTheNextRecords() throws Exception {
+    Path dir = tmp.resolve("log");
+    List<byte[]> payloads = new ArrayList<>();
+    try (StateMachineLog log = StateMachineLog.open(dir, config(), new KvStateMachine())) {
+      appendCommands(log, new Random(17), 200, payloads);
+      log.truncateBefore(201);
+      assertThat(log.firstIndex()).isEqualTo(201);
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog log = StateMachineLog.open(dir, config(), sm)) {
+      assertThat(log.firstIndex()).isEqualTo(201);
+      assertThat(sm.map()).isEqualTo(model(payloads, 200));
+      log.roll();
+      appendCommands(log, new Random(18), 1, payloads);
+    }
+    sm = new KvStateMachine();
+    try (StateMachineLog log = StateMachineLog.open(dir, config(), sm)) {
+      assertThat(log.lastIndex()).isEqualTo(201);
+      assertThat(sm.map()).isEqualTo(model(payloads, 201));
+    }
+  }
+
+  @Test
   void aDamagedCheckpointWithNothingOlderToFallBackOnFailsTheOpenNamingIt() throws Exception {
     Path dir = tmp.resolve("log");
     List<byte[]> payloads = new ArrayList<>();

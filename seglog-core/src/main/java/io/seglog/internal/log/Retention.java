@@ -66,7 +66,7 @@ final class Retention {
         break;
       }
       bytes -= seg.size();
-      records -= seg.nextIndex() - Math.max(firstIndex, seg.baseIndex());
+      records -= Math.max(0, seg.nextIndex() - Math.max(firstIndex, seg.baseIndex()));
       k++;
     }
     return k;

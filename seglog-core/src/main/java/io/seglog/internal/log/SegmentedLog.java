@@ -376,8 +376,18 @@ public final class SegmentedLog implements Log {
       if (hooks != null) {
         hooks.rolled(); // issue 6: the new segment begins with a checkpoint
       }
+      // A segment sealed wholly below the first index (it was active when truncateBefore moved the
+      // first index past it) holds nothing readable: it goes now. Then retention. Both fence on
+      // failure, like the roll itself.
+      int below = 0;
+      while (below < grown.length - 1 && grown[below].nextIndex() <= firstIndex) {
+        below++;
+      }
+      if (below > 0) {
+        removePrefixLocked(firstIndex, below);
+      }
       if (Retention.enabled(config)) {
-        retainLocked(); // fences on failure, like the roll itself
+        retainLocked();
       }
       return next;
     } catch (IOException e) {
@@ -578,9 +588,9 @@ public final class SegmentedLog implements Log {
 
   @Override
   public Record read(long index, Visibility visibility) {
-    for (int attempt = 0; ; attempt++) {
+    while (true) {
       checkOpen();
-      long epoch = cuts.epoch(); // before the extent: a cut after this read is seen below
+      long epoch = cutEpoch(); // before the extent: a cut after this read is seen below
       long last = visibleEnd(visibility);
       long first = firstIndex;
       if (index < first) {
@@ -602,10 +612,10 @@ public final class SegmentedLog implements Log {
         RuntimeException failure =
             e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
         RuntimeException gone = goneAfterFailure(index, epoch, failure);
-        if (gone == null && attempt == 0) {
-          continue; // a cut rewrote the frame while we read it, keeping this record: read again
+        if (gone == null) {
+          continue; // a cut ran while we read, keeping this record: read again (once per cut)
         }
-        throw gone == null ? failure : gone;
+        throw gone;
       }
     }
   }
@@ -679,9 +689,17 @@ public final class SegmentedLog implements Log {
     }
   }
 
-  /** The cut epoch readers compare (see {@link CutHistory}). */
+  /**
+   * The cut epoch readers compare (see {@link CutHistory}), once no cut is in progress: a read that
+   * began during a cut could see its files half done and the epoch not yet moved.
+   */
   long cutEpoch() {
-    return cuts.epoch();
+    long e = cuts.epoch();
+    while ((e & 1) != 0) {
+      awaitCut();
+      e = cuts.epoch();
+    }
+    return e;
   }
 
   /** The lowest index kept by a suffix cut since {@code epoch}; Long.MAX_VALUE if none. */
@@ -831,8 +849,10 @@ public final class SegmentedLog implements Log {
     Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
     try {
       firstIndex = newFirst; // readers below it now get RecordsGoneException
-      files.writeMetadata(moved);
-      metadata = moved;
+      if (newFirst != m.firstIndex()) {
+        files.writeMetadata(moved); // commit point
+        metadata = moved;
+      }
       Segment[] s = segments;
       segments = Arrays.copyOfRange(s, k, s.length); // publish
       for (int i = 0; i < k; i++) {
