@@ -141,6 +141,34 @@ class PurgeTest {
     }
   }
 
+  /**
+   * A suffix truncation made without the state machine (a plain Log, as `seglog truncate` does)
+   * removes the checkpoints after the cut with the records; replay then starts from an older one.
+   */
+  @Test
+  void aSuffixTruncationWithoutTheStateMachineIsReplayedFromAnOlderCheckpoint() throws Exception {
+    Path dir = tmp.resolve("log");
+    List<byte[]> payloads = new ArrayList<>();
+    try (StateMachineLog log = StateMachineLog.open(dir, config(), new KvStateMachine())) {
+      appendCommands(log, new Random(19), 500, payloads);
+      log.checkpoint();
+      appendCommands(log, new Random(20), 5, payloads);
+    }
+    for (long keep : new long[] {503, 450, 300}) {
+      try (io.seglog.Log plain = io.seglog.Log.open(dir, config())) {
+        plain.truncateAfter(keep);
+      }
+      KvStateMachine sm = new KvStateMachine();
+      try (StateMachineLog log = StateMachineLog.open(dir, config(), sm)) {
+        assertThat(log.lastIndex()).isEqualTo(keep);
+        assertThat(log.replayReport().checkpoint().index()).isLessThanOrEqualTo(keep);
+        assertThat(sm.map())
+            .as("after truncateAfter(" + keep + ")")
+            .isEqualTo(model(payloads, keep));
+      }
+    }
+  }
+
   @Test
   void aDamagedCheckpointWithNothingOlderToFallBackOnFailsTheOpenNamingIt() throws Exception {
     Path dir = tmp.resolve("log");
