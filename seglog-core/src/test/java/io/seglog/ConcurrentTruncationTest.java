@@ -62,7 +62,7 @@ class ConcurrentTruncationTest {
       }
       SplittableRandom rnd = new SplittableRandom(seed);
       try {
-        for (int op = 0; op < 1500; op++) {
+        for (int op = 0; op < 1000; op++) {
           int dice = rnd.nextInt(100);
           long first = log.firstIndex();
           long last = log.lastIndex();

@@ -237,6 +237,9 @@ class TruncationTest {
         .isInstanceOf(CorruptLogException.class)
         .hasMessageContaining("interrupted")
         .hasMessageContaining("writable");
+    assertThat(LogVerifier.verify(dir).findings())
+        .extracting(VerifyReport.Finding::kind)
+        .contains("pending-truncation");
     try (Log log = SegmentedLog.open(dir, CONFIG, NioFileIO.INSTANCE)) {
       LogChecks.assertExactly(log, 1, upTo(records, secondBase - 1));
     }

@@ -61,7 +61,8 @@ import picocli.CommandLine.ParentCommand;
     })
 final class RepairCommand implements Callable<Integer> {
   /** Findings that tail mode repairs: a torn tail, and index files (derived data, rebuilt). */
-  private static final Set<String> TAIL_REPAIRABLE = Set.of("torn-tail", "index-file");
+  private static final Set<String> TAIL_REPAIRABLE =
+      Set.of("torn-tail", "index-file", "pending-truncation");
 
   /** The --mode values. */
   enum Mode {

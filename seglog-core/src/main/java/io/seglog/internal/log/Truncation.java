@@ -191,8 +191,9 @@ final class Truncation {
 
   /**
    * Recovery: deletes (writable) or forgets (read-only) the segments wholly below the log's first
-   * index, which a crash during a prefix removal left behind, and index files without a segment.
-   * The last segment always stays.
+   * index, which a crash during a prefix removal left behind (their index files went first). The
+   * last segment always stays. Nothing else is touched: an open that later refuses damage must not
+   * have changed anything but what a committed operation asked for.
    */
   static void dropBelowFirstIndex(
       LogFiles files,
@@ -211,15 +212,6 @@ final class Truncation {
       }
       segmentFiles.remove(base);
       indexFiles.remove(base);
-    }
-    for (Long base : List.copyOf(indexFiles)) {
-      if (!segmentFiles.containsKey(base)) {
-        if (writable) {
-          files.io().delete(files.indexPath(base));
-          deleted = true;
-        }
-        indexFiles.remove(base);
-      }
     }
     if (deleted) {
       files.io().forceDirectory(files.directory());

@@ -7,6 +7,7 @@ import io.seglog.VerifyReport.Finding;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.IndexFileFormat;
+import io.seglog.internal.format.MetadataFormat;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.format.SegmentHeader;
@@ -85,7 +86,18 @@ public final class Verifier {
       add(files.metadataPath(), -1, "metadata", "metadata file is missing");
     } else {
       try {
-        metadata = files.readMetadata();
+        MetadataFormat.MetadataFile file = files.readMetadataFile();
+        metadata = file.metadata();
+        if (file.pending() != null) {
+          // Not damage, but the segments may be half cut until a writable open finishes it.
+          add(
+              files.metadataPath(),
+              MetadataFormat.BYTES,
+              "pending-truncation",
+              "a truncation keeping the records up to "
+                  + file.pending().keepThrough()
+                  + " was interrupted; a writable open (seglog repair) finishes it");
+        }
       } catch (FormatException e) {
         add(files.metadataPath(), e.offset(), "metadata", e.getMessage());
       }
