@@ -109,8 +109,8 @@ public interface Log extends AutoCloseable {
    * Reads one record, verifying its checksum.
    *
    * @throws IndexOutOfRangeException if the index is not in {@code [firstIndex, lastIndex]}; {@link
-   *     RecordsGoneException} (a subclass) if it is below {@code firstIndex} or truncation removed
-   *     it while this read ran
+   *     RecordsGoneException} (a subclass) if truncation or retention removed it, before or while
+   *     this read ran
    * @throws CorruptLogException if the frame holding it is damaged
    */
   Record read(long index);

@@ -80,6 +80,16 @@ class TruncationTest {
   }
 
   @Test
+  void belowTheFirstIndexOfALogNeverTruncatedIsNotGoneButOutOfRange() {
+    try (Log log = SegmentedLog.open(dir, CONFIG, NioFileIO.INSTANCE)) {
+      fill(log, 1, 1);
+      assertThatThrownBy(() -> log.read(0))
+          .isExactlyInstanceOf(IndexOutOfRangeException.class)
+          .hasMessage("index 0 is below firstIndex 1");
+    }
+  }
+
+  @Test
   void truncateAfterRangeAndTheTwoEnds() {
     try (Log log = SegmentedLog.open(dir, CONFIG, NioFileIO.INSTANCE)) {
       List<ExpectedRecord> records = fill(log, 10, 1);
@@ -124,6 +134,10 @@ class TruncationTest {
     }
     try (Log log = SegmentedLog.open(dir, CONFIG, NioFileIO.INSTANCE)) {
       LogChecks.assertExactly(log, to, records.subList((int) to - 1, records.size()));
+      long below = to - 1;
+      assertThatThrownBy(() -> log.read(below))
+          .as("after a reopen too")
+          .isInstanceOf(RecordsGoneException.class);
       log.truncateBefore(101); // lastIndex + 1: empty, numbering continues
       assertThat(log.firstIndex()).isEqualTo(101);
       assertThat(log.lastIndex()).isEqualTo(100);

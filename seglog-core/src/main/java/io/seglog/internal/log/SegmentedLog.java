@@ -594,7 +594,7 @@ public final class SegmentedLog implements Log {
       long last = visibleEnd(visibility);
       long first = firstIndex;
       if (index < first) {
-        throw new RecordsGoneException(index, first, lastIndex);
+        throw belowFirst(index, first, last);
       }
       if (index > last) {
         throw new IndexOutOfRangeException(index, first, last);
@@ -630,7 +630,10 @@ public final class SegmentedLog implements Log {
     checkOpen();
     long last = visibleEnd(visibility);
     long first = firstIndex;
-    if (fromInclusive < first || fromInclusive > last + 1) {
+    if (fromInclusive < first) {
+      throw belowFirst(fromInclusive, first, last);
+    }
+    if (fromInclusive > last + 1) {
       throw new IndexOutOfRangeException(fromInclusive, first, last);
     }
     if (toExclusive < fromInclusive) {
@@ -671,6 +674,7 @@ public final class SegmentedLog implements Log {
   // ---- truncation and retention (issue 4); see Truncation for the order of the file steps
 
   private final CutHistory cuts = new CutHistory();
+  private volatile boolean prefixRemoved; // records below firstIndex were removed while open
   private volatile LongSupplier retentionFloor = () -> Long.MAX_VALUE;
   private final long[] retentionWarned = {Long.MIN_VALUE}; // @GuardedBy("appendLock")
 
@@ -714,6 +718,21 @@ public final class SegmentedLog implements Log {
    */
   public void retentionFloor(LongSupplier floor) {
     this.retentionFloor = Objects.requireNonNull(floor, "floor");
+  }
+
+  /**
+   * The error for {@code index} below the first index: {@link RecordsGoneException} when records
+   * below it were removed (in this process; or, after a reopen, when the first segment is not the
+   * log's first ever, sequence 0, or starts below the first index), else the plain out-of-range
+   * error: an index below a log's initial index never held a record. (After {@code reset} and a
+   * reopen the two cannot be told apart; the plain error is given.)
+   */
+  private IndexOutOfRangeException belowFirst(long index, long first, long last) {
+    Segment s0 = segments[0];
+    if (prefixRemoved || s0.header().sequence() > 0 || s0.baseIndex() < first) {
+      return new RecordsGoneException(index, first, lastIndex);
+    }
+    return new IndexOutOfRangeException(index, first, last);
   }
 
   /** Throws if a suffix cut since {@code epoch} removed {@code index}. */
@@ -848,6 +867,7 @@ public final class SegmentedLog implements Log {
     Metadata m = metadata;
     Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
     try {
+      prefixRemoved |= newFirst > m.firstIndex() || k > 0;
       firstIndex = newFirst; // readers below it now get RecordsGoneException
       if (newFirst != m.firstIndex()) {
         files.writeMetadata(moved); // commit point
@@ -907,6 +927,7 @@ public final class SegmentedLog implements Log {
     try {
       lastIndex = Math.min(lastIndex, keepThrough); // readers stop here first
       if (cutAt < 0) {
+        prefixRemoved = true;
         firstIndex = newFirst; // every record is going: readers get RecordsGoneException
       }
       files.writeMetadata(after, pending); // commit point
