@@ -728,8 +728,9 @@ public final class SegmentedLog implements Log {
    * reopen the two cannot be told apart; the plain error is given.)
    */
   private IndexOutOfRangeException belowFirst(long index, long first, long last) {
-    Segment s0 = segments[0];
-    if (prefixRemoved || s0.header().sequence() > 0 || s0.baseIndex() < first) {
+    Segment[] s = segments; // empty only for a read-only open that cut every segment
+    if (prefixRemoved
+        || (s.length > 0 && (s[0].header().sequence() > 0 || s[0].baseIndex() < first))) {
       return new RecordsGoneException(index, first, lastIndex);
     }
     return new IndexOutOfRangeException(index, first, last);
