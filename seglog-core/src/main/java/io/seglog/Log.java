@@ -65,6 +65,14 @@ public interface Log extends AutoCloseable {
     return SegmentedLog.open(directory, config, storage.fileIO(config));
   }
 
+  /**
+   * Opens the log in {@code directory} for a state machine: restores its newest usable checkpoint
+   * and replays the records after it before returning. See {@link StateMachineLog}.
+   */
+  static StateMachineLog open(Path directory, LogConfig config, StateMachine stateMachine) {
+    return StateMachineLog.open(directory, config, stateMachine);
+  }
+
   /** Opens with {@link LogConfig#defaults()}. */
   static Log open(Path directory) {
     return open(directory, LogConfig.defaults());
@@ -174,7 +182,8 @@ public interface Log extends AutoCloseable {
    *     LogConfig#maxStreamedRecordBytes()}, or the channel is non-blocking
    * @throws UnsupportedOperationException if the log encrypts its frames ({@link
    *     LogConfig#encryption()}): streamed records are written outside the frame coder, so they are
-   *     refused rather than stored in plaintext (nor are they compressed)
+   *     refused rather than stored in plaintext (nor are they compressed); or if the log feeds a
+   *     {@link StateMachine}, which applies every record whole as it is written
    * @throws LogFencedException if a write or fsync failed, now or before
    * @throws LogClosedException if the log is closed
    */

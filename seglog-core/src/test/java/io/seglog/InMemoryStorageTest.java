@@ -74,7 +74,7 @@ class InMemoryStorageTest {
       assertThat(log.lastIndex()).isEqualTo(1);
     }
     assertThat(Storage.fileSystem().isInMemory()).isFalse();
-    assertThatThrownBy(() -> Log.open(dir, LogConfig.defaults(), null))
+    assertThatThrownBy(() -> Log.open(dir, LogConfig.defaults(), (Storage) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("storage");
   }

@@ -3,6 +3,7 @@ package io.seglog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.seglog.internal.checkpoint.CheckpointedLog;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.io.FileIO;
@@ -102,6 +103,52 @@ class LogModelTest {
     new Run(seed, dir, NioFileIO.INSTANCE, true).run();
   }
 
+  /**
+   * A state machine whose state is a digest of every record applied, in order (issue 6): after a
+   * replay it must equal the digest of the model's records.
+   */
+  static final class DigestStateMachine implements StateMachine {
+    long lastApplied = Long.MIN_VALUE;
+    long digest;
+
+    static long mix(long h, long index, long timestamp, int type, byte[] payload) {
+      h = h * 31 + index;
+      h = h * 31 + timestamp;
+      h = h * 31 + type;
+      for (byte b : payload) {
+        h = h * 31 + b;
+      }
+      return h * 0x9E3779B97F4A7C15L + 1;
+    }
+
+    @Override
+    public void apply(Record r) {
+      if (lastApplied != Long.MIN_VALUE && r.index() != lastApplied + 1) {
+        throw new AssertionError("applied " + r.index() + " after " + lastApplied);
+      }
+      digest = mix(digest, r.index(), r.timestamp(), r.type(), r.payloadBytes());
+      lastApplied = r.index();
+    }
+
+    @Override
+    public void checkpoint(java.io.OutputStream out) throws IOException {
+      java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+      d.writeLong(lastApplied);
+      d.writeLong(digest);
+      d.flush();
+    }
+
+    @Override
+    public void restore(java.io.InputStream in) throws IOException {
+      java.io.DataInputStream d = new java.io.DataInputStream(in);
+      lastApplied = d.readLong();
+      digest = d.readLong();
+      if (d.read() != -1) {
+        throw new IOException("bytes after the checkpoint");
+      }
+    }
+  }
+
   /** One seed's run. */
   private static final class Run {
     final SplittableRandom rnd;
@@ -116,7 +163,7 @@ class LogModelTest {
     final SplittableRandom streamRnd;
     final java.util.Set<Long> streamed = new java.util.HashSet<>();
     final List<ExpectedRecord> model = new ArrayList<>();
-    long first; // moved by truncateBefore, retention, reset and clear
+    long first; // moved by truncateBefore, retention, reset, clear and purges (issue 6)
     final int operations;
     Log log;
     long lastDurable = Long.MIN_VALUE;
@@ -168,6 +215,8 @@ class LogModelTest {
         config = recode(config); // else it starts plain (version 1) and turns coded at a reopen
       }
       operations = 50 + rnd.nextInt(250);
+      // Every third seed runs with a state machine (issue 6): checkpoints, purges, replay.
+      withStateMachine = seed % 3 == 0;
     }
 
     /**
@@ -201,7 +250,7 @@ class LogModelTest {
     }
 
     void run() throws IOException {
-      log = SegmentedLog.open(dir, config, io);
+      openWritable();
       try {
         assertThat(log.recoveryReport().isClean()).as("a new log's report").isTrue();
         checkExtent();
@@ -241,6 +290,10 @@ class LogModelTest {
     void step(int op) throws IOException {
       if (streamRnd.nextInt(100) < 5) {
         streamedAppend();
+        return;
+      }
+      if (withStateMachine && rnd.nextInt(8) == 0) {
+        stateMachineStep();
         return;
       }
       int dice = rnd.nextInt(100);
@@ -288,6 +341,12 @@ class LogModelTest {
      * RecordsGoneException, never the records appended after the cut.
      */
     void truncateAfter() {
+      if (withStateMachine) {
+        note("truncateAfter: refused with a state machine");
+        assertThatThrownBy(() -> log.truncateAfter(lastIndex()))
+            .isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
       long last = lastIndex();
       long keep =
           switch (rnd.nextInt(6)) {
@@ -350,6 +409,13 @@ class LogModelTest {
 
     /** reset to an index around the current extent, or clear(). */
     void reset() {
+      if (withStateMachine) {
+        note("reset/clear: refused with a state machine");
+        assertThatThrownBy(() -> log.reset(lastIndex() + 1))
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> log.clear()).isInstanceOf(UnsupportedOperationException.class);
+        return;
+      }
       if (rnd.nextBoolean()) {
         note("clear()");
         log.clear();
@@ -642,7 +708,7 @@ class LogModelTest {
       if (coded && rnd.nextInt(3) == 0) {
         config = recode(config);
       }
-      log = SegmentedLog.open(dir, config, io);
+      openWritable();
       assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
       assertThat(log.firstIndex()).as("firstIndex after reopen").isEqualTo(first);
       assertThat(log.durableIndex()).as("durableIndex after a clean close").isEqualTo(lastIndex());
@@ -675,7 +741,7 @@ class LogModelTest {
             .isInstanceOf(UnsupportedOperationException.class);
       }
       if (closeFirst) {
-        log = SegmentedLog.open(dir, config, io);
+        openWritable();
         lastDurable = log.durableIndex();
       }
     }
@@ -692,21 +758,22 @@ class LogModelTest {
       assertThat(stats.firstIndex()).as("stats.firstIndex").isEqualTo(first);
       assertThat(stats.lastIndex()).as("stats.lastIndex").isEqualTo(lastIndex());
       assertThat(stats.recordCount()).as("stats.recordCount").isEqualTo(model.size());
+      checkStateMachine();
     }
 
     /**
      * A streamed append (within its bound, over it, or from a source that fails), then a streamed
-     * read of a random record. An encrypting log refuses streamed records and stays as it was.
+     * read of a random record. A log that encrypts or feeds a state machine refuses streamed
+     * records and stays as it was.
      */
     void streamedAppend() throws IOException {
       int bound = config.maxStreamedRecordBytes();
-      if (config.encryption() != null) {
+      if (config.encryption() != null || withStateMachine) {
         long lastBefore = log.lastIndex();
-        note("appendStream refused: the log encrypts");
+        note("appendStream refused: the log encrypts or feeds a state machine");
         assertThatThrownBy(
                 () -> log.appendStream(new java.io.ByteArrayInputStream(new byte[] {1}), bound))
-            .isInstanceOf(UnsupportedOperationException.class)
-            .hasMessageContaining("encrypts");
+            .isInstanceOf(UnsupportedOperationException.class);
         assertThat(log.lastIndex()).as("lastIndex after a refused stream").isEqualTo(lastBefore);
         return;
       }
@@ -791,6 +858,16 @@ class LogModelTest {
       for (Path s : segments) {
         long base = FileNames.baseIndexOf(s.getFileName().toString());
         List<SegmentScan.Frame> frames = SegmentScan.recordFrames(io, s);
+        long checkpointBytes; // checkpoint frames may take a segment past segmentBytes (issue 6)
+        try {
+          checkpointBytes =
+              SegmentScan.frames(DirectorySnapshot.readAll(io, s)).stream()
+                  .filter(f -> f.type() == SegmentFormat.FRAME_CHECKPOINT)
+                  .mapToLong(SegmentScan.Frame::length)
+                  .sum();
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
         long records = frames.stream().mapToLong(SegmentScan.Frame::recordCount).sum();
         assertThat(base).as("base index of " + s).isEqualTo(expectedBase);
         expectedBase = base + records;
@@ -805,14 +882,16 @@ class LogModelTest {
         try {
           if (frames.size() > 1) {
             // a streamed record goes at the end of the active segment whatever its length: only
-            // such a record, last, may take a segment past segmentBytes
+            // such a record, last, may take a segment past segmentBytes; so may checkpoint frames
             SegmentScan.Frame last = frames.get(frames.size() - 1);
             boolean streamedLast = streamed.contains(last.firstIndex());
             assertThat(
-                    streamedLast
-                        ? frames.get(frames.size() - 2).end() + SegmentFormat.TRAILER_FRAME_BYTES
-                        : (long) DirectorySnapshot.readAll(io, s).length)
-                .as("size of " + s + " (segmentBytes)")
+                    (streamedLast
+                            ? frames.get(frames.size() - 2).end()
+                                + SegmentFormat.TRAILER_FRAME_BYTES
+                            : (long) DirectorySnapshot.readAll(io, s).length)
+                        - checkpointBytes)
+                .as("size of " + s + " without checkpoint frames (segmentBytes)")
                 .isLessThanOrEqualTo(config.segmentBytes());
           }
         } catch (IOException e) {
@@ -820,6 +899,107 @@ class LogModelTest {
         }
       }
       assertThat(expectedBase).as("index after the last segment").isEqualTo(lastIndex() + 1);
+    }
+
+    // ---- with a state machine (issue 6)
+
+    final boolean withStateMachine;
+    DigestStateMachine sm;
+    final List<Long> digests = new ArrayList<>(); // digest after each index, from the initial one
+    long initialFirst = Long.MIN_VALUE;
+
+    void openWritable() {
+      if (!withStateMachine) {
+        log = SegmentedLog.open(dir, config, io);
+        return;
+      }
+      sm = new DigestStateMachine();
+      StateMachineLog l = CheckpointedLog.open(dir, config, io, sm, null);
+      log = l;
+      ReplayReport r = l.replayReport();
+      note("  replay: " + r);
+      long from = r.checkpoint() == null ? first : r.checkpoint().index() + 1;
+      assertThat(r.fromIndex()).as("replay start").isEqualTo(from);
+      assertThat(r.recordsReplayed()).as("records replayed").isEqualTo(lastIndex() + 1 - from);
+      assertThat(r.skipped()).as("checkpoints skipped on a clean log").isEmpty();
+      checkStateMachine();
+    }
+
+    /** The state machine has applied exactly the model's records, in order. */
+    void checkStateMachine() {
+      if (!withStateMachine) {
+        return;
+      }
+      if (initialFirst == Long.MIN_VALUE) {
+        initialFirst = first;
+      }
+      while (digests.size() < lastIndex() + 1 - initialFirst) {
+        long index = initialFirst + digests.size();
+        ExpectedRecord e = model.get((int) (index - first));
+        long before = digests.isEmpty() ? 0 : digests.get(digests.size() - 1);
+        digests.add(
+            DigestStateMachine.mix(before, e.index(), e.timestamp(), e.type(), e.payload()));
+      }
+      if (lastIndex() < initialFirst) {
+        assertThat(sm.lastApplied).as("state machine: nothing applied").isEqualTo(Long.MIN_VALUE);
+        assertThat(sm.digest).as("state machine: empty").isZero();
+        return;
+      }
+      assertThat(sm.lastApplied).as("state machine: last applied").isEqualTo(lastIndex());
+      assertThat(sm.digest)
+          .as("state machine: digest of every record applied")
+          .isEqualTo(digests.get((int) (lastIndex() - initialFirst)));
+    }
+
+    void stateMachineStep() throws IOException {
+      StateMachineLog l = (StateMachineLog) log;
+      switch (rnd.nextInt(5)) {
+        case 0 -> {
+          note("checkpoint");
+          CheckpointInfo c = l.checkpoint();
+          assertThat(c.index()).as("checkpoint index").isEqualTo(lastIndex());
+        }
+        case 1 -> {
+          note("roll (a checkpoint begins the new segment)");
+          l.roll();
+        }
+        case 2 -> purge(l);
+        default -> reopen();
+      }
+    }
+
+    /** purgeTo or purgeWhile: whole segments before a durable checkpoint go, the state stays. */
+    void purge(StateMachineLog l) {
+      List<CheckpointInfo> before = l.checkpoints();
+      long oldFirst = first;
+      long newFirst;
+      if (rnd.nextBoolean()) {
+        long to = first - 1 + rnd.nextLong(model.size() + 2);
+        note("purgeTo(" + to + ")");
+        newFirst = l.purgeTo(to);
+        assertThat(newFirst - 1)
+            .as("purgeTo never removes a record above its index")
+            .isLessThanOrEqualTo(Math.max(to, oldFirst - 1));
+      } else {
+        long below = first + rnd.nextLong(model.size() + 1);
+        note("purgeWhile(index < " + below + ")");
+        newFirst = l.purgeWhile(c -> c.index() < below);
+        assertThat(newFirst - 1).isLessThanOrEqualTo(Math.max(below - 1, oldFirst - 1));
+      }
+      assertThat(newFirst)
+          .as("purge result")
+          .isEqualTo(log.firstIndex())
+          .isGreaterThanOrEqualTo(oldFirst);
+      if (newFirst > oldFirst) {
+        assertThat(log.segments().get(0).baseIndex())
+            .as("purging removes whole segments")
+            .isEqualTo(newFirst);
+        assertThat(before)
+            .as("a checkpoint covers the new first index - 1")
+            .anyMatch(c -> c.index() == newFirst - 1);
+        model.subList(0, (int) (newFirst - oldFirst)).clear();
+        first = newFirst;
+      }
     }
 
     static String tail(StringBuilder history) {

@@ -1,5 +1,6 @@
 package io.seglog.cli;
 
+import io.seglog.CheckpointInfo;
 import io.seglog.CorruptLogException;
 import io.seglog.EncryptionKeyException;
 import io.seglog.Log;
@@ -7,12 +8,14 @@ import io.seglog.LogConfig;
 import io.seglog.LogReader;
 import io.seglog.Record;
 import io.seglog.RecoveryMode;
+import io.seglog.StateMachineLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,6 +54,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  seglog dump /var/lib/events --from 100 --to 200 --json",
       "  seglog dump /var/lib/events --from 7 --to 8 --hex",
+      "  seglog dump /var/lib/kv --checkpoints",
       ""
     })
 final class DumpCommand implements Callable<Integer> {
@@ -90,6 +94,14 @@ final class DumpCommand implements Callable<Integer> {
       description = "Human form with every payload as hex:<bytes>, printable or not.")
   private boolean hex;
 
+  @Option(
+      names = "--checkpoints",
+      description =
+          "Also print the state-machine checkpoints, each before the first record after it:"
+              + " checkpoint INDEX BYTES SEGMENT@OFFSET (the state as of record INDEX), or with"
+              + " --json {\"checkpoint\":INDEX,\"bytes\":B,\"segment\":\"F\",\"offset\":O}.")
+  private boolean checkpoints;
+
   @Override
   public Integer call() {
     if (from != null && to != null && to < from) {
@@ -124,11 +136,26 @@ final class DumpCommand implements Callable<Integer> {
         // The readable prefix may end before the requested range does: print what it holds.
         end = Math.min(end, log.lastIndex() + 1);
       }
+      List<CheckpointInfo> cps = List.of();
+      if (checkpoints && damage == null) {
+        try {
+          cps = StateMachineLog.scanCheckpoints(log);
+        } catch (CorruptLogException e) {
+          damage = e;
+        }
+      }
+      int cp = 0;
+      while (cp < cps.size() && cps.get(cp).index() < next - 1) {
+        cp++;
+      }
       if (next < end && (damage == null || next >= log.firstIndex())) {
         try (LogReader reader = log.reader(next, end)) {
           try {
             while (reader.hasNext()) {
               Record r = reader.next();
+              for (; cp < cps.size() && cps.get(cp).index() < r.index(); cp++) {
+                out.print(checkpointLine(cps.get(cp), json));
+              }
               out.print(json ? jsonLine(r) : humanLine(r, hex));
               next = r.index() + 1;
               // Stop reading once nobody reads the output (`seglog dump ... | head`).
@@ -142,6 +169,9 @@ final class DumpCommand implements Callable<Integer> {
             noKey = e;
           }
         }
+      }
+      for (; damage == null && cp < cps.size() && cps.get(cp).index() < end; cp++) {
+        out.print(checkpointLine(cps.get(cp), json)); // after the last record printed
       }
     } finally {
       out.flush();
@@ -172,6 +202,22 @@ final class DumpCommand implements Callable<Integer> {
           damage);
     }
     return SeglogCli.EXIT_OK;
+  }
+
+  /** A checkpoint's line: it starts with the word, where a record's starts with its index. */
+  static String checkpointLine(CheckpointInfo c, boolean json) {
+    String segment = c.segment().getFileName().toString();
+    if (json) {
+      return new Json()
+              .beginObject()
+              .field("checkpoint", c.index())
+              .field("bytes", c.bytes())
+              .field("segment", segment)
+              .field("offset", c.offset())
+              .endObject()
+          + "\n";
+    }
+    return "checkpoint " + c.index() + " " + c.bytes() + " " + segment + "@" + c.offset() + "\n";
   }
 
   static String jsonLine(Record r) {

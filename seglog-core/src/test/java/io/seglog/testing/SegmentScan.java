@@ -59,11 +59,14 @@ public final class SegmentScan {
     }
   }
 
-  /** The valid record frames (trailer excluded) of a segment file, read through {@code io}. */
+  /**
+   * The valid record frames (trailer and checkpoint frames excluded) of a segment file, read
+   * through {@code io}.
+   */
   public static List<Frame> recordFrames(FileIO io, Path segment) {
     try {
       return frames(DirectorySnapshot.readAll(io, segment)).stream()
-          .filter(f -> !f.isTrailer())
+          .filter(f -> f.type() == SegmentFormat.FRAME_RECORDS)
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -103,8 +106,8 @@ public final class SegmentScan {
     return frames;
   }
 
-  /** The valid record frames (trailer excluded) of a segment file. */
+  /** The valid record frames (trailer and checkpoint frames excluded) of a segment file. */
   public static List<Frame> recordFrames(Path segment) {
-    return frames(segment).stream().filter(f -> !f.isTrailer()).toList();
+    return frames(segment).stream().filter(f -> f.type() == SegmentFormat.FRAME_RECORDS).toList();
   }
 }

@@ -34,10 +34,10 @@ import java.util.UUID;
  * Frame = 32-byte frame header + body. One append or one batch is one frame.
  *   0   crc             4   CRC32C of bytes [4, 32 + body length): header and body
  *   4   body length     4
- *   8   type            1   1 = records, 2 = trailer
+ *   8   type            1   1 = records, 2 = trailer, 3 = checkpoint chunk (version 2)
  *   9   flags           1   v1: 0. v2 records frames: bits 0-2 codec (0 none, 1 zstd, 2 lz4),
  *                           bit 3 AES-256-GCM, bits 4-7 zero; nonzero means the body is a
- *                           FrameEnvelope. Trailers: 0
+ *                           FrameEnvelope. Trailers and checkpoint chunks: 0
  *  10   reserved        2   0
  *  12   record count    4   records in the body; 0 for a trailer
  *  16   first index     8   index of the first record; for a trailer, the index after the last
@@ -65,10 +65,16 @@ import java.util.UUID;
 public final class SegmentFormat {
   private SegmentFormat() {}
 
-  /** The version of segments written by a log that neither compresses nor encrypts. */
+  /** The version of segments written by a log that needs no version 2 feature. */
   public static final int VERSION = 1;
 
-  /** The version of segments that may hold coded (compressed or encrypted) frames. */
+  /** The same, by number: the segment format of logs without coded or checkpoint frames. */
+  public static final int VERSION_1 = VERSION;
+
+  /**
+   * The version of segments that may hold coded (compressed or encrypted) frames and checkpoint
+   * frames (type 3, see {@link CheckpointFormat}).
+   */
   public static final int VERSION_2 = 2;
 
   /** Frame flags, bits 0-2: the codec of a coded body. */
@@ -107,6 +113,9 @@ public final class SegmentFormat {
 
   public static final int FRAME_RECORDS = 1;
   public static final int FRAME_TRAILER = 2;
+
+  /** A chunk of a state-machine checkpoint (format version 2; {@link CheckpointFormat}). */
+  public static final int FRAME_CHECKPOINT = 3;
 
   public static final int RECORD_HEADER_BYTES = 16;
   private static final int R_TIMESTAMP = 0;
@@ -310,7 +319,7 @@ public final class SegmentFormat {
     int type = Byte.toUnsignedInt(b.get(pos + F_TYPE));
     int flags = Byte.toUnsignedInt(b.get(pos + F_FLAGS));
     int count = b.getInt(pos + F_RECORD_COUNT);
-    if (type != FRAME_RECORDS && type != FRAME_TRAILER) {
+    if (type != FRAME_RECORDS && type != FRAME_TRAILER && type != FRAME_CHECKPOINT) {
       throw new FormatException(fileOffset, "bad frame type " + type);
     }
     if (flags != 0
@@ -322,16 +331,18 @@ public final class SegmentFormat {
     // A coded body is the records (at most maxBody) in an envelope: compression is only kept when
     // it saves bytes, encryption adds a fixed overhead.
     long bound = flags == 0 ? maxBody : (long) maxBody + FrameEnvelope.MAX_OVERHEAD;
-    if (length < 0 || (type == FRAME_RECORDS && length > bound)) {
+    if (length < 0 || (type != FRAME_TRAILER && length > bound)) {
       throw new FormatException(
           fileOffset, "frame length " + length + " exceeds the maximum " + bound);
     }
-    if (type == FRAME_TRAILER
-        ? (count != 0 || length != TRAILER_BODY_BYTES)
-        : (count <= 0
-            || (flags == 0
-                ? (long) count * RECORD_HEADER_BYTES > length
-                : length < FrameEnvelope.headerBytes(flags)))) {
+    if (type == FRAME_CHECKPOINT
+        ? (count != 0 || length < CheckpointFormat.CHUNK_HEADER_BYTES)
+        : type == FRAME_TRAILER
+            ? (count != 0 || length != TRAILER_BODY_BYTES)
+            : (count <= 0
+                || (flags == 0
+                    ? (long) count * RECORD_HEADER_BYTES > length
+                    : length < FrameEnvelope.headerBytes(flags)))) {
       throw new FormatException(
           fileOffset, "frame record count " + count + " does not fit its length " + length);
     }

@@ -86,7 +86,8 @@ final class IndexFiles {
 
   private static boolean startsAtFirstFrame(IndexFileFormat.IndexFile f) {
     return f.relIndex().length == 0
-        || (f.relIndex()[0] == 0 && f.positions()[0] == SegmentFormat.HEADER_BYTES);
+        // >=: in a version 2 segment, checkpoint frames may come before the first records frame
+        || (f.relIndex()[0] == 0 && f.positions()[0] >= SegmentFormat.HEADER_BYTES);
   }
 
   // ---- sealed segments' index files
@@ -202,6 +203,7 @@ final class IndexFiles {
     try {
       r =
           new FrameScanner(h.file(), s.size(), maxBody)
+              .allowCheckpoints(s.header().version())
               .scan(SegmentFormat.HEADER_BYTES, s.baseIndex(), s.baseIndex(), index);
     } finally {
       h.release();

@@ -27,6 +27,15 @@ final class LogFiles {
   private final Path directory;
   private final FileIO io;
 
+  // Format version of segments created from now on: 2 once checkpoint frames may be written
+  // (a log opened with a state machine), else 1 (issue 6).
+  private volatile int segmentVersion = SegmentFormat.VERSION_1;
+
+  /** Segments created from now on carry {@code version} (issue 6: 2 for checkpoint frames). */
+  void segmentVersion(int version) {
+    segmentVersion = version;
+  }
+
   LogFiles(Path directory, FileIO io) {
     this.directory = directory;
     this.io = io;
@@ -132,7 +141,11 @@ final class LogFiles {
     long sequence = previous == null ? 0 : previous.header().sequence() + 1;
     byte[] prevDigest =
         previous == null ? new byte[SegmentFormat.DIGEST_BYTES] : previous.trailer().digest();
-    SegmentHeader header = new SegmentHeader(version, logId, sequence, base, createdAt, prevDigest);
+    // The newer of what the frames need (codecs: version 2) and what the log needs (checkpoint
+    // frames of a state-machine log: version 2).
+    SegmentHeader header =
+        new SegmentHeader(
+            Math.max(version, segmentVersion), logId, sequence, base, createdAt, prevDigest);
     FileHandle handle = createSegment(header);
     return new Segment(
         segmentPath(base),

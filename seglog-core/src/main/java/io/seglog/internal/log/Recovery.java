@@ -356,7 +356,8 @@ final class Recovery {
       minTs = prefix.minTimestamp();
       maxTs = prefix.maxTimestamp();
     }
-    FrameScanner scanner = new FrameScanner(handle, fileSize, maxBody);
+    FrameScanner scanner =
+        new FrameScanner(handle, fileSize, maxBody).allowCheckpoints(header.version());
     FrameScanner.Result r = scanner.scan(from, next, base, index);
     segmentsScanned++;
     bytesScanned += r.validEnd - from;

@@ -25,7 +25,9 @@ import io.seglog.Tailer;
 import io.seglog.Visibility;
 import io.seglog.internal.codec.FrameCoder;
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameEnvelope;
+import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.MetadataFormat.Metadata;
 import io.seglog.internal.format.MetadataFormat.Pending;
 import io.seglog.internal.format.PositionFormat;
@@ -203,6 +205,16 @@ public final class SegmentedLog implements Log {
    */
   public static SegmentedLog open(
       Path directory, LogConfig config, FileIO io, UUID newLogId, SecureRandom saltSource) {
+    return open(directory, config, io, newLogId, saltSource, SegmentFormat.VERSION_1);
+  }
+
+  private static SegmentedLog open(
+      Path directory,
+      LogConfig config,
+      FileIO io,
+      UUID newLogId,
+      SecureRandom saltSource,
+      int segmentVersion) {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(config, "config");
     FrameCoder.checkAvailable(config); // a missing codec library fails before anything is opened
@@ -222,6 +234,7 @@ public final class SegmentedLog implements Log {
       throw new LogLockedException("log directory " + dir + " is locked by another process");
     }
     LogFiles files = new LogFiles(dir, io);
+    files.segmentVersion(segmentVersion);
     try {
       Recovery.Result r = new Recovery(files, config, true, newLogId).run();
       return new SegmentedLog(dir, config, files, false, lock, r, saltSource);
@@ -356,6 +369,7 @@ public final class SegmentedLog implements Log {
         encoder.encode(
             batch, first, sync.durableIndex(), active.header().version(), metadata.logId());
     int frameLength = frame.remaining();
+    ByteBuffer written = hooks == null ? null : plainForHooks(frame, active); // issue 6
     try {
       active.append(frame, first, count, encoder.minTimestamp(), encoder.maxTimestamp());
     } catch (IOException e) {
@@ -366,6 +380,9 @@ public final class SegmentedLog implements Log {
     }
     bytesWritten += frameLength;
     lastIndex = first + count - 1; // publish to readers
+    if (written != null) {
+      hooks.written(first, count, written); // issue 6: the state machine applies, in order
+    }
     writtenSignal.published(); // a volatile read, unless a tailer waits
     return first;
   }
@@ -435,6 +452,9 @@ public final class SegmentedLog implements Log {
       grown[s.length] = next;
       startBuffering(next);
       segments = grown; // publish
+      if (hooks != null) {
+        hooks.rolled(); // issue 6: the new segment begins with a checkpoint
+      }
       // A segment sealed wholly below the first index (it was active when truncateBefore moved the
       // first index past it) holds nothing readable: it goes now. Then retention. Both fence on
       // failure, like the roll itself.
@@ -491,6 +511,11 @@ public final class SegmentedLog implements Log {
     long index;
     appendLock.lock();
     try {
+      if (hooks != null) {
+        // The state machine applies each record as it is written, whole: a streamed one is not.
+        throw new UnsupportedOperationException(
+            "log " + directory + " feeds a state machine; streamed records are not applied to it");
+      }
       index = streamLocked(source, maxBytes, type, timestamp);
     } finally {
       appendLock.unlock();
@@ -652,6 +677,127 @@ public final class SegmentedLog implements Log {
       throw new SeglogIOException(
           "upgrading " + active.path() + " to segment format version 2 failed", e);
     }
+  }
+
+  // ---- state-machine hooks (issue 6; used by io.seglog.internal.checkpoint)
+
+  /** What a log opened with a state machine does under the append lock. */
+  public interface Hooks {
+    /**
+     * A records frame was published: {@code frame} (header included, from position 0) holds {@code
+     * count} records from index {@code first}.
+     */
+    void written(long first, int count, ByteBuffer frame);
+
+    /** A roll created a new, empty active segment. */
+    void rolled();
+  }
+
+  private volatile Hooks hooks;
+
+  /**
+   * Opens for a state machine: segments created from now on are format version 2 (they may hold
+   * checkpoint frames).
+   */
+  public static SegmentedLog openForCheckpoints(
+      Path directory, LogConfig config, FileIO io, UUID newLogId) {
+    return open(directory, config, io, newLogId, new SecureRandom(), SegmentFormat.VERSION_2);
+  }
+
+  /**
+   * The frame as the state machine reads it: a coded (compressed, encrypted) frame decoded into the
+   * plain layout, else the frame itself. @GuardedBy("appendLock")
+   */
+  private ByteBuffer plainForHooks(ByteBuffer frame, Segment active) {
+    int flags = Byte.toUnsignedInt(frame.get(frame.position() + SegmentFormat.FRAME_FLAGS_OFFSET));
+    if (flags == 0) {
+      return frame.duplicate();
+    }
+    ByteBuffer b = frame.slice();
+    try {
+      FrameHeader h = SegmentFormat.decodeFrameHeader(b, 0, metadata.maxBodyBytes(), active.size());
+      return context
+          .decoder()
+          .decode(
+              b,
+              0,
+              h,
+              metadata.maxBodyBytes(),
+              metadata.logId(),
+              active.path(),
+              active.size(),
+              null);
+    } catch (FormatException e) {
+      throw new IllegalStateException("a frame just encoded does not decode", e);
+    }
+  }
+
+  /** Installs the hooks; call before the log is shared with other threads. */
+  public void hooks(Hooks h) {
+    this.hooks = h;
+  }
+
+  /** Calls {@code listener} with the new durable index after every fsync that advanced it. */
+  public void durabilityListener(java.util.function.LongConsumer listener) {
+    sync.durabilityListener(listener);
+  }
+
+  /** Runs {@code action} under the append lock, once the log is known writable. */
+  public <T> T underAppendLock(java.util.function.Supplier<T> action) {
+    appendLock.lock();
+    try {
+      checkWritable();
+      return action.get();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Under the append lock: writes a frame that holds no record (a checkpoint chunk) at the end of
+   * the active segment. A failed write fences the log.
+   */
+  public void writeUnindexedLocked(ByteBuffer frame) {
+    Segment active = activeSegment();
+    int n = frame.remaining();
+    try {
+      active.appendUnindexed(frame);
+    } catch (IOException e) {
+      active.discardUnpublished();
+      throw fence("write to " + active.path(), e);
+    }
+    bytesWritten += n;
+  }
+
+  /** Under the append lock: seals the active segment and starts the next (it holds records). */
+  public void rollLocked() {
+    rollLocked(activeSegment());
+  }
+
+  /** Fences the log: the state machine no longer follows it. */
+  public LogFencedException fenceForStateMachine(String what, RuntimeException cause) {
+    return fence(what, new IOException(cause));
+  }
+
+  /** The active (last) segment. */
+  public Segment activeSegment() {
+    Segment[] s = segments;
+    return s[s.length - 1];
+  }
+
+  /** The segments as they are now, oldest first. */
+  public Segment[] segmentArray() {
+    return segments;
+  }
+
+  /** The largest frame body this log may hold. */
+  public int maxBodyBytes() {
+    return metadata.maxBodyBytes();
+  }
+
+  /** The durable index as the sync coordinator knows it (for a frame's synced index). */
+  public long syncedIndexLocked() {
+    return sync.durableIndex();
   }
 
   // ---- durability

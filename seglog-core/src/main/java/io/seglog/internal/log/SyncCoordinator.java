@@ -111,6 +111,13 @@ final class SyncCoordinator {
     this.durableBytes = durableBytes;
   }
 
+  private volatile java.util.function.LongConsumer durabilityListener;
+
+  /** Called with the new durable index after each fsync that advanced it (issue 6). */
+  void durabilityListener(java.util.function.LongConsumer listener) {
+    durabilityListener = listener;
+  }
+
   long durableIndex() {
     return durableIndex.get();
   }
@@ -311,6 +318,10 @@ final class SyncCoordinator {
    */
   synchronized void recorded(long nanos, long index, long bytes) {
     long before = durableIndex.getAndAccumulate(index, Math::max);
+    java.util.function.LongConsumer listener = durabilityListener;
+    if (listener != null && index > before) {
+      listener.accept(index); // issue 6: in order, under this monitor; must not block
+    }
     fsyncs++;
     fsyncNanosTotal += nanos;
     fsyncNanosMax = Math.max(fsyncNanosMax, nanos);

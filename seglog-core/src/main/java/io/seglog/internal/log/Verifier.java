@@ -253,6 +253,7 @@ public final class Verifier {
         FrameIndex index = new FrameIndex(1024);
         FrameScanner.Result r =
             new FrameScanner(handle, size, maxBody)
+                .allowCheckpoints(h.version())
                 .scan(SegmentFormat.HEADER_BYTES, h.baseIndex(), h.baseIndex(), index);
         records += r.records;
         encryptedFrames += r.encryptedFrames;

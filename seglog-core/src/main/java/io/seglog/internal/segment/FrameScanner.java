@@ -2,6 +2,7 @@ package io.seglog.internal.segment;
 
 import io.seglog.CorruptLogException;
 import io.seglog.internal.codec.FrameDecoder;
+import io.seglog.internal.format.CheckpointFormat;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.FrameHeader;
@@ -36,7 +37,11 @@ public final class FrameScanner {
     public long nextIndex;
 
     public long records;
+
+    /** Records frames (checkpoint frames are counted in {@link #checkpointFrames}). */
     public long frames;
+
+    public long checkpointFrames;
     public long minTimestamp = Long.MAX_VALUE;
     public long maxTimestamp = -1;
 
@@ -75,12 +80,19 @@ public final class FrameScanner {
   private UUID logId;
   private Path path;
   private ByteBuffer decoded;
+  private Boolean checkpointsAllowed; // null: as the segment's format version says
 
   public FrameScanner(FileHandle file, long fileSize, int maxBody) {
     this.file = file;
     this.fileSize = fileSize;
     this.maxBody = maxBody;
     this.window = new FileWindow(file, fileSize);
+  }
+
+  /** Whether checkpoint frames are valid in this segment: only from segment format version 2 on. */
+  public FrameScanner allowCheckpoints(int segmentVersion) {
+    this.checkpointsAllowed = segmentVersion >= 2;
+    return this;
   }
 
   /**
@@ -153,6 +165,19 @@ public final class FrameScanner {
             return r;
           }
           break;
+        }
+        if (h.type() == SegmentFormat.FRAME_CHECKPOINT) { // issue 6: never indexed or counted
+          boolean allowed =
+              checkpointsAllowed != null
+                  ? checkpointsAllowed
+                  : segmentVersion() >= SegmentFormat.VERSION_2;
+          if (!allowed) {
+            throw new FormatException(pos, "checkpoint frame in a version 1 segment");
+          }
+          CheckpointFormat.decodeChunk(b, off, h, pos);
+          r.checkpointFrames++;
+          pos += length;
+          continue;
         }
         SegmentFormat.checkFlagsAllowed(h, segmentVersion(), pos);
         long frameMax = Long.MIN_VALUE;

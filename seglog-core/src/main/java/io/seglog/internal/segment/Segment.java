@@ -444,6 +444,26 @@ public final class Segment implements Closeable {
   }
 
   /**
+   * Appends a frame that holds no record (a checkpoint chunk, issue 6): written at the end, it
+   * advances the size but gets no index entry, record or frame count.
+   *
+   * @throws IOException if the write fails; then the size is unchanged
+   */
+  public void appendUnindexed(ByteBuffer frame) throws IOException {
+    long position = size;
+    int length = frame.remaining();
+    TailBuffer t = tail;
+    if (t != null) {
+      t.append(frame, position); // hashed when written to the file
+    } else {
+      ByteBuffer bytes = frame.duplicate();
+      handle.file().writeFully(frame, position);
+      digest.appended(bytes, position); // the trailer's digest covers checkpoint frames too
+    }
+    size = position + length;
+  }
+
+  /**
    * After a failed {@link #append}: truncates whatever part of the frame reached the file, back to
    * the published size. Best effort; recovery cuts a torn tail anyway.
    */

@@ -1,0 +1,38 @@
+package io.seglog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The user's state machine behind a {@link StateMachineLog}: a key-value store, a Raft state, an
+ * aggregate. The log applies every record to it in index order, asks it for a checkpoint of its
+ * state when a segment rolls (and on {@link StateMachineLog#checkpoint()}), and at open restores
+ * the newest usable checkpoint and replays the records after it.
+ *
+ * <p>Threading: the log calls {@link #apply} and {@link #checkpoint} under its append lock, one
+ * call at a time, in index order; {@link #restore} and the replay's {@code apply} calls run in the
+ * opening thread before {@link StateMachineLog#open} returns. Reads of the state from other threads
+ * are the implementation's business (a concurrent map, a lock).
+ */
+public interface StateMachine {
+
+  /**
+   * Applies one record, the next in index order. An exception fences the log: the state no longer
+   * follows it, and reopening replays.
+   */
+  void apply(Record record);
+
+  /**
+   * Writes the whole state to {@code out}, streamed: the log cuts it into chunk frames as it comes
+   * and never holds more than one chunk, so a checkpoint may be far larger than a record. Do not
+   * close {@code out}. An exception leaves an incomplete checkpoint, which readers ignore.
+   */
+  void checkpoint(OutputStream out) throws IOException;
+
+  /**
+   * Replaces the whole state with the checkpoint read from {@code in} (streamed, verified chunk by
+   * chunk). Called at most once per open, on a fresh state machine, before any {@link #apply}.
+   */
+  void restore(InputStream in) throws IOException;
+}
