@@ -19,6 +19,8 @@ final class CheckpointInput extends InputStream {
   private final Segment segment;
   private final int maxBody;
   private final long index;
+  private final Segment.ReadReference file; // released in close()
+  private boolean closed;
   private final FileWindow window;
   private long pos;
   private ByteBuffer chunk; // the current chunk's data, or null before the first
@@ -26,12 +28,21 @@ final class CheckpointInput extends InputStream {
   private long offset;
   private boolean done;
 
-  CheckpointInput(Segment segment, int maxBody, long offset, long index) {
+  CheckpointInput(Segment segment, int maxBody, long offset, long index) throws IOException {
     this.segment = segment;
     this.maxBody = maxBody;
     this.index = index;
     this.pos = offset;
-    this.window = new FileWindow(segment.handle(), segment.framesEnd());
+    this.file = segment.openForReading();
+    this.window = new FileWindow(file.file(), segment.framesEnd());
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed) {
+      closed = true; // the file reference is given back exactly once
+      file.close();
+    }
   }
 
   @Override

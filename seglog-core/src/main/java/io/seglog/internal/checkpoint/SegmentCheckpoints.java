@@ -4,6 +4,7 @@ import io.seglog.internal.format.CheckpointFormat;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.SegmentFormat;
+import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.segment.FileWindow;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
@@ -49,8 +50,17 @@ final class SegmentCheckpoints {
     if (segment.header().version() < 2) {
       return found;
     }
+    try (Segment.ReadReference file = segment.openForReading()) {
+      return walk(segment, file.file(), maxBody, leadingOnly, verify);
+    }
+  }
+
+  private static List<Found> walk(
+      Segment segment, FileHandle file, int maxBody, boolean leadingOnly, boolean verify)
+      throws IOException {
+    List<Found> found = new ArrayList<>();
     long end = segment.framesEnd();
-    FileWindow window = new FileWindow(segment.handle(), end);
+    FileWindow window = new FileWindow(file, end);
     Path path = segment.path();
     long pos = SegmentFormat.HEADER_BYTES;
     // the open run of chunks

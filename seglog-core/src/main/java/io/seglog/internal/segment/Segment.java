@@ -578,6 +578,49 @@ public final class Segment implements Closeable {
     }
   }
 
+  // ---- whole-segment readers (checkpoints)
+
+  /** A handle that reads every published byte of a segment; close it once, when done. */
+  public interface ReadReference extends Closeable {
+    FileHandle file();
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /**
+   * A reference for reading the segment over a while: through the write buffer's view while the
+   * segment buffers (its newest frames may not be in the file yet), else a reference to the pooled
+   * file that keeps the handle pool from closing it until {@link ReadReference#close()}.
+   */
+  public ReadReference openForReading() throws IOException {
+    TailBuffer t = tail;
+    if (t != null) {
+      FileHandle view = t.readView();
+      return new ReadReference() {
+        @Override
+        public FileHandle file() {
+          return view;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    SharedHandle h = acquire();
+    return new ReadReference() {
+      @Override
+      public FileHandle file() {
+        return h.file();
+      }
+
+      @Override
+      public void close() throws IOException {
+        h.release();
+      }
+    };
+  }
+
   // ---- sequential readers
 
   /**
@@ -587,7 +630,11 @@ public final class Segment implements Closeable {
    * #loadFrame}.
    */
   public void loadFrameAfter(long recordIndex, FrameView view) throws IOException {
-    if (view.precedes(path, recordIndex) && recordIndex < nextIndex) {
+    // A version 2 segment may hold checkpoint frames between records frames: those take the
+    // index lookup.
+    if (header.version() < SegmentFormat.VERSION_2
+        && view.precedes(path, recordIndex)
+        && recordIndex < nextIndex) {
       TailBuffer t = tail;
       if (t != null) { // the active segment's newest bytes may be in its write buffer
         view.load(
