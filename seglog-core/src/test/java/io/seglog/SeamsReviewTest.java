@@ -1,0 +1,192 @@
+package io.seglog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.TestClock;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Review of the seams between truncation, the handle pool, tailers and the read-only follower, the
+ * write buffer, coded frames and streamed records: one test per finding.
+ */
+class SeamsReviewTest {
+  @TempDir Path tmp;
+
+  static final byte[] KEY = new byte[32];
+
+  static {
+    new SplittableRandom(7).nextBytes(KEY);
+  }
+
+  static final KeyProvider KEYS = KeyProvider.of(1, Map.of(1, KEY));
+
+  final TestClock clock = new TestClock(1_700_000_000_000L);
+
+  static byte[] text(String tag, int i) {
+    return (tag + "-" + i + " the quick brown fox jumps over the lazy dog, again and again. ")
+        .repeat(3)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  LogConfig.Builder base() {
+    return LogConfig.builder().syncPolicy(SyncPolicy.NONE).clock(clock);
+  }
+
+  // ---- truncateAfter inside a coded batch frame
+
+  /**
+   * truncateAfter keeping part of a compressed or encrypted batch frame: the kept records must read
+   * back, the cut ones be gone, and (encrypted) no plaintext reach the disk.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"zstd", "lz4", "encrypted"})
+  void truncateAfterInsideACodedBatchFrameKeepsTheHeadOfTheBatch(String coding) throws Exception {
+    LogConfig.Builder b = base().compressionMinBytes(0);
+    if (coding.equals("encrypted")) {
+      b.encryption(KEYS);
+    } else {
+      b.compression(coding.equals("zstd") ? Compression.ZSTD : Compression.LZ4);
+    }
+    LogConfig config = b.build();
+    Path dir = tmp.resolve("log");
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      log.append(text("SECRET", 0));
+      List<Entry> batch = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        batch.add(Entry.of(text("SECRET", i)));
+      }
+      log.appendBatch(batch); // indexes 2..6 in one coded frame
+      log.truncateAfter(4); // keeps 2..4 of the batch
+      assertThat(log.lastIndex()).isEqualTo(4);
+      for (int i = 1; i <= 4; i++) {
+        assertThat(log.read(i).payloadBytes()).isEqualTo(text("SECRET", i - 1));
+      }
+      log.append(text("SECRET", 99));
+      assertThat(log.read(5).payloadBytes()).isEqualTo(text("SECRET", 99));
+    }
+    if (coding.equals("encrypted")) {
+      for (Path p : Files.list(dir).toList()) {
+        if (Files.isRegularFile(p)) {
+          String s = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+          assertThat(s).as("plaintext on disk in %s", p.getFileName()).doesNotContain("SECRET");
+        }
+      }
+    }
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      assertThat(log.lastIndex()).isEqualTo(5);
+      for (int i = 1; i <= 4; i++) {
+        assertThat(log.read(i).payloadBytes()).isEqualTo(text("SECRET", i - 1));
+      }
+      assertThat(log.read(5).payloadBytes()).isEqualTo(text("SECRET", 99));
+    }
+  }
+
+  // ---- readStream of a coded frame larger than RecordInputStream.VERIFIED_UP_TO
+
+  @Test
+  void readStreamOfALargeCompressedRecordReturnsItsPayload() throws Exception {
+    LogConfig config = base().compression(Compression.LZ4).compressionMinBytes(0).build();
+    // 3 MiB that LZ4 shrinks a little (so the coded frame is still over 1 MiB).
+    byte[] payload = new byte[3 << 20];
+    SplittableRandom rnd = new SplittableRandom(1);
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (rnd.nextInt(4) == 0 ? rnd.nextInt(256) : 'a');
+    }
+    try (Log log = SegmentedLog.open(tmp.resolve("log"), config, NioFileIO.INSTANCE)) {
+      long index = log.append(payload);
+      assertThat(log.read(index).payloadBytes()).isEqualTo(payload);
+      try (InputStream in = log.readStream(index)) {
+        assertThat(in.readAllBytes()).isEqualTo(payload);
+      }
+    }
+  }
+
+  @Test
+  void readStreamOfALargeEncryptedRecordReturnsItsPayload() throws Exception {
+    LogConfig config = base().encryption(KEYS).build();
+    byte[] payload = new byte[3 << 20];
+    new SplittableRandom(2).nextBytes(payload);
+    try (Log log = SegmentedLog.open(tmp.resolve("log"), config, NioFileIO.INSTANCE)) {
+      long index = log.append(payload);
+      try (InputStream in = log.readStream(index)) {
+        assertThat(in.readAllBytes()).isEqualTo(payload);
+      }
+    }
+  }
+
+  // ---- the read-only follower after the writer truncated and appended again
+
+  /**
+   * A read-only tailer that returned records the writer then cut must not go on as if nothing
+   * happened: the writer's truncateAfter + appends past the old end must be noticed (records gone),
+   * never a silent mix of old and new records.
+   */
+  @Test
+  void readOnlyTailerNoticesATruncationRefilledPastTheOldEnd() throws Exception {
+    LogConfig config = base().build();
+    Path dir = tmp.resolve("log");
+    try (Log writer = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      for (int i = 1; i <= 10; i++) {
+        writer.append(text("old", i));
+      }
+      try (Log reader = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE);
+          Tailer tailer = reader.tailer(1, Visibility.WRITTEN)) {
+        for (int i = 1; i <= 10; i++) {
+          assertThat(tailer.poll(Duration.ofSeconds(5)).payloadBytes()).isEqualTo(text("old", i));
+        }
+        writer.truncateAfter(5);
+        for (int i = 6; i <= 15; i++) {
+          writer.append(text("new", i)); // same lengths: frames land where the old ones were
+        }
+        assertThatThrownBy(() -> tailer.poll(Duration.ofSeconds(1)))
+            .isInstanceOf(RecordsGoneException.class);
+      }
+    }
+  }
+
+  /** Same, with different record lengths: the follower must not stop seeing new records. */
+  @Test
+  void readOnlyLogSeesRecordsAppendedAfterATruncationRefilledPastTheOldEnd() throws Exception {
+    LogConfig config = base().build();
+    Path dir = tmp.resolve("log");
+    try (Log writer = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      for (int i = 1; i <= 10; i++) {
+        writer.append(text("old", i));
+      }
+      try (Log reader = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE);
+          Tailer tailer = reader.tailer(1, Visibility.WRITTEN)) {
+        for (int i = 1; i <= 10; i++) {
+          assertThat(tailer.poll(Duration.ofSeconds(5)).payloadBytes()).isEqualTo(text("old", i));
+        }
+        writer.truncateAfter(5);
+        for (int i = 6; i <= 15; i++) {
+          writer.append(("longer new record " + i).repeat(9).getBytes(StandardCharsets.UTF_8));
+        }
+        // Either the tailer learns its records 6..10 are gone, or it reads 11.. of the new ones
+        // and a read of 6 gives the new record 6; never stuck at 10 for good.
+        Record r;
+        try {
+          r = tailer.poll(Duration.ofSeconds(2));
+        } catch (RecordsGoneException expected) {
+          return;
+        }
+        assertThat(r).as("the follower never sees records past the old end").isNotNull();
+      }
+    }
+  }
+}
