@@ -133,7 +133,8 @@ final class RecordInputStream extends InputStream {
     } catch (FormatException e) {
       throw new CorruptLogException(segment.path(), position, e.getMessage());
     }
-    if (h.recordCount() != 1 || h.frameLength() <= VERIFIED_UP_TO) {
+    if (h.coded() || h.recordCount() != 1 || h.frameLength() <= VERIFIED_UP_TO) {
+      // A coded (compressed, encrypted) body is not the record's bytes: decoded whole.
       return whole(segment, index);
     }
     if (h.type() != SegmentFormat.FRAME_RECORDS || h.firstIndex() != index) {

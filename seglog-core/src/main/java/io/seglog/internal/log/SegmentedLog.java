@@ -149,6 +149,13 @@ public final class SegmentedLog implements Log {
                 files, metadata.logId(), metadata.maxBodyBytes(), context, metadata.firstIndex())
             : null;
     this.segments = recovered.segments().toArray(new Segment[0]);
+    if (follower != null) {
+      try {
+        follower.start(segments); // a truncation by the writer from now on is noticed
+      } catch (IOException e) {
+        // the first refresh remembers it instead (and reports what it cannot read)
+      }
+    }
     if (!readOnly && encoder.codes()) {
       replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
     }
@@ -1185,7 +1192,15 @@ public final class SegmentedLog implements Log {
       if (cutAt >= 0) {
         Segment c = s[cutAt];
         cutHandle = io().open(c.path(), FileIO.Mode.READ_WRITE);
-        pending = Truncation.planCut(c, cutHandle, keepThrough, m.maxBodyBytes());
+        pending =
+            Truncation.planCut(
+                c,
+                cutHandle,
+                keepThrough,
+                m.maxBodyBytes(),
+                context.decoder(),
+                (kept, first, synced) ->
+                    encoder.encode(kept, first, synced, c.header().version(), m.logId()));
       } else {
         pending = new Pending(-1, -1, 0, new byte[0]); // every segment goes
       }

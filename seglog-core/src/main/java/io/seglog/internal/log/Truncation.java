@@ -1,6 +1,9 @@
 package io.seglog.internal.log;
 
 import io.seglog.CorruptLogException;
+import io.seglog.Entry;
+import io.seglog.Record;
+import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
 import io.seglog.internal.format.MetadataFormat.Metadata;
@@ -11,6 +14,7 @@ import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameScanner;
+import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,7 +59,13 @@ final class Truncation {
    * Reads through {@code handle} (open on {@code s}'s file). The frame holding {@code keepThrough}
    * is verified before it is re-encoded: damage is refused, never laundered by a new checksum.
    */
-  static Pending planCut(Segment s, FileHandle handle, long keepThrough, int maxBody)
+  static Pending planCut(
+      Segment s,
+      FileHandle handle,
+      long keepThrough,
+      int maxBody,
+      FrameDecoder decoder,
+      Recoder recoder)
       throws IOException {
     FrameIndex fi = s.frameIndex();
     long base = s.baseIndex();
@@ -83,9 +93,14 @@ final class Truncation {
           || !SegmentFormat.checksumMatches(b, 0, length)) {
         throw new FormatException(position, "frame does not match its index entry or checksum");
       }
-      SegmentFormat.checkRecordsFit(b, 0, h, position);
+      if (!h.coded()) {
+        SegmentFormat.checkRecordsFit(b, 0, h, position);
+      }
     } catch (FormatException e) {
       throw new CorruptLogException(s.path(), e.offset(), e.getMessage());
+    }
+    if (h.coded()) {
+      return planCodedCut(s, handle, h, position, frameEnd, keepThrough, maxBody, decoder, recoder);
     }
     int keep = (int) (keepThrough - h.firstIndex() + 1);
     int p = SegmentFormat.FRAME_HEADER_BYTES;
@@ -97,6 +112,57 @@ final class Truncation {
     byte[] tail = new byte[p];
     b.get(0, tail);
     return new Pending(keepThrough, base, position, tail);
+  }
+
+  /**
+   * Codes the records a cut keeps of a coded (compressed or encrypted) frame into a new frame, as
+   * the log's encoder codes appends. Called under the append lock.
+   */
+  @FunctionalInterface
+  interface Recoder {
+    ByteBuffer encode(Batch kept, long first, long syncedIndex);
+  }
+
+  /**
+   * {@link #planCut} when the frame holding {@code keepThrough} is coded: its records are decoded
+   * (authenticated, decrypted, decompressed) and the kept ones coded again by {@code recoder}; the
+   * body is never parsed as plain records, and an encrypted frame's records are never written, nor
+   * put in the pending record, in plaintext.
+   */
+  private static Pending planCodedCut(
+      Segment s,
+      FileHandle handle,
+      FrameHeader h,
+      long position,
+      long frameEnd,
+      long keepThrough,
+      int maxBody,
+      FrameDecoder decoder,
+      Recoder recoder)
+      throws IOException {
+    FrameView view = new FrameView();
+    view.load(handle, s.path(), position, frameEnd, h.firstIndex(), maxBody, s.header(), decoder);
+    int keep = (int) (keepThrough - h.firstIndex() + 1);
+    List<Entry> entries = new ArrayList<>(keep);
+    ByteBuffer[] payloads = new ByteBuffer[keep];
+    long length = SegmentFormat.FRAME_HEADER_BYTES;
+    for (int i = 0; i < keep; i++) {
+      Record r = view.record(h.firstIndex() + i);
+      payloads[i] = r.payload();
+      entries.add(Entry.of(r.payloadBytes(), r.type(), r.timestamp()));
+      length += SegmentFormat.RECORD_HEADER_BYTES + payloads[i].remaining();
+    }
+    ByteBuffer frame =
+        recoder.encode(new Batch(entries, payloads, (int) length), h.firstIndex(), h.syncedIndex());
+    int flags = Byte.toUnsignedInt(frame.get(frame.position() + SegmentFormat.FRAME_FLAGS_OFFSET));
+    if ((h.flags() & SegmentFormat.FLAG_ENCRYPTED) != 0
+        && (flags & SegmentFormat.FLAG_ENCRYPTED) == 0) {
+      throw new IllegalStateException(
+          s.path() + ": cutting an encrypted frame would store its kept records in plaintext");
+    }
+    byte[] tail = new byte[frame.remaining()];
+    frame.get(frame.position(), tail);
+    return new Pending(keepThrough, s.baseIndex(), position, tail);
   }
 
   /** Cuts the file at {@code offset}, writes {@code tail} there and fsyncs. Idempotent. */
