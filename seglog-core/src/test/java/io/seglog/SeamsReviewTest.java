@@ -96,6 +96,31 @@ class SeamsReviewTest {
     }
   }
 
+  /**
+   * reset, clear and truncateAfter(firstIndex - 1) start a new segment: on a log that codes its
+   * frames it must be a version 2 segment, or the next append fails.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"clear", "reset", "truncateAfter"})
+  void aCodingLogAppendsAfterEveryRecordWasCut(String op) throws Exception {
+    LogConfig config = base().encryption(KEYS).build();
+    Path dir = tmp.resolve("log");
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      log.append(text("SECRET", 1));
+      log.append(text("SECRET", 2));
+      switch (op) {
+        case "clear" -> log.clear();
+        case "reset" -> log.reset(100);
+        default -> log.truncateAfter(log.firstIndex() - 1);
+      }
+      long i = log.append(text("SECRET", 3));
+      assertThat(log.read(i).payloadBytes()).isEqualTo(text("SECRET", 3));
+    }
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      assertThat(log.read(log.lastIndex()).payloadBytes()).isEqualTo(text("SECRET", 3));
+    }
+  }
+
   // ---- readStream of a coded frame larger than RecordInputStream.VERIFIED_UP_TO
 
   @Test
@@ -187,6 +212,51 @@ class SeamsReviewTest {
         }
         assertThat(r).as("the follower never sees records past the old end").isNotNull();
       }
+    }
+  }
+
+  // ---- group commit racing a roll whose retention retires the segment the fsync snapshot named
+
+  /**
+   * A group-commit leader snapshots the active segment, then fsyncs it; a roll by another appender
+   * in between seals that segment (which fsyncs it) and retention may retire it at once. The
+   * leader's fsync must not then fence the log. Probabilistic: several appenders under ALWAYS with
+   * a segment per record and retention removing every sealed segment at each roll.
+   */
+  @Test
+  void groupCommitLeaderDoesNotFenceTheLogWhenRetentionRetiredItsSegment() throws Exception {
+    LogConfig config =
+        LogConfig.builder()
+            .syncPolicy(SyncPolicy.ALWAYS)
+            .segmentMaxRecords(1)
+            .retentionBytes(1)
+            .build();
+    try (Log log = Log.open(tmp.resolve("log"), config, Storage.inMemory())) {
+      int threads = 4;
+      int perThread = 3000;
+      List<Thread> ts = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      for (int t = 0; t < threads; t++) {
+        Thread th =
+            new Thread(
+                () -> {
+                  try {
+                    for (int i = 0; i < perThread && failure.get() == null; i++) {
+                      log.append(new byte[] {1, 2, 3});
+                    }
+                  } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                  }
+                });
+        ts.add(th);
+        th.start();
+      }
+      for (Thread th : ts) {
+        th.join();
+      }
+      assertThat(failure.get()).isNull();
+      assertThat(log.lastIndex()).isEqualTo((long) threads * perThread);
     }
   }
 }

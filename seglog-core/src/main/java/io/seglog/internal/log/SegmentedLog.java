@@ -1240,8 +1240,13 @@ public final class SegmentedLog implements Log {
         closeRemoved(c);
       } else {
         Segment fresh =
-            files.createNextSegment(
-                m.logId(), null, newFirst, config.clock().millis(), context); // fsyncs the dir
+            files.createNextSegment( // fsyncs the dir; version 2 if frames are coded
+                m.logId(),
+                null,
+                newFirst,
+                config.clock().millis(),
+                context,
+                FrameCoder.segmentVersionFor(config));
         segments = new Segment[] {fresh};
       }
       files.writeMetadata(after, null); // done: the pending record goes
