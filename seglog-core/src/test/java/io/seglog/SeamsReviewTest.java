@@ -121,6 +121,62 @@ class SeamsReviewTest {
     }
   }
 
+  // ---- truncateBefore past records still in the write buffer
+
+  static void copyDirectory(Path from, Path to) throws Exception {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path p : files.toList()) {
+        if (Files.isRegularFile(p) && !p.getFileName().toString().endsWith(".lock")) {
+          Files.copy(p, to.resolve(p.getFileName()));
+        }
+      }
+    }
+  }
+
+  /**
+   * truncateBefore past the newest records, which sit in the write buffer: the metadata's first
+   * index is then beyond what the file holds. A read-only open beside the writer must not call that
+   * corruption.
+   */
+  @Test
+  void readOnlyOpenBesideAWriterThatTruncatedBeforeBufferedRecords() throws Exception {
+    LogConfig config = base().writeBufferBytes(1 << 16).build();
+    Path dir = tmp.resolve("log");
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      for (int i = 1; i <= 10; i++) {
+        log.append(text("r", i));
+      }
+      log.truncateBefore(9);
+      try (Log reader = SegmentedLog.openReadOnly(dir, config, NioFileIO.INSTANCE)) {
+        assertThat(reader.firstIndex()).isEqualTo(9);
+      }
+    }
+  }
+
+  /**
+   * The same, then the process dies (the files as they are, the buffer lost): records in the buffer
+   * were never reported durable and may be lost, but the log must open.
+   */
+  @Test
+  void logOpensAfterAProcessCrashFollowingTruncateBeforeOverBufferedRecords() throws Exception {
+    LogConfig config = base().writeBufferBytes(1 << 16).build();
+    Path dir = tmp.resolve("log");
+    Path crashed = tmp.resolve("crashed");
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      for (int i = 1; i <= 10; i++) {
+        log.append(text("r", i));
+      }
+      log.truncateBefore(9);
+      copyDirectory(dir, crashed); // what a killed process leaves: the buffer never written
+    }
+    try (Log log = SegmentedLog.open(crashed, config, NioFileIO.INSTANCE)) {
+      assertThat(log.firstIndex()).isGreaterThanOrEqualTo(9);
+      long i = log.append(text("after", 1));
+      assertThat(log.read(i).payloadBytes()).isEqualTo(text("after", 1));
+    }
+  }
+
   // ---- readStream of a coded frame larger than RecordInputStream.VERIFIED_UP_TO
 
   @Test

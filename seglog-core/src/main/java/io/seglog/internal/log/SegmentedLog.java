@@ -1147,6 +1147,16 @@ public final class SegmentedLog implements Log {
     Metadata m = metadata;
     Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
     try {
+      if (newFirst - 1 > sync.durableIndex()) {
+        // truncateBefore past records not yet fsynced (maybe not even written: the write buffer)
+        // makes them durable first, so the committed first index never lies beyond what the
+        // segment holds after a crash, or for a read-only open beside this writer.
+        Segment active = segments[segments.length - 1];
+        active.flush();
+        long start = System.nanoTime();
+        active.force();
+        sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
+      }
       prefixRemoved |= newFirst > m.firstIndex() || k > 0;
       firstIndex = newFirst; // readers below it now get RecordsGoneException
       if (newFirst != m.firstIndex()) {
