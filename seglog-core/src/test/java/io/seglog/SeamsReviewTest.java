@@ -315,4 +315,84 @@ class SeamsReviewTest {
       assertThat(log.lastIndex()).isEqualTo((long) threads * perThread);
     }
   }
+
+  // ---- a tailer whose read races a truncation
+
+  /** Blocks reads on the thread named {@code blockedThread} once armed, until released. */
+  static final class BlockingReadIO extends io.seglog.testing.ForwardingFileIO {
+    final String blockedThread;
+    volatile boolean armed;
+    final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+    BlockingReadIO(String blockedThread) {
+      super(NioFileIO.INSTANCE);
+      this.blockedThread = blockedThread;
+    }
+
+    @Override
+    protected io.seglog.internal.io.FileHandle wrap(
+        Path file, io.seglog.internal.io.FileHandle handle) {
+      return new ForwardingHandle(handle) {
+        @Override
+        public int read(java.nio.ByteBuffer dst, long position) throws java.io.IOException {
+          if (armed && Thread.currentThread().getName().equals(blockedThread)) {
+            armed = false;
+            arrived.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+          }
+          return super.read(dst, position);
+        }
+      };
+    }
+  }
+
+  /**
+   * A tailer loading record 6 while truncateAfter(5) cuts it: the tailer never returned 6, so it
+   * waits for the new record 6; a read failure caused by the cut is not the consumer's error.
+   */
+  @Test
+  void tailerReadRacingATruncationWaitsInsteadOfFailing() throws Exception {
+    LogConfig config = base().build();
+    BlockingReadIO io = new BlockingReadIO("tailer-under-test");
+    try (Log log = SegmentedLog.open(tmp.resolve("log"), config, io);
+        Tailer tailer = log.tailer(1, Visibility.WRITTEN)) {
+      for (int i = 1; i <= 5; i++) {
+        log.append(text("r", i));
+      }
+      for (int i = 1; i <= 5; i++) {
+        assertThat(tailer.poll(Duration.ofSeconds(5)).payloadBytes()).isEqualTo(text("r", i));
+      }
+      for (int i = 6; i <= 10; i++) {
+        log.append(text("r", i));
+      }
+      java.util.concurrent.atomic.AtomicReference<Object> outcome =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  Record r = tailer.poll(Duration.ofMillis(300));
+                  outcome.set(r == null ? "timeout" : r);
+                } catch (Throwable e) {
+                  outcome.set(e);
+                }
+              },
+              "tailer-under-test");
+      io.armed = true;
+      t.start();
+      io.arrived.await();
+      log.truncateAfter(5); // the tailer's read of record 6 is in flight
+      io.release.countDown();
+      t.join();
+      assertThat(outcome.get()).isEqualTo("timeout");
+      long i = log.append(text("new", 6));
+      assertThat(tailer.poll(Duration.ofSeconds(5)).payloadBytes()).isEqualTo(text("new", 6));
+      assertThat(i).isEqualTo(6);
+    }
+  }
 }
