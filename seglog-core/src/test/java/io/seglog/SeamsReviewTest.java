@@ -395,4 +395,29 @@ class SeamsReviewTest {
       assertThat(i).isEqualTo(6);
     }
   }
+
+  // ---- a record stream whose record a truncation cuts
+
+  /**
+   * A stream of a large record that truncateAfter cuts (and an append replaces) while it is read:
+   * the reader learns the record is gone, not that the log is corrupt.
+   */
+  @Test
+  void recordStreamCutByATruncationReportsTheRecordGoneNotCorruption() throws Exception {
+    LogConfig config = base().maxRecordBytes(8 << 20).build();
+    byte[] first = new byte[3 << 20];
+    byte[] second = new byte[3 << 20];
+    new SplittableRandom(3).nextBytes(first);
+    new SplittableRandom(4).nextBytes(second);
+    try (Log log = SegmentedLog.open(tmp.resolve("log"), config, NioFileIO.INSTANCE)) {
+      log.append(text("r", 1));
+      long index = log.appendStream(new java.io.ByteArrayInputStream(first), first.length);
+      InputStream in = log.readStream(index);
+      assertThat(in.readNBytes(1000)).isEqualTo(java.util.Arrays.copyOf(first, 1000));
+      log.truncateAfter(index - 1);
+      log.appendStream(new java.io.ByteArrayInputStream(second), second.length);
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(RecordsGoneException.class);
+      in.close();
+    }
+  }
 }

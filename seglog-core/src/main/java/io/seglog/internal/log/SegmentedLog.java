@@ -579,6 +579,7 @@ public final class SegmentedLog implements Log {
   @Override
   public InputStream readStream(long index) {
     checkOpen();
+    long epoch = cutEpoch(); // before the extent, as for read
     long last = lastIndex;
     long first = firstIndex;
     if (index < first || index > last) {
@@ -587,11 +588,19 @@ public final class SegmentedLog implements Log {
     Segment segment = segmentFor(index);
     while (true) {
       try {
-        return RecordInputStream.open(this, segment, index, context.maxBody());
+        return RecordInputStream.open(this, segment, index, context.maxBody(), epoch);
       } catch (SegmentRetiredException e) {
         segment = afterRetired(index, segment, e);
-      } catch (IOException e) {
-        throw readFailure(segment, e);
+      } catch (IOException | CorruptLogException e) {
+        RuntimeException failure =
+            e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
+        RuntimeException gone = goneAfterFailure(index, epoch, failure);
+        if (gone != null) {
+          throw gone;
+        }
+        // a cut ran while we opened it, keeping this record: once more (once per cut)
+        epoch = cutEpoch();
+        segment = segmentFor(index);
       }
     }
   }
