@@ -420,4 +420,44 @@ class SeamsReviewTest {
       in.close();
     }
   }
+
+  // ---- a read through the write buffer's view while the segment is sealed and its handle evicted
+
+  /**
+   * A read of the active segment goes through its write buffer's view of the file. If the segment
+   * is sealed meanwhile and the handle pool closes its file, the read must still complete.
+   */
+  @Test
+  void readThroughTheWriteBufferSurvivesSealAndHandleEviction() throws Exception {
+    LogConfig config = base().writeBufferBytes(4096).maxOpenSegmentFiles(1).build();
+    BlockingReadIO io = new BlockingReadIO("reader-under-test");
+    try (Log log = SegmentedLog.open(tmp.resolve("log"), config, io)) {
+      for (int i = 1; i <= 5; i++) {
+        log.append(text("r", i));
+      }
+      log.sync(); // the buffer goes to the file: the read below reads the file
+      java.util.concurrent.atomic.AtomicReference<Object> outcome =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  outcome.set(log.read(1));
+                } catch (Throwable e) {
+                  outcome.set(e);
+                }
+              },
+              "reader-under-test");
+      io.armed = true;
+      t.start();
+      io.arrived.await();
+      log.roll(); // seals segment 1 and hands its handle to the pool
+      log.append(text("r", 6));
+      log.roll(); // seals segment 2: the pool (capacity 1) closes segment 1's file
+      io.release.countDown();
+      t.join();
+      assertThat(outcome.get()).isInstanceOf(Record.class);
+      assertThat(((Record) outcome.get()).payloadBytes()).isEqualTo(text("r", 1));
+    }
+  }
 }
