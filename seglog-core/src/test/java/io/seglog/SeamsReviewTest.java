@@ -460,4 +460,34 @@ class SeamsReviewTest {
       assertThat(((Record) outcome.get()).payloadBytes()).isEqualTo(text("r", 1));
     }
   }
+
+  // ---- the zero-copy/reverse offsets cache vs a cut in place
+
+  /**
+   * A backward step inside a batch frame uses record offsets cached for (file, position). A cut in
+   * place keeps the segment's path and a new batch may land at the same position: the cached
+   * offsets of the old frame must not be used for it.
+   */
+  @Test
+  void backwardReadInABatchFrameAppendedWhereACutFrameWas() throws Exception {
+    LogConfig config = base().build();
+    try (Log log = SegmentedLog.open(tmp.resolve("log"), config, NioFileIO.INSTANCE)) {
+      log.append(text("a", 1));
+      List<Entry> old = new ArrayList<>();
+      for (int i = 2; i <= 6; i++) {
+        old.add(Entry.of(("short" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      log.appendBatch(old);
+      assertThat(log.read(6).payloadBytes()).isEqualTo("short6".getBytes(StandardCharsets.UTF_8));
+      assertThat(log.read(3).payloadBytes()).isEqualTo("short3".getBytes(StandardCharsets.UTF_8));
+      log.truncateAfter(1); // cuts at the batch frame's start: the next frame goes there
+      List<Entry> fresh = new ArrayList<>();
+      for (int i = 2; i <= 6; i++) {
+        fresh.add(Entry.of(text("new", i)));
+      }
+      log.appendBatch(fresh);
+      assertThat(log.read(6).payloadBytes()).isEqualTo(text("new", 6));
+      assertThat(log.read(3).payloadBytes()).isEqualTo(text("new", 3));
+    }
+  }
 }
