@@ -496,14 +496,17 @@ public final class SegmentedLog implements Log {
       throw new IllegalArgumentException("source channel " + source + " is in non-blocking mode");
     }
     long index;
+    long epoch;
     appendLock.lock();
     try {
       index = streamLocked(source, maxBytes, type, timestamp);
+      epoch = cuts.epoch();
     } finally {
       appendLock.unlock();
     }
     if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      sync.syncTo(index);
+      sync.syncTo(index); // returns below index if a truncation removed it meanwhile
+      checkNotCut(index, epoch); // as appendBatch: never acknowledged once cut
     }
     return index;
   }
