@@ -59,17 +59,6 @@ record Batch(List<Entry> entries, ByteBuffer[] payloads, int frameLength) {
     return new Batch(entries, payloads, SegmentFormat.FRAME_HEADER_BYTES + (int) body);
   }
 
-  /** A batch of records already in the log (a frame rewritten by a cut): no limits checked. */
-  static Batch unchecked(List<Entry> entries) {
-    ByteBuffer[] payloads = new ByteBuffer[entries.size()];
-    long body = 0;
-    for (int i = 0; i < payloads.length; i++) {
-      payloads[i] = entries.get(i).payload();
-      body += SegmentFormat.RECORD_HEADER_BYTES + payloads[i].remaining();
-    }
-    return new Batch(entries, payloads, SegmentFormat.FRAME_HEADER_BYTES + (int) body);
-  }
-
   int size() {
     return payloads.length;
   }

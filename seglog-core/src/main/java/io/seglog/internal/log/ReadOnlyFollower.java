@@ -70,7 +70,7 @@ final class ReadOnlyFollower {
       Segment last = s[s.length - 1];
       if (!last.isSealed()) {
         long fileSize = last.handle().size();
-        if (fileSize < last.size() || !io.exists(last.path())) {
+        if (fileSize < last.size() || !io.exists(last.path()) || lastFrameReplaced(last)) {
           return new Found(s, last.nextIndex() - 1, synced, true);
         }
         synced = Math.max(synced, scan(last, fileSize));
@@ -153,6 +153,7 @@ final class ReadOnlyFollower {
         break;
       }
       index.add((int) (next - base), (int) pos, frameMax);
+      remember(segment, pos, b);
       next += h.recordCount();
       frames++;
       pos += length;
@@ -218,6 +219,48 @@ final class ReadOnlyFollower {
       LogFiles.closeQuietly(handle, e);
       throw e;
     }
+  }
+
+  // The header of the last records frame known in the unsealed last segment, as first read: a
+  // writer's truncateAfter rewrites or removes that frame, even when its appends since have grown
+  // the file past the size known here (FORMAT.md: the CRC in the header covers the whole frame).
+  private Segment lastFrameSegment;
+  private long lastFramePosition = -1;
+  private final byte[] lastFrameHeader = new byte[SegmentFormat.FRAME_HEADER_BYTES];
+
+  /**
+   * At open: remembers the last frame of the unsealed last segment recovery found, so that the
+   * first refresh can tell whether the writer cut it meanwhile.
+   */
+  void start(Segment[] segments) throws IOException {
+    if (segments.length > 0 && !segments[segments.length - 1].isSealed()) {
+      lastFrameReplaced(segments[segments.length - 1]);
+    }
+  }
+
+  private void remember(Segment segment, long position, ByteBuffer frame) {
+    lastFrameSegment = segment;
+    lastFramePosition = position;
+    frame.get(0, lastFrameHeader);
+  }
+
+  /**
+   * Whether the last records frame known in {@code segment} is no longer the one first read there
+   * (the writer cut it away). The first look at a segment only remembers it.
+   */
+  private boolean lastFrameReplaced(Segment segment) throws IOException {
+    FrameIndex fi = segment.frameIndex();
+    int n = fi.count();
+    if (n == 0) {
+      return false;
+    }
+    long position = fi.position(n - 1);
+    ByteBuffer b = read(segment.handle(), position, SegmentFormat.FRAME_HEADER_BYTES);
+    if (lastFrameSegment != segment || lastFramePosition != position) {
+      remember(segment, position, b);
+      return false;
+    }
+    return !b.equals(ByteBuffer.wrap(lastFrameHeader));
   }
 
   private ByteBuffer read(FileHandle handle, long position, int length) throws IOException {

@@ -44,6 +44,7 @@ final class RecordInputStream extends InputStream {
   private final Path path;
   private final long framePosition;
   private final long index;
+  private final long epoch; // the log's cut epoch before the record's segment was looked up
   private final int storedCrc;
   private final CRC32C crc = new CRC32C();
   private final long end; // file position after the payload
@@ -59,8 +60,10 @@ final class RecordInputStream extends InputStream {
       long framePosition,
       long index,
       ByteBuffer head,
-      int payloadLength) {
+      int payloadLength,
+      long epoch) {
     this.log = log;
+    this.epoch = epoch;
     this.handle = handle;
     this.release = release;
     this.path = segment.path();
@@ -79,7 +82,7 @@ final class RecordInputStream extends InputStream {
    * @throws CorruptLogException if the frame's header is damaged (or, for a record read whole, its
    *     checksum does not match)
    */
-  static InputStream open(SegmentedLog log, Segment segment, long index, int maxBody)
+  static InputStream open(SegmentedLog log, Segment segment, long index, int maxBody, long epoch)
       throws IOException {
     FrameIndex fi = segment.frameIndex();
     int slot = fi.find((int) (index - segment.baseIndex()));
@@ -104,7 +107,8 @@ final class RecordInputStream extends InputStream {
     Closeable release = shared::release;
     boolean handedOut = false;
     try {
-      InputStream in = openOn(log, segment, index, maxBody, handle, release, position, bound);
+      InputStream in =
+          openOn(log, segment, index, maxBody, handle, release, position, bound, epoch);
       handedOut = in instanceof RecordInputStream;
       return in;
     } finally {
@@ -122,7 +126,8 @@ final class RecordInputStream extends InputStream {
       FileHandle handle,
       Closeable release,
       long position,
-      long bound)
+      long bound,
+      long epoch)
       throws IOException {
     int headBytes = SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.RECORD_HEADER_BYTES;
     ByteBuffer head = ByteBuffer.allocate(headBytes);
@@ -133,7 +138,8 @@ final class RecordInputStream extends InputStream {
     } catch (FormatException e) {
       throw new CorruptLogException(segment.path(), position, e.getMessage());
     }
-    if (h.recordCount() != 1 || h.frameLength() <= VERIFIED_UP_TO) {
+    if (h.coded() || h.recordCount() != 1 || h.frameLength() <= VERIFIED_UP_TO) {
+      // A coded (compressed, encrypted) body is not the record's bytes: decoded whole.
       return whole(segment, index);
     }
     if (h.type() != SegmentFormat.FRAME_RECORDS || h.firstIndex() != index) {
@@ -152,7 +158,7 @@ final class RecordInputStream extends InputStream {
           "record length " + payload + " does not fill its frame of " + h.frameLength());
     }
     return new RecordInputStream(
-        log, segment, handle, release, position, index, head.clear(), payload);
+        log, segment, handle, release, position, index, head.clear(), payload, epoch);
   }
 
   private static InputStream whole(Segment segment, long index) throws IOException {
@@ -196,12 +202,13 @@ final class RecordInputStream extends InputStream {
     }
     if (next >= end) {
       if ((int) crc.getValue() != storedCrc) {
-        throw new CorruptLogException(
-            path,
-            framePosition,
-            "frame checksum mismatch at the end of record "
-                + index
-                + ": the bytes read from this stream are damaged");
+        throw goneOr(
+            new CorruptLogException(
+                path,
+                framePosition,
+                "frame checksum mismatch at the end of record "
+                    + index
+                    + ": the bytes read from this stream are damaged"));
       }
       return false;
     }
@@ -216,12 +223,26 @@ final class RecordInputStream extends InputStream {
       if (log.isClosed()) {
         throw new IOException("log was closed during the read of record " + index, e);
       }
-      throw e;
+      throw goneOr(e);
     }
     buffer.flip();
     crc.update(buffer.duplicate());
     next += buffer.remaining();
     return true;
+  }
+
+  /**
+   * {@code failure}, unless a truncation since the stream was opened removed its record (and
+   * rewrote the bytes under it): then {@link io.seglog.RecordsGoneException}.
+   */
+  private <E extends Exception> E goneOr(E failure) {
+    try {
+      log.checkReadNotCut(index, epoch);
+    } catch (io.seglog.RecordsGoneException gone) {
+      gone.addSuppressed(failure);
+      throw gone;
+    }
+    return failure;
   }
 
   @Override

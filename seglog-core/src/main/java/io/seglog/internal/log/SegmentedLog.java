@@ -151,6 +151,13 @@ public final class SegmentedLog implements Log {
                 files, metadata.logId(), metadata.maxBodyBytes(), context, metadata.firstIndex())
             : null;
     this.segments = recovered.segments().toArray(new Segment[0]);
+    if (follower != null) {
+      try {
+        follower.start(segments); // a truncation by the writer from now on is noticed
+      } catch (IOException e) {
+        // the first refresh remembers it instead (and reports what it cannot read)
+      }
+    }
     if (!readOnly && encoder.codes()) {
       replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
     }
@@ -509,6 +516,7 @@ public final class SegmentedLog implements Log {
       throw new IllegalArgumentException("source channel " + source + " is in non-blocking mode");
     }
     long index;
+    long epoch;
     appendLock.lock();
     try {
       if (hooks != null) {
@@ -517,11 +525,13 @@ public final class SegmentedLog implements Log {
             "log " + directory + " feeds a state machine; streamed records are not applied to it");
       }
       index = streamLocked(source, maxBytes, type, timestamp);
+      epoch = cuts.epoch();
     } finally {
       appendLock.unlock();
     }
     if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      sync.syncTo(index);
+      sync.syncTo(index); // returns below index if a truncation removed it meanwhile
+      checkNotCut(index, epoch); // as appendBatch: never acknowledged once cut
     }
     return index;
   }
@@ -597,6 +607,7 @@ public final class SegmentedLog implements Log {
   @Override
   public InputStream readStream(long index) {
     checkOpen();
+    long epoch = cutEpoch(); // before the extent, as for read
     long last = lastIndex;
     long first = firstIndex;
     if (index < first || index > last) {
@@ -605,11 +616,19 @@ public final class SegmentedLog implements Log {
     Segment segment = segmentFor(index);
     while (true) {
       try {
-        return RecordInputStream.open(this, segment, index, context.maxBody());
+        return RecordInputStream.open(this, segment, index, context.maxBody(), epoch);
       } catch (SegmentRetiredException e) {
         segment = afterRetired(index, segment, e);
-      } catch (IOException e) {
-        throw readFailure(segment, e);
+      } catch (IOException | CorruptLogException e) {
+        RuntimeException failure =
+            e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
+        RuntimeException gone = goneAfterFailure(index, epoch, failure);
+        if (gone != null) {
+          throw gone;
+        }
+        // a cut ran while we opened it, keeping this record: once more (once per cut)
+        epoch = cutEpoch();
+        segment = segmentFor(index);
       }
     }
   }
@@ -1294,6 +1313,16 @@ public final class SegmentedLog implements Log {
     Metadata m = metadata;
     Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
     try {
+      if (newFirst - 1 > sync.durableIndex()) {
+        // truncateBefore past records not yet fsynced (maybe not even written: the write buffer)
+        // makes them durable first, so the committed first index never lies beyond what the
+        // segment holds after a crash, or for a read-only open beside this writer.
+        Segment active = segments[segments.length - 1];
+        active.flush();
+        long start = System.nanoTime();
+        active.force();
+        sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
+      }
       prefixRemoved |= newFirst > m.firstIndex() || k > 0;
       firstIndex = newFirst; // readers below it now get RecordsGoneException
       if (newFirst != m.firstIndex()) {
@@ -1341,7 +1370,13 @@ public final class SegmentedLog implements Log {
         cutHandle = io().open(c.path(), FileIO.Mode.READ_WRITE);
         pending =
             Truncation.planCut(
-                c, cutHandle, keepThrough, m.maxBodyBytes(), context.decoder(), encoder, m.logId());
+                c,
+                cutHandle,
+                keepThrough,
+                m.maxBodyBytes(),
+                context.decoder(),
+                (kept, first, synced) ->
+                    encoder.encode(kept, first, synced, c.header().version(), m.logId()));
       } else {
         pending = new Pending(-1, -1, 0, new byte[0]); // every segment goes
       }

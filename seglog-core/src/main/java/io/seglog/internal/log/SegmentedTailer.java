@@ -1,5 +1,6 @@
 package io.seglog.internal.log;
 
+import io.seglog.CorruptLogException;
 import io.seglog.IndexOutOfRangeException;
 import io.seglog.LogClosedException;
 import io.seglog.Record;
@@ -113,8 +114,11 @@ final class SegmentedTailer implements Tailer {
       }
     }
     check();
-    load();
-    return true;
+    if (load()) {
+      return true;
+    }
+    // A cut ran during the load: check() decides whether the record is gone or to wait again.
+    return await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
   }
 
   private static long saturatedNanos(Duration d) {
@@ -166,9 +170,10 @@ final class SegmentedTailer implements Tailer {
     }
   }
 
-  private void load() {
+  /** Loads record {@code next}'s frame; false if a cut (or retention) made the load fail. */
+  private boolean load() {
     if (view.contains(next)) {
-      return;
+      return true;
     }
     if (segment == null || next >= segment.nextIndex() || next < segment.baseIndex()) {
       segment = log.segmentFor(next); // only when crossing into another segment
@@ -176,12 +181,20 @@ final class SegmentedTailer implements Tailer {
     while (true) {
       try {
         segment.loadFrameAfter(next, view); // walks frames: no index lookup per frame
-        return;
+        return true;
       } catch (SegmentRetiredException e) {
         // Retired by a cut or by retention: poll() re-checks the epoch and the first index.
         segment = log.afterRetired(next, segment, e); // gone, or now in another segment
-      } catch (IOException e) {
-        throw log.readFailure(segment, e);
+      } catch (IOException | CorruptLogException e) {
+        // A cut rewrites the file under a read in flight (short read, another frame there).
+        RuntimeException failure =
+            e instanceof IOException io ? log.readFailure(segment, io) : (CorruptLogException) e;
+        view.clear();
+        segment = null;
+        if (log.cutEpoch() != seenEpoch || next < log.firstIndex()) {
+          return false;
+        }
+        throw failure;
       }
     }
   }

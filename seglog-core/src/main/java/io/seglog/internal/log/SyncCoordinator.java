@@ -5,6 +5,7 @@ import io.seglog.LogFencedException;
 import io.seglog.LogMetrics;
 import io.seglog.SeglogException;
 import io.seglog.internal.segment.Segment;
+import io.seglog.internal.segment.SegmentRetiredException;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -191,6 +192,12 @@ final class SyncCoordinator {
       long start = System.nanoTime();
       try {
         w.segment().force();
+      } catch (SegmentRetiredException e) {
+        if (!w.segment().isSealed()) {
+          throw writer.fence("fsync of " + w.segment().path(), e);
+        }
+        // A roll since the snapshot sealed the segment, which fsynced all of it, and retention (or
+        // truncateBefore) retired it at once: what this fsync was to cover is durable already.
       } catch (IOException e) {
         throw writer.fence("fsync of " + w.segment().path(), e);
       }

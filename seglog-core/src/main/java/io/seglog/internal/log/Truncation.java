@@ -2,6 +2,7 @@ package io.seglog.internal.log;
 
 import io.seglog.CorruptLogException;
 import io.seglog.Entry;
+import io.seglog.Record;
 import io.seglog.internal.codec.FrameDecoder;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameHeader;
@@ -13,6 +14,7 @@ import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameScanner;
+import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The file steps of truncation, shared by the live log and by recovery, which finishes what a crash
@@ -58,25 +59,13 @@ final class Truncation {
    * Reads through {@code handle} (open on {@code s}'s file). The frame holding {@code keepThrough}
    * is verified before it is re-encoded: damage is refused, never laundered by a new checksum.
    */
-  static Pending planCut(Segment s, FileHandle handle, long keepThrough, int maxBody)
-      throws IOException {
-    return planCut(s, handle, keepThrough, maxBody, null, null, null);
-  }
-
-  /**
-   * {@link #planCut(Segment, FileHandle, long, int)}; a coded (compressed, encrypted) batch frame
-   * is decoded with {@code decoder} and its kept records coded again by {@code encoder} (a fresh
-   * nonce: docs/FORMAT.md section 3.5), so the pending tail never holds plaintext of an encrypted
-   * frame. Both may be null for a log without coded frames.
-   */
   static Pending planCut(
       Segment s,
       FileHandle handle,
       long keepThrough,
       int maxBody,
       FrameDecoder decoder,
-      FrameEncoder encoder,
-      UUID logId)
+      Recoder recoder)
       throws IOException {
     FrameIndex fi = s.frameIndex();
     long base = s.baseIndex();
@@ -104,38 +93,16 @@ final class Truncation {
           || !SegmentFormat.checksumMatches(b, 0, length)) {
         throw new FormatException(position, "frame does not match its index entry or checksum");
       }
-      SegmentFormat.checkFlagsAllowed(h, s.header().version(), position);
       if (!h.coded()) {
         SegmentFormat.checkRecordsFit(b, 0, h, position);
       }
     } catch (FormatException e) {
       throw new CorruptLogException(s.path(), e.offset(), e.getMessage());
     }
-    int keep = (int) (keepThrough - h.firstIndex() + 1);
     if (h.coded()) {
-      if (decoder == null || encoder == null) {
-        throw new CorruptLogException(
-            s.path(), position, "a coded frame cannot be cut without the log's codecs and keys");
-      }
-      ByteBuffer d = decoder.decode(b, 0, h, maxBody, logId, s.path(), position, null);
-      List<Entry> kept = new ArrayList<>(keep);
-      int at = SegmentFormat.FRAME_HEADER_BYTES;
-      for (int i = 0; i < keep; i++) {
-        int len = SegmentFormat.recordLength(d, at);
-        byte[] payload = new byte[len];
-        d.get(at + SegmentFormat.RECORD_HEADER_BYTES, payload);
-        kept.add(
-            Entry.of(
-                payload, SegmentFormat.recordType(d, at), SegmentFormat.recordTimestamp(d, at)));
-        at += SegmentFormat.RECORD_HEADER_BYTES + len;
-      }
-      ByteBuffer frame =
-          encoder.encode(
-              Batch.unchecked(kept), h.firstIndex(), h.syncedIndex(), s.header().version(), logId);
-      byte[] tail = new byte[frame.remaining()];
-      frame.get(frame.position(), tail);
-      return new Pending(keepThrough, base, position, tail);
+      return planCodedCut(s, handle, h, position, frameEnd, keepThrough, maxBody, decoder, recoder);
     }
+    int keep = (int) (keepThrough - h.firstIndex() + 1);
     int p = SegmentFormat.FRAME_HEADER_BYTES;
     for (int i = 0; i < keep; i++) {
       p += SegmentFormat.RECORD_HEADER_BYTES + SegmentFormat.recordLength(b, p);
@@ -145,6 +112,57 @@ final class Truncation {
     byte[] tail = new byte[p];
     b.get(0, tail);
     return new Pending(keepThrough, base, position, tail);
+  }
+
+  /**
+   * Codes the records a cut keeps of a coded (compressed or encrypted) frame into a new frame, as
+   * the log's encoder codes appends. Called under the append lock.
+   */
+  @FunctionalInterface
+  interface Recoder {
+    ByteBuffer encode(Batch kept, long first, long syncedIndex);
+  }
+
+  /**
+   * {@link #planCut} when the frame holding {@code keepThrough} is coded: its records are decoded
+   * (authenticated, decrypted, decompressed) and the kept ones coded again by {@code recoder}; the
+   * body is never parsed as plain records, and an encrypted frame's records are never written, nor
+   * put in the pending record, in plaintext.
+   */
+  private static Pending planCodedCut(
+      Segment s,
+      FileHandle handle,
+      FrameHeader h,
+      long position,
+      long frameEnd,
+      long keepThrough,
+      int maxBody,
+      FrameDecoder decoder,
+      Recoder recoder)
+      throws IOException {
+    FrameView view = new FrameView();
+    view.load(handle, s.path(), position, frameEnd, h.firstIndex(), maxBody, s.header(), decoder);
+    int keep = (int) (keepThrough - h.firstIndex() + 1);
+    List<Entry> entries = new ArrayList<>(keep);
+    ByteBuffer[] payloads = new ByteBuffer[keep];
+    long length = SegmentFormat.FRAME_HEADER_BYTES;
+    for (int i = 0; i < keep; i++) {
+      Record r = view.record(h.firstIndex() + i);
+      payloads[i] = r.payload();
+      entries.add(Entry.of(r.payloadBytes(), r.type(), r.timestamp()));
+      length += SegmentFormat.RECORD_HEADER_BYTES + payloads[i].remaining();
+    }
+    ByteBuffer frame =
+        recoder.encode(new Batch(entries, payloads, (int) length), h.firstIndex(), h.syncedIndex());
+    int flags = Byte.toUnsignedInt(frame.get(frame.position() + SegmentFormat.FRAME_FLAGS_OFFSET));
+    if ((h.flags() & SegmentFormat.FLAG_ENCRYPTED) != 0
+        && (flags & SegmentFormat.FLAG_ENCRYPTED) == 0) {
+      throw new IllegalStateException(
+          s.path() + ": cutting an encrypted frame would store its kept records in plaintext");
+    }
+    byte[] tail = new byte[frame.remaining()];
+    frame.get(frame.position(), tail);
+    return new Pending(keepThrough, s.baseIndex(), position, tail);
   }
 
   /** Cuts the file at {@code offset}, writes {@code tail} there and fsyncs. Idempotent. */

@@ -84,6 +84,9 @@ public final class FrameView {
       FrameDecoder decoder)
       throws IOException {
     filePosition = -1; // nothing is loaded until this frame checks out: fill() reuses the buffer
+    // The offsets cache is keyed by (path, position), which a cut in place keeps while the bytes
+    // there change: a load always builds them again.
+    offsetsPosition = -1;
     long available = bound - position;
     if (available < SegmentFormat.FRAME_HEADER_BYTES) {
       throw new CorruptLogException(path, position, "frame header runs past the segment's end");

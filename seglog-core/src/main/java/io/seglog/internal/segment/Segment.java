@@ -330,23 +330,10 @@ public final class Segment implements Closeable {
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
-    TailBuffer t = tail;
-    if (t != null) { // the active segment's newest bytes may be in its write buffer
-      view.load(
-          t.readView(),
-          path,
-          position,
-          bound,
-          header.baseIndex() + fi.relIndex(slot),
-          maxBody,
-          header,
-          decoder);
-      return;
-    }
-    SharedHandle h = acquire();
+    SharedHandle h = acquire(); // also under the write buffer's view: it reads the same file
     try {
       view.load(
-          h.file(),
+          fileView(h),
           path,
           position,
           bound,
@@ -594,24 +581,12 @@ public final class Segment implements Closeable {
    * file that keeps the handle pool from closing it until {@link ReadReference#close()}.
    */
   public ReadReference openForReading() throws IOException {
-    TailBuffer t = tail;
-    if (t != null) {
-      FileHandle view = t.readView();
-      return new ReadReference() {
-        @Override
-        public FileHandle file() {
-          return view;
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
-    SharedHandle h = acquire();
+    SharedHandle h = acquire(); // also under the write buffer's view: it reads the same file
+    FileHandle view = fileView(h);
     return new ReadReference() {
       @Override
       public FileHandle file() {
-        return h.file();
+        return view;
       }
 
       @Override
@@ -635,10 +610,10 @@ public final class Segment implements Closeable {
     if (header.version() < SegmentFormat.VERSION_2
         && view.precedes(path, recordIndex)
         && recordIndex < nextIndex) {
-      TailBuffer t = tail;
-      if (t != null) { // the active segment's newest bytes may be in its write buffer
+      SharedHandle h = acquire(); // also under the write buffer's view: it reads the same file
+      try {
         view.load(
-            t.readView(),
+            fileView(h),
             path,
             view.nextFramePosition(),
             size,
@@ -646,18 +621,24 @@ public final class Segment implements Closeable {
             maxBody,
             header,
             decoder);
-        return;
-      }
-      SharedHandle h = acquire();
-      try {
-        view.load(
-            h.file(), path, view.nextFramePosition(), size, recordIndex, maxBody, header, decoder);
       } finally {
         h.release();
       }
     } else {
       loadFrame(recordIndex, view);
     }
+  }
+
+  /**
+   * What a read holding reference {@code h} reads through: the write buffer's view while the
+   * segment is active and buffering (its newest bytes may be there), else the file. Read after
+   * {@code h} was acquired: while the buffer is attached the segment is active, so {@code h} is the
+   * handle under the buffer, and the reference keeps the pool from closing it if the segment is
+   * sealed and its handle evicted during the read.
+   */
+  private FileHandle fileView(SharedHandle h) {
+    TailBuffer t = tail;
+    return t != null ? t.readView() : h.file();
   }
 
   // ---- following another process's writes (read-only logs)

@@ -39,6 +39,11 @@ public class DurableIndexPublicationTest {
 
             @Override
             public void checkNotFenced() {}
+
+            @Override
+            public long firstIndex() {
+              return 1;
+            }
           },
           "jcstress",
           0,

@@ -38,6 +38,11 @@ public class DurableTailerWakeupTest {
             public void checkNotFenced() {}
 
             @Override
+            public long firstIndex() {
+              return 1;
+            }
+
+            @Override
             public void durableAdvanced() {
               durable.published();
             }
