@@ -972,6 +972,9 @@ public final class SegmentedLog implements Log {
         view.clear();
         RuntimeException failure =
             e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
+        if (readOnly && !closed) {
+          refresh(); // the writer may have removed the records (and the file) since
+        }
         RuntimeException gone = goneAfterFailure(index, epoch, failure);
         if (gone == null) {
           continue; // a cut ran while we read, keeping this record: read again (once per cut)
@@ -1742,6 +1745,7 @@ public final class SegmentedLog implements Log {
       if (closed) {
         return;
       }
+      followFirstIndex();
       ReadOnlyFollower.Found found = follower.refresh(segments);
       if (found.segments() != segments) {
         segments = found.segments(); // publish
@@ -1761,6 +1765,37 @@ public final class SegmentedLog implements Log {
       throw new SeglogIOException("looking for new records in " + directory + " failed", e);
     } finally {
       appendLock.unlock();
+    }
+  }
+
+  /**
+   * Read-only: follows the writer's prefix removals (truncateBefore, retention, purges), which it
+   * commits in the metadata before deleting segments. Segments wholly below the new first index are
+   * dropped and retired, so a read below it gets RecordsGoneException, never a missing
+   * file. @GuardedBy("appendLock")
+   */
+  private void followFirstIndex() {
+    long committed;
+    try {
+      committed = files.readMetadata().firstIndex();
+    } catch (IOException | FormatException e) {
+      return; // being replaced, or damaged: the next look, or the writer's recovery, tells
+    }
+    if (committed <= firstIndex) {
+      return;
+    }
+    Segment[] s = segments;
+    int k = 0;
+    while (k < s.length - 1 && s[k].nextIndex() <= committed) {
+      k++;
+    }
+    prefixRemoved = true;
+    firstIndex = committed; // readers below it now get RecordsGoneException
+    if (k > 0) {
+      segments = Arrays.copyOfRange(s, k, s.length); // publish
+      for (int i = 0; i < k; i++) {
+        closeRemoved(s[i]);
+      }
     }
   }
 

@@ -191,6 +191,9 @@ final class SegmentedTailer implements Tailer {
             e instanceof IOException io ? log.readFailure(segment, io) : (CorruptLogException) e;
         view.clear();
         segment = null;
+        if (log.isReadOnly() && !log.isClosed()) {
+          log.refresh(); // the writer may have removed the records (and the file) since
+        }
         if (log.cutEpoch() != seenEpoch || next < log.firstIndex()) {
           return false;
         }
