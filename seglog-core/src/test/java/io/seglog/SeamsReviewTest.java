@@ -319,7 +319,7 @@ class SeamsReviewTest {
   // ---- a tailer whose read races a truncation
 
   /** Blocks reads on the thread named {@code blockedThread} once armed, until released. */
-  static final class BlockingReadIO extends io.seglog.testing.ForwardingFileIO {
+  static final class BlockingReadIO extends io.seglog.internal.io.ForwardingFileIO {
     final String blockedThread;
     volatile boolean armed;
     final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);

@@ -2,6 +2,7 @@ package io.seglog.testing;
 
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
+import io.seglog.internal.io.ForwardingFileIO;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.seglog.reliability;
 
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
-import io.seglog.testing.ForwardingFileIO;
+import io.seglog.internal.io.ForwardingFileIO;
 import java.io.IOException;
 import java.nio.file.Path;
 

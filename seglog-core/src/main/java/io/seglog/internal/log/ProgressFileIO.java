@@ -4,7 +4,7 @@ import io.seglog.ProgressListener;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
-import java.io.Closeable;
+import io.seglog.internal.io.ForwardingFileIO;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +21,7 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe: the reporting state is guarded by this.
  */
-public final class ProgressFileIO implements FileIO {
-  private final FileIO delegate;
+public final class ProgressFileIO extends ForwardingFileIO {
   private final Path directory;
   private final ProgressListener progress;
 
@@ -36,14 +35,14 @@ public final class ProgressFileIO implements FileIO {
    * @param directory the log directory, as the pass will list it (absolute)
    */
   public ProgressFileIO(FileIO delegate, Path directory, ProgressListener progress) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(Objects.requireNonNull(delegate, "delegate"));
     this.directory = directory.toAbsolutePath();
     this.progress = Objects.requireNonNull(progress, "progress");
   }
 
   @Override
   public FileHandle open(Path file, Mode mode) throws IOException {
-    FileHandle handle = delegate.open(file, mode);
+    FileHandle handle = super.open(file, mode);
     try {
       reportReaching(file);
     } catch (RuntimeException e) {
@@ -54,42 +53,12 @@ public final class ProgressFileIO implements FileIO {
   }
 
   @Override
-  public boolean exists(Path path) {
-    return delegate.exists(path);
-  }
-
-  @Override
   public List<Path> list(Path dir) throws IOException {
-    List<Path> entries = delegate.list(dir);
+    List<Path> entries = super.list(dir);
     if (dir.toAbsolutePath().equals(directory)) {
       fix(entries);
     }
     return entries;
-  }
-
-  @Override
-  public void rename(Path source, Path target) throws IOException {
-    delegate.rename(source, target);
-  }
-
-  @Override
-  public void delete(Path file) throws IOException {
-    delegate.delete(file);
-  }
-
-  @Override
-  public void createDirectories(Path dir) throws IOException {
-    delegate.createDirectories(dir);
-  }
-
-  @Override
-  public void forceDirectory(Path dir) throws IOException {
-    delegate.forceDirectory(dir);
-  }
-
-  @Override
-  public Closeable tryLock(Path lockFile) throws IOException {
-    return delegate.tryLock(lockFile);
   }
 
   /** Reports every listed segment done (bytes done = total); nothing if none was listed. */
@@ -116,7 +85,7 @@ public final class ProgressFileIO implements FileIO {
     long total = 0;
     for (int i = 0; i < listed.size(); i++) {
       before[i] = total;
-      try (FileHandle h = delegate.open(listed.get(i), Mode.READ)) {
+      try (FileHandle h = delegate().open(listed.get(i), Mode.READ)) {
         total += h.size();
       } catch (java.nio.file.NoSuchFileException e) {
         // Gone since the listing: the pass reports it; it counts for nothing here.

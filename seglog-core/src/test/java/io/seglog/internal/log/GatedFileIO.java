@@ -1,8 +1,8 @@
 package io.seglog.internal.log;
 
 import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.ForwardingFileIO;
 import io.seglog.internal.io.NioFileIO;
-import io.seglog.testing.ForwardingFileIO;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;

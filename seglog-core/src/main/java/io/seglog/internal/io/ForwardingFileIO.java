@@ -1,7 +1,5 @@
-package io.seglog.testing;
+package io.seglog.internal.io;
 
-import io.seglog.internal.io.FileHandle;
-import io.seglog.internal.io.FileIO;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,15 +7,20 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A {@link FileIO} that forwards everything to another, for test wrappers that change one or two
- * operations: override those (and {@link #wrap} to change a handle's operations). Thread-safe if
- * the delegate is.
+ * A {@link FileIO} that forwards everything to another, for wrappers that change one or two
+ * operations (progress reporting, test fault injection): override those (and {@link #wrap} to
+ * change a handle's operations). Thread-safe if the delegate is.
  */
 public class ForwardingFileIO implements FileIO {
   private final FileIO delegate;
 
   public ForwardingFileIO(FileIO delegate) {
     this.delegate = delegate;
+  }
+
+  /** The file system every operation goes to. */
+  protected final FileIO delegate() {
+    return delegate;
   }
 
   /** Wraps each opened handle; by default a {@link ForwardingHandle} that changes nothing. */
