@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Scenario 1b, async appends: one thread calls {@code appendAsync} on 100-byte records under {@link
@@ -96,6 +97,7 @@ public final class AsyncInFlight {
     long[] samples = new long[1 << 23];
     AtomicInteger completed = new AtomicInteger();
     Semaphore permits = new Semaphore(inflight);
+    AtomicReference<Throwable> failed = new AtomicReference<>(); // the first failed append
     try (Log log = Log.open(dir, LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build())) {
       GroupCommit.Phase phase = new GroupCommit.Phase();
       long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
@@ -121,7 +123,7 @@ public final class AsyncInFlight {
             .whenComplete(
                 (index, failure) -> {
                   if (failure != null) {
-                    failure.printStackTrace();
+                    failed.compareAndSet(null, failure);
                   } else if (measured) {
                     int i = completed.getAndIncrement();
                     if (i < samples.length) {
@@ -137,6 +139,9 @@ public final class AsyncInFlight {
       long elapsed = System.nanoTime() - start;
       LogMetrics after = log.metrics();
       permits.acquire(inflight); // let the tail finish before closing
+      if (failed.get() != null) {
+        throw new IllegalStateException("an append of the run failed", failed.get());
+      }
       long[] sorted = Arrays.copyOf(samples, n);
       Arrays.sort(sorted);
       double fsyncs = after.fsyncs() - before.fsyncs();
