@@ -95,16 +95,12 @@ final class RecordInputStream extends InputStream {
     if (bound - position < headBytes) {
       return whole(segment, index); // a small frame: read whole, which reports any damage
     }
-    if (segment.bufferedBytes() > 0) {
-      // Frames of the active segment may still be in its write buffer, not yet in the file; once
-      // none is, every published frame is in the file.
-      return whole(segment, index);
-    }
     // The one place the stream takes hold of the segment's file: a reference that keeps the
-    // file-handle pool from closing it under the stream, given back in close().
-    Segment.SharedHandle shared = segment.acquire();
-    FileHandle handle = shared.file();
-    Closeable release = shared::release;
+    // file-handle pool from closing it under the stream, given back in close(); it reads through
+    // the write buffer while the segment buffers (its newest frames may not be in the file yet).
+    Segment.ReadReference file = segment.openForReading();
+    FileHandle handle = file.file();
+    Closeable release = file;
     boolean handedOut = false;
     try {
       InputStream in =

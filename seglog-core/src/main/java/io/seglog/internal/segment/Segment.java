@@ -499,12 +499,6 @@ public final class Segment implements Closeable {
     }
   }
 
-  /** Bytes appended but not yet written to the file. */
-  public int bufferedBytes() {
-    TailBuffer t = tail;
-    return t != null ? t.buffered() : 0;
-  }
-
   /** Fsyncs the segment's data. */
   public void force() throws IOException {
     SharedHandle h = acquire(); // a sync racing a roll may force a segment just handed to the pool

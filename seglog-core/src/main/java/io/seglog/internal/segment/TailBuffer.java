@@ -59,11 +59,6 @@ public final class TailBuffer {
     this.start = position;
   }
 
-  /** Bytes buffered and not yet written to the file. */
-  public int buffered() {
-    return used;
-  }
-
   /** The file offset up to which the file holds everything appended. */
   public long flushedEnd() {
     return start;
