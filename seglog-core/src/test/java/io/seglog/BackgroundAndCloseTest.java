@@ -34,20 +34,20 @@ class BackgroundAndCloseTest {
       acked = log.append(new byte[] {(byte) i});
     }
     io.failNth(Op.FORCE, io.count(Op.FORCE) + 1, true);
-    // The background worker's next fsync is the one that fails; wait for it to happen.
-    while (io.injectedFailures().isEmpty()) {
-      Thread.onSpinWait();
-    }
+    // The interval syncer fsyncs only when something new was written, and it may already have
+    // synced all ten: keep appending until its next fsync fails and an append reports the fence.
     // Appends written before the failure was noticed may still return; the first one after the
-    // fence throws, and every later one.
+    // fence throws, and every later one. A spin ignores @Timeout's interrupt, hence the deadline.
     boolean fenced = false;
-    for (int i = 0; i < 1_000_000 && !fenced; i++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!fenced && System.nanoTime() < deadline) {
       try {
         acked = log.append(new byte[] {1});
       } catch (LogFencedException e) {
         fenced = true;
       }
     }
+    assertThat(io.injectedFailures()).as("the background fsync failed").isNotEmpty();
     assertThat(fenced).as("the failed background fsync fenced the log").isTrue();
     assertThatThrownBy(() -> log.append(new byte[] {2})).isInstanceOf(LogFencedException.class);
     assertThatThrownBy(log::sync).isInstanceOf(LogFencedException.class);

@@ -41,8 +41,13 @@ class GroupCommitTest {
   }
 
   private static void awaitLastIndex(SegmentedLog log, long index) {
+    // A spin ignores @Timeout's interrupt, so the wait carries its own deadline.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (log.lastIndex() < index) {
-      Thread.onSpinWait(); // the @Timeout bounds this wait
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("last index did not reach " + index + " within a minute");
+      }
+      Thread.onSpinWait();
     }
   }
 
