@@ -7,6 +7,7 @@ import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.FaultInjectingFileIO.Op;
+import io.seglog.testing.Futures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,13 +78,13 @@ class BackgroundAndCloseTest {
     long completed = 0;
     for (CompletableFuture<Long> f : futures) {
       try {
-        f.join();
+        Futures.await(f);
         completed++;
       } catch (CompletionException e) {
         assertThat(e.getCause()).isInstanceOf(LogClosedException.class);
       }
     }
-    assertThatThrownBy(() -> log.appendAsync(new byte[] {1}).join())
+    assertThatThrownBy(() -> Futures.await(log.appendAsync(new byte[] {1})))
         .satisfiesAnyOf(
             t -> assertThat(t).isInstanceOf(LogClosedException.class),
             t -> assertThat(t).hasCauseInstanceOf(LogClosedException.class));

@@ -7,6 +7,7 @@ import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.FaultInjectingFileIO.Op;
+import io.seglog.testing.Futures;
 import io.seglog.testing.TestClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ class ConcurrentFaultTest {
     Map<Long, Attempt> acked = new HashMap<>();
     for (Call call : calls) {
       try {
-        long first = call.future.join();
+        long first = Futures.await(call.future);
         for (int i = 0; i < call.records.size(); i++) {
           acked.put(first + i, call.records.get(i));
         }

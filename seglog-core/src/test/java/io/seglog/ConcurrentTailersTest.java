@@ -2,6 +2,7 @@ package io.seglog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seglog.testing.Futures;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +111,7 @@ class ConcurrentTailersTest {
                     if (random.nextBoolean()) {
                       log.appendBatch(batch);
                     } else {
-                      log.appendBatchAsync(batch).join();
+                      Futures.await(log.appendBatchAsync(batch));
                     }
                     seq += n;
                   }

@@ -12,6 +12,7 @@ import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.DirectorySnapshot;
 import io.seglog.testing.ExpectedRecord;
+import io.seglog.testing.Futures;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.SegmentScan;
 import io.seglog.testing.TestClock;
@@ -533,12 +534,12 @@ class LogModelTest {
           type = type();
           ts = rnd.nextLong(0, 1L << 45);
           note("appendAsync(Entry[" + p.length + "], type " + type + ", timestamp " + ts + ")");
-          index = log.appendAsync(Entry.of(p, type, ts)).join();
+          index = Futures.await(log.appendAsync(Entry.of(p, type, ts)));
         }
         case 5 -> {
           note("appendAsync(byte[" + p.length + "])");
           ts = clock.millis();
-          index = log.appendAsync(p).join();
+          index = Futures.await(log.appendAsync(p));
         }
         case 0 -> {
           note("append(byte[" + p.length + "])");
@@ -597,7 +598,7 @@ class LogModelTest {
               + " entries, "
               + total
               + " bytes)");
-      long index = async ? log.appendBatchAsync(entries).join() : log.appendBatch(entries);
+      long index = async ? Futures.await(log.appendBatchAsync(entries)) : log.appendBatch(entries);
       assertThat(index).as("first index of the batch").isEqualTo(next);
       model.addAll(expected);
       afterAppend();

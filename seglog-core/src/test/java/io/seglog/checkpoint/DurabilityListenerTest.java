@@ -8,6 +8,7 @@ import io.seglog.Entry;
 import io.seglog.LogConfig;
 import io.seglog.StateMachineLog;
 import io.seglog.SyncPolicy;
+import io.seglog.testing.Futures;
 import io.seglog.testing.KvStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class DurabilityListenerTest {
                       for (int i = 0; i < 100; i++) {
                         byte[] p = ("put t" + id + " " + i).getBytes(StandardCharsets.UTF_8);
                         if (i % 3 == 0) {
-                          log.appendAsync(p).join();
+                          Futures.await(log.appendAsync(p));
                         } else {
                           log.append(p);
                         }
