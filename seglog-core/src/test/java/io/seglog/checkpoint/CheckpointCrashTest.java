@@ -123,4 +123,134 @@ class CheckpointCrashTest {
       crashRun(seed, true);
     }
   }
+
+  /**
+   * Regression: truncateBefore inside the active segment writes a checkpoint of the state and
+   * fsyncs it before moving the first index past the segment's leading checkpoint; with a write
+   * buffer that fsync did not flush it, and with every record already durable nothing else did, so
+   * a power loss left only the leading checkpoint, which no longer covers the first index.
+   */
+  @Test
+  void aTruncateBeforeWithABufferedCheckpointSurvivesAPowerLoss() throws Exception {
+    Path dir = tmp.resolve("truncated");
+    LogConfig buffered =
+        LogConfig.builder()
+            .syncPolicy(SyncPolicy.NONE)
+            .segmentBytes(1 << 20) // rolls only when asked
+            .writeBufferBytes(64 << 10)
+            .build();
+    Random rnd = new Random(23);
+    List<byte[]> payloads = new ArrayList<>();
+    try (StateMachineLog log =
+        CheckpointedLog.open(dir, buffered, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
+      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
+      log.roll();
+      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
+    }
+    FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
+    StateMachineLog log = CheckpointedLog.open(dir, buffered, io, new KvStateMachine(), null);
+    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    long last = log.sync(); // every record durable: the truncation has none to fsync
+    long inside = log.segments().get(log.segments().size() - 1).baseIndex() + 10;
+    log.truncateBefore(inside); // its checkpoint goes to the write buffer
+    io.powerLoss();
+    try {
+      log.close();
+    } catch (SeglogException e) {
+      // its files are gone with the power
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog again = StateMachineLog.open(dir, buffered, sm)) {
+      assertThat(again.firstIndex()).isEqualTo(inside);
+      assertThat(again.lastIndex()).isEqualTo(last);
+      assertThat(sm.map()).isEqualTo(model(payloads, last));
+    }
+  }
+
+  /**
+   * Regression: with a write buffer, a roll's leading checkpoint was still in the buffer when the
+   * roll fsynced the new segment, and retention right after the roll deleted every older segment: a
+   * power loss then left no checkpoint to rebuild the state from.
+   */
+  @Test
+  void retentionAfterARollWithABufferedCheckpointSurvivesAPowerLoss() throws Exception {
+    Path dir = tmp.resolve("retained");
+    LogConfig buffered =
+        LogConfig.builder()
+            .syncPolicy(SyncPolicy.NONE)
+            .segmentBytes(1 << 20) // rolls only when asked
+            .writeBufferBytes(64 << 10)
+            .retentionRecords(10) // every roll removes every sealed segment
+            .build();
+    Random rnd = new Random(22);
+    List<byte[]> payloads = new ArrayList<>();
+    try (StateMachineLog log =
+        CheckpointedLog.open(dir, buffered, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
+      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
+    }
+    FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
+    StateMachineLog log = CheckpointedLog.open(dir, buffered, io, new KvStateMachine(), null);
+    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    log.roll(); // seals; the leading checkpoint of the new segment goes to its write buffer
+    long last = log.lastIndex();
+    assertThat(log.firstIndex()).as("retention removed the sealed segments").isEqualTo(last + 1);
+    io.powerLoss();
+    try {
+      log.close();
+    } catch (SeglogException e) {
+      // its files are gone with the power
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog again = StateMachineLog.open(dir, buffered, sm)) {
+      assertThat(again.firstIndex()).isEqualTo(last + 1);
+      assertThat(again.lastIndex()).isEqualTo(last);
+      assertThat(sm.map()).isEqualTo(model(payloads, last));
+    }
+  }
+
+  /**
+   * Regression: with a write buffer, the checkpoints a roll and a purge relied on could still sit
+   * in the buffer when the active segment was fsynced (the fsync did not flush it), so a power loss
+   * right after the purge left no checkpoint covering the records it deleted: "no checkpoint covers
+   * index N" at the next open.
+   */
+  @Test
+  void aPurgeWithABufferedCheckpointSurvivesAPowerLoss() throws Exception {
+    Path dir = tmp.resolve("buffered");
+    LogConfig buffered =
+        LogConfig.builder()
+            .syncPolicy(SyncPolicy.NONE)
+            .segmentBytes(1 << 20) // rolls only when asked
+            .writeBufferBytes(64 << 10) // holds every frame this test writes before the purge
+            .build();
+    Random rnd = new Random(21);
+    List<byte[]> payloads = new ArrayList<>();
+    try (StateMachineLog log =
+        CheckpointedLog.open(dir, buffered, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
+      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
+      log.roll();
+      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
+    }
+    FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
+    StateMachineLog log = CheckpointedLog.open(dir, buffered, io, new KvStateMachine(), null);
+    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    log.roll(); // the new segment's leading checkpoint goes to its write buffer
+    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    log.checkpoint(); // so does this one
+    long last = log.lastIndex();
+    long activeBase = log.segments().get(log.segments().size() - 1).baseIndex();
+    assertThat(log.purgeTo(last)).isEqualTo(activeBase); // every sealed segment goes
+    io.powerLoss(); // before anything else flushes the buffer
+    try {
+      log.close();
+    } catch (SeglogException e) {
+      // its files are gone with the power
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog again = StateMachineLog.open(dir, buffered, sm)) {
+      assertThat(again.firstIndex()).isEqualTo(activeBase);
+      assertThat(again.lastIndex()).as("the purge made its checkpoint durable").isEqualTo(last);
+      assertThat(sm.map()).isEqualTo(model(payloads, last));
+    }
+  }
 }

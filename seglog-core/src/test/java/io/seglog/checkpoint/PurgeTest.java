@@ -13,14 +13,25 @@ import io.seglog.StateMachineLog;
 import io.seglog.SyncPolicy;
 import io.seglog.internal.checkpoint.CheckpointedLog;
 import io.seglog.internal.io.NioFileIO;
+import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.KvStateMachine;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -186,6 +197,173 @@ class PurgeTest {
         .hasMessageContaining(only.segment().getFileName().toString())
         .hasMessageContaining("offset " + only.offset())
         .hasMessageContaining("damaged checkpoint");
+  }
+
+  /**
+   * Regression (it once hung LogModelTest): truncateBefore on a state-machine log runs under the
+   * append lock, and waited in the sync coordinator for records past the durable index; when
+   * another thread was leading an fsync at that moment, the leader waited for the append lock to
+   * snapshot what was written, and neither ever went on.
+   */
+  @Test
+  void truncatingBeforeWhileAnotherThreadSyncsDoesNotDeadlock() throws Exception {
+    Path dir = tmp.resolve("log");
+    List<byte[]> payloads = new ArrayList<>();
+    CheckpointedLog log =
+        CheckpointedLog.open(dir, config(), NioFileIO.INSTANCE, new KvStateMachine(), null);
+    boolean leaveOpen = false;
+    try {
+      appendCommands(log, new Random(23), 300, payloads);
+      long inside = log.segments().get(log.segments().size() - 1).baseIndex() + 1;
+      whileAnotherThreadSyncs(log, log.segmentedLog(), () -> log.truncateBefore(inside));
+      assertThat(log.firstIndex()).isEqualTo(inside);
+    } catch (Deadlock e) {
+      leaveOpen = true; // close would wait for the append lock forever
+      throw e;
+    } finally {
+      if (!leaveOpen) {
+        log.close();
+      }
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog again = StateMachineLog.open(dir, config(), sm)) {
+      assertThat(again.firstIndex()).isEqualTo(again.segments().get(0).baseIndex() + 1);
+      assertThat(sm.map()).isEqualTo(model(payloads, 300));
+    }
+  }
+
+  /** The same with a purge to a checkpoint of the active segment, which it fsyncs first. */
+  @Test
+  void purgingWhileAnotherThreadSyncsDoesNotDeadlock() throws Exception {
+    Path dir = tmp.resolve("log");
+    List<byte[]> payloads = new ArrayList<>();
+    CheckpointedLog log =
+        CheckpointedLog.open(dir, config(), NioFileIO.INSTANCE, new KvStateMachine(), null);
+    boolean leaveOpen = false;
+    try {
+      appendCommands(log, new Random(24), 300, payloads);
+      long activeBase = log.segments().get(log.segments().size() - 1).baseIndex();
+      whileAnotherThreadSyncs(
+          log,
+          log.segmentedLog(),
+          () -> {
+            log.checkpoint();
+            log.purgeTo(Long.MAX_VALUE - 1);
+          });
+      assertThat(log.firstIndex()).isEqualTo(activeBase);
+    } catch (Deadlock e) {
+      leaveOpen = true;
+      throw e;
+    } finally {
+      if (!leaveOpen) {
+        log.close();
+      }
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog again = StateMachineLog.open(dir, config(), sm)) {
+      assertThat(again.lastIndex()).isEqualTo(300);
+      assertThat(sm.map()).isEqualTo(model(payloads, 300));
+    }
+  }
+
+  /**
+   * The log underneath: {@link io.seglog.Log#truncateBefore} called holding the append lock (as the
+   * state-machine log does) must not wait on the sync coordinator either.
+   */
+  @Test
+  void aPlainTruncateBeforeUnderTheAppendLockWhileAnotherThreadSyncsDoesNotDeadlock() {
+    Path dir = tmp.resolve("plain");
+    SegmentedLog log = SegmentedLog.open(dir, config(), NioFileIO.INSTANCE);
+    boolean leaveOpen = false;
+    try {
+      for (int i = 0; i < 300; i++) {
+        log.append(("record " + i).getBytes(StandardCharsets.UTF_8));
+      }
+      whileAnotherThreadSyncs(log, log, () -> log.truncateBefore(291));
+      assertThat(log.firstIndex()).isEqualTo(291);
+    } catch (Deadlock e) {
+      leaveOpen = true;
+      throw e;
+    } finally {
+      if (!leaveOpen) {
+        log.close();
+      }
+    }
+    try (io.seglog.Log again = io.seglog.Log.open(dir, config())) {
+      assertThat(again.firstIndex()).isEqualTo(291);
+      assertThat(again.read(300).payloadBytes())
+          .isEqualTo("record 299".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A thread that never came back: the test fails, leaving the log open. */
+  private static final class Deadlock extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    Deadlock(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Runs {@code truncation} holding {@code under}'s append lock (as a purging thread does) while
+   * another thread leads an fsync: that thread is started under the lock, so it is certainly
+   * waiting for the lock to snapshot what was written when the truncation runs. Then both must
+   * finish, and everything written be durable. Every wait is bounded.
+   *
+   * @throws Deadlock if either did not finish within 30 seconds
+   */
+  private static void whileAnotherThreadSyncs(
+      io.seglog.Log log, SegmentedLog under, Runnable truncation) {
+    long last = log.lastIndex();
+    assertThat(log.durableIndex()).as("NONE: the newest records await an fsync").isLessThan(last);
+    FutureTask<Long> syncing = new FutureTask<>(log::sync);
+    ExecutorService pool = Executors.newSingleThreadExecutor(daemon("truncating"));
+    try {
+      Future<?> truncating =
+          pool.submit(
+              () ->
+                  under.underAppendLock(
+                      () -> {
+                        Thread syncer = new Thread(syncing, "syncer");
+                        syncer.setDaemon(true); // a hung thread must not keep the JVM alive
+                        syncer.start();
+                        awaitParked(syncer); // leading an fsync, waiting for the lock
+                        truncation.run();
+                        return null;
+                      }));
+      try {
+        truncating.get(30, TimeUnit.SECONDS);
+        assertThat(syncing.get(30, TimeUnit.SECONDS)).isEqualTo(last);
+      } catch (TimeoutException e) {
+        throw new Deadlock("the truncation and sync() wait for each other", e);
+      } catch (InterruptedException | ExecutionException e) {
+        throw new AssertionError(e);
+      }
+      assertThat(log.durableIndex()).isEqualTo(last);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Waits, at most 30 seconds, until {@code t} parks (here: on the append lock). */
+  private static void awaitParked(Thread t) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (t.getState() != Thread.State.WAITING) {
+      assertThat(t.getState())
+          .as("the syncer ended before it waited")
+          .isNotEqualTo(Thread.State.TERMINATED);
+      assertThat(System.nanoTime() - deadline).as("the syncer never waited").isNegative();
+      LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true); // a hung thread must not keep the test JVM alive
+      return t;
+    };
   }
 
   /** A crash at every step of a purge: the log opens with the old or the new first index. */

@@ -293,13 +293,14 @@ public final class CheckpointedLog implements StateMachineLog {
     return info;
   }
 
-  /** Under the append lock: fsyncs the active segment; a failure fences the log. */
+  /**
+   * Under the append lock: makes the active segment durable, write buffer included (a checkpoint
+   * still in the buffer is not in the file an fsync covers), and tells the log's sync coordinator;
+   * a failure fences the log. Never through the coordinator's syncTo: its fsync leader needs the
+   * append lock held here.
+   */
   private void forceActive(String what) {
-    try {
-      log.activeSegment().force();
-    } catch (IOException e) {
-      throw log.fenceForStateMachine("fsync of " + what, new UncheckedIOException(e));
-    }
+    log.forceActiveLocked(what);
   }
 
   /** The newest known checkpoint covering at most {@code index}, or null. */
@@ -435,14 +436,15 @@ public final class CheckpointedLog implements StateMachineLog {
     try (CheckpointInput in =
         new CheckpointInput(holder, log.maxBodyBytes(), target.offset(), target.index())) {
       in.transferTo(java.io.OutputStream.nullOutputStream()); // every chunk's checksum
-      if (holder == log.activeSegment()) {
-        holder.force(); // the checkpoint is durable before anything it replaces is deleted
-      }
     } catch (IOException e) {
       throw log.fenceForStateMachine(
-          "making checkpoint " + target + " durable before purging", new UncheckedIOException(e));
+          "verifying checkpoint " + target + " before purging", new UncheckedIOException(e));
     }
-    log.truncateBefore(holder.baseIndex());
+    if (holder == log.activeSegment()) {
+      // The checkpoint is durable before anything it replaces is deleted (a sealed holder is).
+      forceActive("checkpoint " + target + ", before purging");
+    }
+    log.truncateBefore(holder.baseIndex()); // under the append lock: never waits on the syncer
     pruneCatalog();
     return log.firstIndex();
   }

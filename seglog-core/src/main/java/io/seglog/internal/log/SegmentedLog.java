@@ -72,7 +72,11 @@ import java.util.function.LongSupplier;
  * appenders that wait at the same time share one fsync (group commit); an asynchronous append
  * queues its future to the coordinator's flush worker. Readers never take a lock: they read {@code
  * lastIndex} (volatile) first, then the segment array (volatile, copy-on-write on roll), so what
- * they see is fully written. No lock is held while an fsync runs.
+ * they see is fully written. No lock is held while a group-commit fsync runs. A thread that holds
+ * the append lock and needs records durable (a seal, a prefix removal past unsynced records, a
+ * state machine's checkpoint) fsyncs the active segment itself ({@link #forceActiveLocked}) and
+ * never waits in the coordinator: its fsync leader takes the append lock to snapshot what was
+ * written, so that wait would deadlock.
  *
  * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default): the active segment's
  * frames are copied into a {@link io.seglog.internal.segment.TailBuffer} and reach the file when it
@@ -876,6 +880,34 @@ public final class SegmentedLog implements Log {
     }
   }
 
+  /**
+   * Under the append lock: makes everything written durable without the sync coordinator. Flushes
+   * the active segment's write buffer (an fsync covers only what is in the file), fsyncs the
+   * segment, then tells the coordinator, which advances the durable index (every earlier segment is
+   * sealed, so durable up to the last index). A thread holding the append lock must use this, never
+   * {@link SyncCoordinator#syncTo}: the coordinator's fsync leader takes the append lock to
+   * snapshot what was written, so waiting for its fsync under the lock deadlocks. A failed write or
+   * fsync fences the log.
+   *
+   * @param what what is being made durable, for the fence's message
+   * @throws IllegalStateException if the caller does not hold the append lock
+   * @throws LogFencedException if the write or the fsync fails
+   */
+  public void forceActiveLocked(String what) {
+    if (!appendLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("forceActiveLocked(" + what + ") without the append lock");
+    }
+    Segment active = activeSegment();
+    flushLocked(active);
+    long start = System.nanoTime();
+    try {
+      active.force();
+    } catch (IOException e) {
+      throw fence("fsync of " + what + " in " + active.path(), e);
+    }
+    sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
+  }
+
   // ---- write buffering (LogConfig.writeBufferBytes)
 
   /** Buffers the appends of the active segment {@code s}, if the configuration asks for it. */
@@ -1242,14 +1274,24 @@ public final class SegmentedLog implements Log {
     exclusively(() -> cutAfterLocked(lastIndex, lastIndex + 1));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>May be called holding the append lock (a state-machine log's truncation and purges do): then
+   * the records below {@code index} are made durable under it, without the coordinator.
+   */
   @Override
   public void truncateBefore(long index) {
     checkWritable();
     // The records up to the new first index reach the file and the disk before the metadata that
     // names it does: else a crash (or a write buffer) could leave a committed first index beyond
-    // the segments' records, which the next open refuses.
+    // the segments' records, which the next open refuses. Done here, outside the lock, through the
+    // coordinator (shared with appenders), so that removePrefixLocked rarely has to fsync under
+    // the lock; but never by a caller holding the lock: the coordinator's fsync leader takes it to
+    // snapshot what was written, so waiting for its fsync under the lock deadlocks.
+    // removePrefixLocked then forces the records itself (forceActiveLocked).
     long through = Math.min(index - 1, lastIndex);
-    if (through > sync.durableIndex()) {
+    if (through > sync.durableIndex() && !appendLock.isHeldByCurrentThread()) {
       sync.syncTo(through);
     }
     appendLock.lock();
@@ -1315,17 +1357,13 @@ public final class SegmentedLog implements Log {
   private void removePrefixLocked(long newFirst, int k) {
     Metadata m = metadata;
     Metadata moved = new Metadata(m.logId(), m.createdAt(), newFirst, m.maxBodyBytes());
+    if (newFirst - 1 > sync.durableIndex()) {
+      // truncateBefore past records not yet fsynced (maybe not even written: the write buffer)
+      // makes them durable first, so the committed first index never lies beyond what the
+      // segment holds after a crash, or for a read-only open beside this writer.
+      forceActiveLocked("the records below the new first index " + newFirst);
+    }
     try {
-      if (newFirst - 1 > sync.durableIndex()) {
-        // truncateBefore past records not yet fsynced (maybe not even written: the write buffer)
-        // makes them durable first, so the committed first index never lies beyond what the
-        // segment holds after a crash, or for a read-only open beside this writer.
-        Segment active = segments[segments.length - 1];
-        active.flush();
-        long start = System.nanoTime();
-        active.force();
-        sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
-      }
       prefixRemoved |= newFirst > m.firstIndex() || k > 0;
       firstIndex = newFirst; // readers below it now get RecordsGoneException
       if (newFirst != m.firstIndex()) {

@@ -152,12 +152,16 @@ public final class FrameIndex {
 
   /**
    * The slot of the frame holding relative index {@code rel}: the last frame whose first index is
-   * at most {@code rel}; -1 if none.
+   * at most {@code rel}; -1 if none. A negative {@code rel} (an index below the segment's base,
+   * which a reader racing a prefix removal may ask for) is never found.
    */
   public int find(int rel) {
+    if (rel < 0) {
+      return -1;
+    }
     int n = count;
     long[] e = entries;
-    if (n > 0 && rel < n && relIndex(e[rel]) == rel) {
+    if (rel < n && relIndex(e[rel]) == rel) {
       return rel; // one record per frame so far up to here: direct hit
     }
     int lo = 0;
