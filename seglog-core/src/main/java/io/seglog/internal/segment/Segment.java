@@ -390,7 +390,7 @@ public final class Segment implements Closeable {
   // ---- writing (the log's writer thread only)
 
   /**
-   * Appends one encoded frame (position to limit of {@code frame}) and publishes it.
+   * Appends one encoded frame (position to limit of {@code frame}; consumed) and publishes it.
    *
    * @throws IOException if the write fails; then nothing is published
    */
@@ -402,9 +402,9 @@ public final class Segment implements Closeable {
     if (t != null) {
       t.append(frame, position); // hashed when written to the file
     } else {
-      ByteBuffer bytes = frame.duplicate();
+      int start = frame.position();
       handle.file().writeFully(frame, position);
-      digest.appended(bytes, position);
+      digest.appended(frame.position(start), position); // the same bytes again: no view per frame
     }
     publish(position, length, firstIndex, records, minTs, maxTs);
   }
