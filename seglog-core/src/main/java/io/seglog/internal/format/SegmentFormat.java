@@ -209,11 +209,16 @@ public final class SegmentFormat {
   /** Writes a record header at the buffer's position and advances past it. */
   public static void putRecordHeader(ByteBuffer b, long timestamp, int length, int type) {
     int p = b.position();
+    putRecordHeaderAt(b, p, timestamp, length, type);
+    b.position(p + RECORD_HEADER_BYTES);
+  }
+
+  /** Writes a record header at offset {@code p} of the buffer; its position is left alone. */
+  public static void putRecordHeaderAt(ByteBuffer b, int p, long timestamp, int length, int type) {
     b.putLong(p + R_TIMESTAMP, timestamp);
     b.putInt(p + R_LENGTH, length);
     b.putShort(p + R_TYPE, (short) type);
     b.putShort(p + R_TYPE + 2, (short) 0);
-    b.position(p + RECORD_HEADER_BYTES);
   }
 
   public static long recordTimestamp(ByteBuffer b, int recordPos) {

@@ -94,6 +94,61 @@ final class FrameEncoder {
     return b.flip();
   }
 
+  /** Bytes the records frame of one record of {@code payloadBytes} takes. */
+  static int singleRecordFrameLength(int payloadBytes) {
+    return SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.RECORD_HEADER_BYTES + payloadBytes;
+  }
+
+  /**
+   * The plain records frame of one record, at position 0 of this encoder's reused buffer: the bytes
+   * {@link #encode(Batch, long, long)} gives for a batch of that one entry with {@code timestamp}
+   * assigned. Valid until the next call. The payload is as {@link #encodeRecordAt} takes it.
+   */
+  ByteBuffer encodeRecord(
+      byte[] array, ByteBuffer view, int type, long timestamp, long first, long syncedIndex) {
+    int frameLength = singleRecordFrameLength(array != null ? array.length : view.remaining());
+    if (buffer.capacity() < frameLength) {
+      buffer = ByteBuffer.allocateDirect(Math.max(frameLength, buffer.capacity() * 2));
+    }
+    ByteBuffer b = buffer.clear();
+    encodeRecordAt(b, 0, array, view, type, timestamp, first, syncedIndex);
+    minTimestamp = timestamp;
+    maxTimestamp = timestamp;
+    return b.limit(frameLength);
+  }
+
+  /**
+   * Encodes the plain records frame of one record at offset {@code at} of {@code b}, which has room
+   * for {@link #singleRecordFrameLength} bytes there: the bytes {@link #encode(Batch, long, long)}
+   * gives for a batch of that one entry with {@code timestamp} assigned. Leaves the position and
+   * limit of {@code b} alone. Returns the frame's length.
+   *
+   * @param array the payload, or null to take it from {@code view}
+   * @param view the payload (position to limit, not consumed) when {@code array} is null
+   */
+  static int encodeRecordAt(
+      ByteBuffer b,
+      int at,
+      byte[] array,
+      ByteBuffer view,
+      int type,
+      long timestamp,
+      long first,
+      long syncedIndex) {
+    int size = array != null ? array.length : view.remaining();
+    int record = at + SegmentFormat.FRAME_HEADER_BYTES;
+    SegmentFormat.putRecordHeaderAt(b, record, timestamp, size, type);
+    int payload = record + SegmentFormat.RECORD_HEADER_BYTES;
+    if (array != null) {
+      b.put(payload, array, 0, size);
+    } else {
+      b.put(payload, view, view.position(), size);
+    }
+    int end = payload + size;
+    SegmentFormat.sealFrame(b, at, end, SegmentFormat.FRAME_RECORDS, 1, first, syncedIndex);
+    return end - at;
+  }
+
   /** Smallest record timestamp of the frame last encoded. */
   long minTimestamp() {
     return minTimestamp;

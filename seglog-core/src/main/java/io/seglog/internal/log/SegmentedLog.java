@@ -39,6 +39,7 @@ import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
 import io.seglog.internal.segment.SegmentRetiredException;
+import io.seglog.internal.segment.TailBuffer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,6 +89,11 @@ import java.util.function.LongSupplier;
  * log and loses it (it was never reported durable). {@code durableIndex} only moves after an fsync
  * of flushed bytes, so it, and the synced index written into frame headers (FORMAT.md section 4),
  * stay truthful; nothing reported durable is ever lost.
+ *
+ * <p>Single records ({@code append} of one payload or entry) on a plain log (no compression or
+ * encryption, no state machine) take a fast path with the same steps and bytes as {@code
+ * appendBatch} of that one entry, minus the batch: the frame is encoded in place in the write
+ * buffer when it fits, else in the encoder's reused buffer. Everything else takes the batch path.
  *
  * <p>Failure: the first failed write or fsync fences the log (stored in {@code fenced}); every
  * later append throws {@link LogFencedException} and every queued future fails. An fsync is never
@@ -297,17 +303,105 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long append(byte[] payload) {
-    return append(Entry.of(payload));
+    Objects.requireNonNull(payload, "payload");
+    if (!plainAppends()) {
+      return appendBatch(List.of(Entry.of(payload)));
+    }
+    return appendOne(payload, null, 0, Entry.ASSIGN_TIMESTAMP);
   }
 
   @Override
   public long append(ByteBuffer payload) {
-    return append(Entry.of(payload));
+    Objects.requireNonNull(payload, "payload");
+    if (!plainAppends()) {
+      return appendBatch(List.of(Entry.of(payload)));
+    }
+    // One view taken now, as Batch takes it: the caller moving its buffer cannot tear the frame.
+    return appendOne(null, payload.duplicate(), 0, Entry.ASSIGN_TIMESTAMP);
   }
 
   @Override
   public long append(Entry entry) {
-    return appendBatch(List.of(entry));
+    if (!plainAppends()) {
+      return appendBatch(List.of(entry));
+    }
+    return appendOne(null, entry.payload(), entry.type(), entry.timestamp());
+  }
+
+  /**
+   * Whether a single record may take the fast path ({@link #appendOne}): its frame is the plain
+   * records frame, and no state machine must see it. Hooks are installed before the log is shared,
+   * and the encoder never changes, so this holds for the log's lifetime once it is shared.
+   */
+  private boolean plainAppends() {
+    return hooks == null && !encoder.codes();
+  }
+
+  /**
+   * The single-record fast path: {@link #appendBatch} of one entry, writing the same bytes and
+   * keeping the same order (size checked before the lock, roll if due, index assigned, frame
+   * stored, published, signalled; under ALWAYS, fsynced before returning), but with no batch to
+   * build, and the frame encoded in place in the active segment's write buffer when it fits there
+   * (else in the encoder's reused buffer, then written). The payload is {@code array}, or {@code
+   * view} when {@code array} is null.
+   */
+  private long appendOne(byte[] array, ByteBuffer view, int type, long timestamp) {
+    int size = array != null ? array.length : view.remaining();
+    if (size > config.maxRecordBytes()) {
+      throw new RecordTooLargeException(
+          "record of " + size + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
+    }
+    long index;
+    long epoch;
+    appendLock.lock();
+    try {
+      index = writeOneLocked(array, view, type, timestamp);
+      epoch = cuts.epoch();
+    } finally {
+      appendLock.unlock();
+    }
+    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
+      sync.syncTo(index); // group commit: shared with concurrent appenders
+      checkNotCut(index, epoch);
+    }
+    return index;
+  }
+
+  /**
+   * {@link #writeLocked} for one record of a plain log: stores its frame at the end of the active
+   * segment, encoded in place in the write buffer when it fits there, flushing the buffer first if
+   * the frame would fit an empty one only. A failed write publishes nothing and fences the
+   * log. @GuardedBy("appendLock")
+   */
+  private long writeOneLocked(byte[] array, ByteBuffer view, int type, long timestamp) {
+    checkWritable();
+    int frameLength =
+        FrameEncoder.singleRecordFrameLength(array != null ? array.length : view.remaining());
+    long first = lastIndex + 1;
+    Segment active = activeForAppend(frameLength, 1);
+    long synced = sync.durableIndex();
+    long ts = timestamp == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : timestamp;
+    TailBuffer tail = active.writeBuffer();
+    try {
+      if (tail != null && frameLength <= tail.capacity()) {
+        if (frameLength > tail.room()) {
+          active.flush();
+        }
+        FrameEncoder.encodeRecordAt(
+            tail.writeBuffer(), tail.used(), array, view, type, ts, first, synced);
+        active.appendBuffered(frameLength, first, 1, ts, ts);
+      } else {
+        ByteBuffer frame = encoder.encodeRecord(array, view, type, ts, first, synced);
+        active.append(frame, first, 1, ts, ts);
+      }
+    } catch (IOException e) {
+      active.discardUnpublished(); // as writeLocked
+      throw fence("write to " + active.path(), e);
+    }
+    bytesWritten += frameLength;
+    lastIndex = first; // publish to readers
+    writtenSignal.published(); // a volatile read, unless a tailer waits
+    return first;
   }
 
   @Override

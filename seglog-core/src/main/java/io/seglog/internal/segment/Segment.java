@@ -390,7 +390,7 @@ public final class Segment implements Closeable {
   // ---- writing (the log's writer thread only)
 
   /**
-   * Appends one encoded frame (position to limit of {@code frame}) and publishes it.
+   * Appends one encoded frame (position to limit of {@code frame}; consumed) and publishes it.
    *
    * @throws IOException if the write fails; then nothing is published
    */
@@ -402,10 +402,40 @@ public final class Segment implements Closeable {
     if (t != null) {
       t.append(frame, position); // hashed when written to the file
     } else {
-      ByteBuffer bytes = frame.duplicate();
+      int start = frame.position();
       handle.file().writeFully(frame, position);
-      digest.appended(bytes, position);
+      digest.appended(frame.position(start), position); // the same bytes again: no view per frame
     }
+    publish(position, length, firstIndex, records, minTs, maxTs);
+  }
+
+  /**
+   * The write buffer while the segment buffers, else null: a frame that fits in its {@link
+   * TailBuffer#room()} may be encoded in place at {@link TailBuffer#used()} and published with
+   * {@link #appendBuffered}.
+   */
+  public TailBuffer writeBuffer() {
+    return tail;
+  }
+
+  /**
+   * Publishes the frame of {@code length} bytes the writer encoded in place in the {@link
+   * #writeBuffer()} at its {@link TailBuffer#used()} offset: the same as {@link #append} of those
+   * bytes (the digest takes them when the buffer is written to the file).
+   */
+  public void appendBuffered(int length, long firstIndex, int records, long minTs, long maxTs) {
+    TailBuffer t = tail;
+    long position = size;
+    if (t == null || t.flushedEnd() + t.used() != position) {
+      throw new IllegalStateException(this + ": no write buffer ending at " + position);
+    }
+    t.commit(length);
+    publish(position, length, firstIndex, records, minTs, maxTs);
+  }
+
+  /** Publishes a frame now stored at {@code position}, in the order the class note gives. */
+  private void publish(
+      long position, int length, long firstIndex, int records, long minTs, long maxTs) {
     FrameIndex fi = index;
     size = position + length;
     fi.add((int) (firstIndex - header.baseIndex()), (int) position, maxTs);

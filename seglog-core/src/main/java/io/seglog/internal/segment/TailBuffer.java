@@ -30,7 +30,8 @@ import java.nio.ByteBuffer;
  * {@link Long#MAX_VALUE}: every read goes to the file.
  *
  * <p>Threading: one writer thread (the log's, holding its append lock) calls {@link #append},
- * {@link #flush} and {@link #detach}; any number of threads call {@link #read} concurrently.
+ * {@link #commit}, {@link #flush} and {@link #detach} (and writes into {@link #writeBuffer()} past
+ * {@link #used()}); any number of threads call {@link #read} concurrently.
  */
 public final class TailBuffer {
   /** Told of the bytes each write put in the file (the segment's incremental digest). */
@@ -89,6 +90,42 @@ public final class TailBuffer {
     }
     buffer.put(used, frame, frame.position(), length);
     frame.position(frame.limit());
+    used += length;
+  }
+
+  /** Bytes the buffer can take before it must be flushed. */
+  public int room() {
+    return buffer.capacity() - used;
+  }
+
+  /** Bytes buffered, not yet in the file: the next frame goes at buffer offset {@code used()}. */
+  public int used() {
+    return used;
+  }
+
+  /** The buffer's capacity: a larger frame is written straight to the file. */
+  public int capacity() {
+    return buffer.capacity();
+  }
+
+  /**
+   * The buffer itself, for a frame encoded in place at offset {@link #used()} (at most {@link
+   * #room()} bytes) and then committed with {@link #commit}. Bytes at or above {@code used()} are
+   * never read by readers (they read only published bytes), so the writer may fill them freely.
+   */
+  public ByteBuffer writeBuffer() {
+    return buffer;
+  }
+
+  /**
+   * Takes the {@code length} bytes the writer encoded at offset {@link #used()} of {@link
+   * #writeBuffer()} as appended, as {@link #append} of the same bytes would.
+   */
+  public void commit(int length) {
+    if (length < 0 || length > buffer.capacity() - used) {
+      throw new IllegalArgumentException(
+          "commit of " + length + " bytes, but the buffer has room for " + room());
+    }
     used += length;
   }
 
