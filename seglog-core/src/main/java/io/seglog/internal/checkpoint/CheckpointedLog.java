@@ -295,11 +295,7 @@ public final class CheckpointedLog implements StateMachineLog {
 
   /** Under the append lock: fsyncs the active segment; a failure fences the log. */
   private void forceActive(String what) {
-    try {
-      log.activeSegment().force();
-    } catch (IOException e) {
-      throw log.fenceForStateMachine("fsync of " + what, new UncheckedIOException(e));
-    }
+    log.forceActiveLocked(what);
   }
 
   /** The newest known checkpoint covering at most {@code index}, or null. */

@@ -105,11 +105,17 @@ public final class SegmentedLog implements Log {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final SyncCoordinator sync;
   private final ScheduledExecutorService intervalSyncer;
+  // How long close waits for the interval syncer's last run (an fsync of a slow disk).
+  private static final long SYNCER_STOP_SECONDS = 30;
 
   private volatile Segment[] segments;
   private volatile long firstIndex;
   private volatile long lastIndex;
   private volatile LogFencedException fenced;
+  // The interval syncer fenced the log and no caller has been told (no append or sync threw it
+  // since): close throws it, or nobody would learn that acknowledged records were not made durable.
+  private volatile boolean fencedUnseen;
+  private volatile Thread syncerThread; // the interval syncer's thread, once started
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
   private volatile boolean closed; // files closed: no more reads
 
@@ -182,6 +188,7 @@ public final class SegmentedLog implements Log {
               r -> {
                 Thread t = new Thread(r, "seglog-sync " + name(directory));
                 t.setDaemon(true);
+                syncerThread = t;
                 return t;
               });
       intervalSyncer.scheduleWithFixedDelay(
@@ -437,11 +444,13 @@ public final class SegmentedLog implements Log {
    */
   private Segment rollLocked(Segment active) {
     try {
-      long start = System.nanoTime();
-      Trailer trailer = active.seal(sync.durableIndex());
+      // Sealing fsyncs the whole segment, and every earlier segment is sealed.
+      sync.forceAndRecord(
+          "rolling segment " + active.path(),
+          active.nextIndex() - 1,
+          bytesWritten + SegmentFormat.TRAILER_FRAME_BYTES,
+          () -> active.seal(sync.durableIndex()));
       bytesWritten += SegmentFormat.TRAILER_FRAME_BYTES;
-      // Sealing fsynced the whole segment, and every earlier segment is sealed.
-      sync.recorded(System.nanoTime() - start, active.nextIndex() - 1, bytesWritten);
       FrameIndex index = active.frameIndex();
       files.writeIndex(active, metadata.logId(), index, index.count());
       active.releaseIndexToCache(); // sealed and written: its index may now be unloaded
@@ -793,6 +802,26 @@ public final class SegmentedLog implements Log {
     rollLocked(activeSegment());
   }
 
+  /**
+   * Under the append lock: writes and fsyncs everything written to the active segment (a checkpoint
+   * the state machine just wrote) as a data fsync like any other, serialized with the rest (see
+   * {@link SyncCoordinator}); a failure fences the log.
+   *
+   * @throws LogFencedException if the log is fenced or the fsync fails
+   */
+  public void forceActiveLocked(String what) {
+    Segment active = activeSegment();
+    sync.forceAndRecord(
+        "fsync of " + what,
+        lastIndex,
+        bytesWritten,
+        () -> {
+          active.flush();
+          active.force();
+          return null;
+        });
+  }
+
   /** Fences the log: the state machine no longer follows it. */
   public LogFencedException fenceForStateMachine(String what, RuntimeException cause) {
     return fence(what, new IOException(cause));
@@ -824,17 +853,31 @@ public final class SegmentedLog implements Log {
   @Override
   public long sync() {
     checkWritable();
-    return sync.syncTo(lastIndex);
+    try {
+      return sync.syncTo(lastIndex);
+    } catch (LogFencedException e) {
+      fencedUnseen = false;
+      throw e;
+    }
   }
 
+  /**
+   * The interval syncer's run. It must not throw: the executor would cancel every later run without
+   * a word, and nothing would be fsynced again.
+   */
   private void backgroundSync() {
     if (closing || fenced != null || lastIndex <= sync.durableIndex()) {
       return;
     }
     try {
       sync.syncTo(lastIndex);
+    } catch (LogClosedException e) {
+      // close ran meanwhile and fsynced everything itself
     } catch (SeglogException e) {
-      // The log is now fenced; the next append reports it.
+      // The log is now fenced; the next append, sync or close reports it.
+    } catch (RuntimeException | Error e) {
+      // Whether the fsync happened is unknown: as for a failed one.
+      fence("background fsync", new IOException(e));
     }
   }
 
@@ -844,6 +887,11 @@ public final class SegmentedLog implements Log {
     public SyncCoordinator.Written written() {
       appendLock.lock();
       try {
+        if (closed) {
+          // Only a leader that started as close ended (the interval syncer's last run, when close
+          // gave up waiting for it) gets here: close fsynced everything.
+          throw new LogClosedException("log " + directory + " is closed");
+        }
         Segment[] s = segments;
         flushLocked(s[s.length - 1]); // an fsync covers only what is in the file
         return new SyncCoordinator.Written(s[s.length - 1], lastIndex, bytesWritten);
@@ -911,7 +959,11 @@ public final class SegmentedLog implements Log {
                 + cause
                 + "); reopen the log to recover",
             cause);
+    if (sync != null) {
+      sync.fenced(); // the durable index stays where it is from now on
+    }
     if (fenced == null) {
+      fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
       fenced = f;
     }
     return f;
@@ -924,6 +976,7 @@ public final class SegmentedLog implements Log {
     }
     LogFencedException f = fenced;
     if (f != null) {
+      fencedUnseen = false;
       throw new LogFencedException(f.getMessage(), f.getCause());
     }
   }
@@ -1249,7 +1302,10 @@ public final class SegmentedLog implements Log {
     // names it does: else a crash (or a write buffer) could leave a committed first index beyond
     // the segments' records, which the next open refuses.
     long through = Math.min(index - 1, lastIndex);
-    if (through > sync.durableIndex()) {
+    if (through > sync.durableIndex() && !appendLock.isHeldByCurrentThread()) {
+      // Outside the append lock, so appenders go on meanwhile. A caller holding it (a
+      // StateMachineLog) must not wait here: the fsync in progress may be a leader waiting for the
+      // append lock to take its snapshot. removePrefixLocked fsyncs for it instead.
       sync.syncTo(through);
     }
     appendLock.lock();
@@ -1321,10 +1377,15 @@ public final class SegmentedLog implements Log {
         // makes them durable first, so the committed first index never lies beyond what the
         // segment holds after a crash, or for a read-only open beside this writer.
         Segment active = segments[segments.length - 1];
-        active.flush();
-        long start = System.nanoTime();
-        active.force();
-        sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
+        sync.forceAndRecord(
+            "moving the first index to " + newFirst,
+            lastIndex,
+            bytesWritten,
+            () -> {
+              active.flush();
+              active.force();
+              return null;
+            });
       }
       prefixRemoved |= newFirst > m.firstIndex() || k > 0;
       firstIndex = newFirst; // readers below it now get RecordsGoneException
@@ -1581,6 +1642,7 @@ public final class SegmentedLog implements Log {
     if (intervalSyncer != null) {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
       intervalSyncer.shutdown();
+      awaitSyncerLastRun();
     }
     sync.beginExclusive(); // no fsync in progress or started until the files are closed
     appendLock.lock();
@@ -1626,9 +1688,32 @@ public final class SegmentedLog implements Log {
       if (failure != null) {
         throw new SeglogIOException("closing log " + directory + " failed", failure);
       }
+      LogFencedException f = fenced;
+      if (f != null && fencedUnseen) {
+        // A background fsync failed and nobody has been told: acknowledged records were never
+        // made durable. Everything is released (the finally blocks) before the caller sees it.
+        fencedUnseen = false;
+        throw new LogFencedException(f.getMessage(), f.getCause());
+      }
     } finally {
       appendLock.unlock();
       sync.endExclusive();
+    }
+  }
+
+  /**
+   * Waits, within a bound, for a run of the interval syncer that is under way, so that no fsync
+   * starts once close has begun. (Should the bound pass, a late run finds the log closed: see
+   * {@link CoordinatorView#written}.) Not on the syncer's own thread, which cannot wait for itself.
+   */
+  private void awaitSyncerLastRun() {
+    if (Thread.currentThread() == syncerThread) {
+      return;
+    }
+    try {
+      intervalSyncer.awaitTermination(SYNCER_STOP_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close goes on: the files must still be released
     }
   }
 
