@@ -2,7 +2,11 @@
 # Runs the seglog-alone scenarios (package io.seglog.bench.scenario) and keeps their output.
 #
 #   cd <repo> && mvn -B -q -pl seglog-bench -am package -DskipTests
-#   seglog-bench/scenarios.sh [all|group|async|recovery|heap|tail] [out-dir]
+#   seglog-bench/scenarios.sh [all|group|async|recovery|heap|tail|fsync] [out-dir]
+#
+# fsync (not part of all: needs fio) interleaves, three times, fio's 4 KiB write+fdatasync rate
+# (appending to a new file, as a log does) with seglog's one-writer SyncPolicy.ALWAYS rate for
+# 4 KiB records on the same directory: the issue-3 target is seglog >= 0.8x fio.
 #
 # Logs are written under $SEGLOG_SCENARIO_DIR (default /tmp/seglog-scenarios): that is the disk
 # being measured. Recovery's cold runs drop the page cache, which needs root.
@@ -37,6 +41,23 @@ case $WHAT in
     run heap HeapAndFiles millions=1,5,10 cacheMiB=default runs=3 randomReads=100000
     # Fewer random reads: once the indexes outgrow the cache, each miss reloads a whole index.
     run heap-cache16 HeapAndFiles millions=1,5,10 cacheMiB=16 runs=3 randomReads=10000 ;;
+  fsync)
+    command -v fio >/dev/null || { echo "scenarios: fsync needs fio (apt-get install -y fio)" >&2; exit 2; }
+    {
+      machine
+      for round in 1 2 3; do
+        fio --name=fdatasync-4k-append --directory="$DIR" --filename=fio-4k.dat --rw=write \
+          --bs=4096 --size=1G --ioengine=psync --fdatasync=1 --file_append=1 --time_based=1 \
+          --runtime=10 --unlink=1 --output-format=json >"$OUT/fio-4k-$round.json"
+        python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"][0]; w=j["write"]
+print("round %s fio 4KiB append+fdatasync: %.0f/s" % (sys.argv[2], w["total_ios"] / (w["runtime"] / 1000.0)))' \
+          "$OUT/fio-4k-$round.json" "$round"
+        rm -rf "$DIR/peers-fsync"
+        seglog-bench/peer-runner.sh --dir "$DIR/peers-fsync" --systems seglog,baseline \
+          --workloads append-4KiB-durable --reps 1 --warmup 1 --max-seconds 10 \
+          | grep -E "seglog|baseline" | sed "s/^/round $round /"
+      done
+    } | tee "$OUT/fsync.txt" ;;
   group|async|recovery|tail) ;;
   *) echo "unknown scenario: $WHAT" >&2; exit 2 ;;
 esac

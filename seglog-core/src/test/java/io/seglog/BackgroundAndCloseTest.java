@@ -3,11 +3,15 @@ package io.seglog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.FileIO;
+import io.seglog.internal.io.ForwardingFileIO;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.FaultInjectingFileIO.Op;
 import io.seglog.testing.Futures;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +68,77 @@ class BackgroundAndCloseTest {
       assertThat(reopened.lastIndex()).isGreaterThanOrEqualTo(acked);
       assertThat(reopened.read(1).payloadBytes()).containsExactly(0);
     }
+  }
+
+  /**
+   * Regression: the interval syncer's fsync failed, nobody appended or synced afterwards, and close
+   * returned normally: records acknowledged under INTERVAL were never made durable and nobody was
+   * told. Close now throws the fence, after releasing the files and the directory lock.
+   */
+  @Test
+  void closeReportsABackgroundFsyncFailureNobodyHasSeen() throws Exception {
+    FaultInjectingFileIO io = new FaultInjectingFileIO();
+    LogConfig config =
+        LogConfig.builder().syncPolicy(SyncPolicy.interval(Duration.ofMillis(1))).build();
+    Log log = SegmentedLog.open(dir, config, io);
+    log.append(new byte[] {0});
+    io.failNth(Op.FORCE, io.count(Op.FORCE) + 1, true);
+    log.append(new byte[] {1}); // only the interval syncer fsyncs it, and that fsync fails
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (io.injectedFailures().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the background fsync did not run within a minute");
+      }
+      Thread.sleep(1);
+    }
+    assertThatThrownBy(log::close).isInstanceOf(LogFencedException.class);
+    assertThatThrownBy(() -> log.append(new byte[] {2})).isInstanceOf(LogClosedException.class);
+    log.close(); // reported once; closing again is a no-op
+    try (Log reopened = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      assertThat(reopened.read(1).payloadBytes()).containsExactly(0);
+    }
+  }
+
+  /**
+   * Regression: an unchecked exception inside the interval syncer's fsync ended the scheduled task
+   * (the executor cancels later runs without a word): nothing was fsynced again and the log was not
+   * fenced. It now fences the log like a failed fsync, and close does not repeat a fence an append
+   * already reported.
+   */
+  @Test
+  void anUncheckedExceptionInTheBackgroundFsyncFencesTheLog() {
+    AtomicBoolean throwNext = new AtomicBoolean();
+    FileIO io =
+        new ForwardingFileIO(NioFileIO.INSTANCE) {
+          @Override
+          protected FileHandle wrap(Path file, FileHandle handle) {
+            return new ForwardingHandle(handle) {
+              @Override
+              public void force() throws IOException {
+                if (throwNext.compareAndSet(true, false)) {
+                  throw new IllegalStateException("injected unchecked failure inside fsync");
+                }
+                super.force();
+              }
+            };
+          }
+        };
+    LogConfig config =
+        LogConfig.builder().syncPolicy(SyncPolicy.interval(Duration.ofMillis(1))).build();
+    Log log = SegmentedLog.open(dir, config, io);
+    throwNext.set(true);
+    boolean fenced = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!fenced && System.nanoTime() < deadline) {
+      try {
+        log.append(new byte[] {1});
+      } catch (LogFencedException e) {
+        fenced = true;
+      }
+    }
+    assertThat(fenced).as("the background failure fenced the log").isTrue();
+    assertThatThrownBy(log::sync).isInstanceOf(LogFencedException.class);
+    log.close(); // the fence was reported to the appender
   }
 
   @Test

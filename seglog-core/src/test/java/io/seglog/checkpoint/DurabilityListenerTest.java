@@ -1,10 +1,12 @@
 package io.seglog.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.CheckpointInfo;
 import io.seglog.DurableRange;
 import io.seglog.Entry;
+import io.seglog.LogClosedException;
 import io.seglog.LogConfig;
 import io.seglog.StateMachineLog;
 import io.seglog.SyncPolicy;
@@ -18,6 +20,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,6 +97,42 @@ class DurabilityListenerTest {
         expectFrom = r.toIndex() + 1;
       }
       assertThat(expectFrom - 1).as("the ranges end at the durable index").isEqualTo(durableAtEnd);
+    }
+  }
+
+  /**
+   * Regression: closing the log from the listener waited for the listener's thread to finish its
+   * deliveries, that is for itself, forever.
+   */
+  @Test
+  void closingTheLogFromTheListenerDoesNotWaitForItself() throws Exception {
+    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
+    AtomicReference<StateMachineLog> opened = new AtomicReference<>();
+    CompletableFuture<Void> closedInListener = new CompletableFuture<>();
+    StateMachineLog log =
+        StateMachineLog.open(
+            dir,
+            config,
+            new KvStateMachine(),
+            range -> {
+              StateMachineLog l = opened.get();
+              if (l == null) {
+                return; // a range made durable while the log opened
+              }
+              try {
+                l.close();
+                closedInListener.complete(null);
+              } catch (Throwable t) {
+                closedInListener.completeExceptionally(t);
+              }
+            });
+    opened.set(log);
+    log.append("put k v".getBytes(StandardCharsets.UTF_8));
+    closedInListener.get(60, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> log.append("put k w".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(LogClosedException.class);
+    try (StateMachineLog reopened = StateMachineLog.open(dir, config, new KvStateMachine())) {
+      assertThat(reopened.lastIndex()).isGreaterThanOrEqualTo(1);
     }
   }
 

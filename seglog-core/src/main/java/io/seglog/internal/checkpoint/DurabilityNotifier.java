@@ -21,6 +21,7 @@ final class DurabilityNotifier implements LongConsumer {
   private final LongFunction<CheckpointInfo> checkpointAtMost;
   private final ExecutorService executor;
   private long reported; // only the executor's thread touches it after construction
+  private volatile Thread thread; // the executor's thread, once started
 
   DurabilityNotifier(
       DurabilityListener listener,
@@ -35,6 +36,7 @@ final class DurabilityNotifier implements LongConsumer {
             r -> {
               Thread t = new Thread(r, "seglog-durable " + name);
               t.setDaemon(true);
+              thread = t;
               return t;
             });
   }
@@ -61,9 +63,15 @@ final class DurabilityNotifier implements LongConsumer {
     }
   }
 
-  /** Delivers what is queued, then stops. */
+  /**
+   * Delivers what is queued, then stops. Called from the listener (which closes the log), it cannot
+   * wait for its own thread: what is queued is delivered once the listener returns.
+   */
   void close() {
     executor.shutdown();
+    if (Thread.currentThread() == thread) {
+      return;
+    }
     boolean interrupted = false;
     while (true) {
       try {

@@ -115,11 +115,17 @@ public final class SegmentedLog implements Log {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final SyncCoordinator sync;
   private final ScheduledExecutorService intervalSyncer;
+  // How long close waits for the interval syncer's last run (an fsync of a slow disk).
+  private static final long SYNCER_STOP_SECONDS = 30;
 
   private volatile Segment[] segments;
   private volatile long firstIndex;
   private volatile long lastIndex;
   private volatile LogFencedException fenced;
+  // The interval syncer fenced the log and no caller has been told (no append or sync threw it
+  // since): close throws it, or nobody would learn that acknowledged records were not made durable.
+  private volatile boolean fencedUnseen;
+  private volatile Thread syncerThread; // the interval syncer's thread, once started
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
   private volatile boolean closed; // files closed: no more reads
 
@@ -192,6 +198,7 @@ public final class SegmentedLog implements Log {
               r -> {
                 Thread t = new Thread(r, "seglog-sync " + name(directory));
                 t.setDaemon(true);
+                syncerThread = t;
                 return t;
               });
       intervalSyncer.scheduleWithFixedDelay(
@@ -535,11 +542,13 @@ public final class SegmentedLog implements Log {
    */
   private Segment rollLocked(Segment active) {
     try {
-      long start = System.nanoTime();
-      Trailer trailer = active.seal(sync.durableIndex());
+      // Sealing fsyncs the whole segment, and every earlier segment is sealed.
+      sync.forceAndRecord(
+          "rolling segment " + active.path(),
+          active.nextIndex() - 1,
+          bytesWritten + SegmentFormat.TRAILER_FRAME_BYTES,
+          () -> active.seal(sync.durableIndex()));
       bytesWritten += SegmentFormat.TRAILER_FRAME_BYTES;
-      // Sealing fsynced the whole segment, and every earlier segment is sealed.
-      sync.recorded(System.nanoTime() - start, active.nextIndex() - 1, bytesWritten);
       FrameIndex index = active.frameIndex();
       files.writeIndex(active, metadata.logId(), index, index.count());
       active.releaseIndexToCache(); // sealed and written: its index may now be unloaded
@@ -922,17 +931,31 @@ public final class SegmentedLog implements Log {
   @Override
   public long sync() {
     checkWritable();
-    return sync.syncTo(lastIndex);
+    try {
+      return sync.syncTo(lastIndex);
+    } catch (LogFencedException e) {
+      fencedUnseen = false;
+      throw e;
+    }
   }
 
+  /**
+   * The interval syncer's run. It must not throw: the executor would cancel every later run without
+   * a word, and nothing would be fsynced again.
+   */
   private void backgroundSync() {
     if (closing || fenced != null || lastIndex <= sync.durableIndex()) {
       return;
     }
     try {
       sync.syncTo(lastIndex);
+    } catch (LogClosedException e) {
+      // close ran meanwhile and fsynced everything itself
     } catch (SeglogException e) {
-      // The log is now fenced; the next append reports it.
+      // The log is now fenced; the next append, sync or close reports it.
+    } catch (RuntimeException | Error e) {
+      // Whether the fsync happened is unknown: as for a failed one.
+      fence("background fsync", new IOException(e));
     }
   }
 
@@ -942,6 +965,11 @@ public final class SegmentedLog implements Log {
     public SyncCoordinator.Written written() {
       appendLock.lock();
       try {
+        if (closed) {
+          // Only a leader that started as close ended (the interval syncer's last run, when close
+          // gave up waiting for it) gets here: close fsynced everything.
+          throw new LogClosedException("log " + directory + " is closed");
+        }
         Segment[] s = segments;
         flushLocked(s[s.length - 1]); // an fsync covers only what is in the file
         return new SyncCoordinator.Written(s[s.length - 1], lastIndex, bytesWritten);
@@ -993,13 +1021,15 @@ public final class SegmentedLog implements Log {
     }
     Segment active = activeSegment();
     flushLocked(active);
-    long start = System.nanoTime();
-    try {
-      active.force();
-    } catch (IOException e) {
-      throw fence("fsync of " + what + " in " + active.path(), e);
-    }
-    sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
+    // A data fsync like any other: serialized with the rest, and never advancing a fenced log.
+    sync.forceAndRecord(
+        "fsync of " + what + " in " + active.path(),
+        lastIndex,
+        bytesWritten,
+        () -> {
+          active.force();
+          return null;
+        });
   }
 
   // ---- write buffering (LogConfig.writeBufferBytes)
@@ -1037,7 +1067,11 @@ public final class SegmentedLog implements Log {
                 + cause
                 + "); reopen the log to recover",
             cause);
+    if (sync != null) {
+      sync.fenced(); // the durable index stays where it is from now on
+    }
     if (fenced == null) {
+      fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
       fenced = f;
     }
     return f;
@@ -1050,6 +1084,7 @@ public final class SegmentedLog implements Log {
     }
     LogFencedException f = fenced;
     if (f != null) {
+      fencedUnseen = false;
       throw new LogFencedException(f.getMessage(), f.getCause());
     }
   }
@@ -1713,6 +1748,7 @@ public final class SegmentedLog implements Log {
     if (intervalSyncer != null) {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
       intervalSyncer.shutdown();
+      awaitSyncerLastRun();
     }
     sync.beginExclusive(); // no fsync in progress or started until the files are closed
     appendLock.lock();
@@ -1758,9 +1794,32 @@ public final class SegmentedLog implements Log {
       if (failure != null) {
         throw new SeglogIOException("closing log " + directory + " failed", failure);
       }
+      LogFencedException f = fenced;
+      if (f != null && fencedUnseen) {
+        // A background fsync failed and nobody has been told: acknowledged records were never
+        // made durable. Everything is released (the finally blocks) before the caller sees it.
+        fencedUnseen = false;
+        throw new LogFencedException(f.getMessage(), f.getCause());
+      }
     } finally {
       appendLock.unlock();
       sync.endExclusive();
+    }
+  }
+
+  /**
+   * Waits, within a bound, for a run of the interval syncer that is under way, so that no fsync
+   * starts once close has begun. (Should the bound pass, a late run finds the log closed: see
+   * {@link CoordinatorView#written}.) Not on the syncer's own thread, which cannot wait for itself.
+   */
+  private void awaitSyncerLastRun() {
+    if (Thread.currentThread() == syncerThread) {
+      return;
+    }
+    try {
+      intervalSyncer.awaitTermination(SYNCER_STOP_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close goes on: the files must still be released
     }
   }
 

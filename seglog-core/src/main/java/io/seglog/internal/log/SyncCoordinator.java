@@ -38,7 +38,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * #syncTo} for the highest index in it, and completes the futures; it is started on first use.
  *
  * <p>Failure: a failed fsync fences the log (through {@link Writer#fence}), fails every queued
- * future, and is never retried.
+ * future, and is never retried. Once the log is fenced the durable index never moves again: Linux
+ * reports a write-back error to one fsync only, so an fsync that succeeds after (or beside) a
+ * failed one proves nothing. Hence every data fsync, the leader's and those the log runs under its
+ * append lock (sealing a segment, truncateBefore), goes through {@link #forceAndRecord}, which
+ * holds {@code fsyncLock} across the fsync and the handling of its result (fence or advance): a
+ * failure is always fenced before another fsync can start, and each fsync checks for the fence
+ * first. The leader/follower protocol already lets one leader fsync at a time, so the lock is
+ * uncontended for a lone writer and group commit is unchanged; only a seal or a truncateBefore may
+ * wait on it, for the fsync in progress.
  *
  * <p>Thread-safe.
  */
@@ -90,6 +98,12 @@ final class SyncCoordinator {
   private final Writer writer;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
+  // Held across each data fsync and its fence-or-advance; taken after the log's append lock, never
+  // before it (a seal holds the append lock); the leader takes it after its snapshot.
+  private final ReentrantLock fsyncLock = new ReentrantLock();
+  // The log is fenced: the durable index never advances again. Set under fsyncLock when an fsync
+  // fails, before the lock is released; by the log (fenced()) when anything else fails.
+  private volatile boolean fenced;
   private final Condition fsyncDone = lock.newCondition(); // for beginExclusive only
   private boolean fsyncInProgress; // @GuardedBy("lock"); also held by close, see exclusive()
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // @GuardedBy("lock")
@@ -189,19 +203,23 @@ final class SyncCoordinator {
     try {
       writer.checkNotFenced();
       Written w = writer.written();
-      long start = System.nanoTime();
-      try {
-        w.segment().force();
-      } catch (SegmentRetiredException e) {
-        if (!w.segment().isSealed()) {
-          throw writer.fence("fsync of " + w.segment().path(), e);
-        }
-        // A roll since the snapshot sealed the segment, which fsynced all of it, and retention (or
-        // truncateBefore) retired it at once: what this fsync was to cover is durable already.
-      } catch (IOException e) {
-        throw writer.fence("fsync of " + w.segment().path(), e);
-      }
-      recorded(System.nanoTime() - start, w.lastIndex(), w.bytes());
+      forceAndRecord(
+          "fsync of " + w.segment().path(),
+          w.lastIndex(),
+          w.bytes(),
+          () -> {
+            try {
+              w.segment().force();
+            } catch (SegmentRetiredException e) {
+              if (!w.segment().isSealed()) {
+                throw e;
+              }
+              // A roll since the snapshot sealed the segment, which fsynced all of it, and
+              // retention (or truncateBefore) retired it at once: what this fsync was to cover is
+              // durable already.
+            }
+            return null;
+          });
       covered = w.lastIndex();
       failed = false;
     } finally {
@@ -219,6 +237,52 @@ final class SyncCoordinator {
       }
     }
     return covered;
+  }
+
+  /** An fsync, with what else must happen in the same step (sealing writes a trailer first). */
+  interface Fsync<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code fsync}, which makes every index up to {@code index} ({@code bytes} written)
+   * durable, then records it, holding {@code fsyncLock} throughout: no other data fsync runs
+   * meanwhile, and a failure fences the log before any other fsync can start (see the design note).
+   * Any failure of {@code fsync}, unchecked ones too, fences the log: an fsync is never retried.
+   *
+   * @throws LogFencedException if the log is fenced, before or during the fsync
+   */
+  <T> T forceAndRecord(String what, long index, long bytes, Fsync<T> fsync) {
+    fsyncLock.lock();
+    try {
+      writer.checkNotFenced();
+      long start = System.nanoTime();
+      T result;
+      try {
+        result = fsync.run();
+      } catch (IOException e) {
+        fenced = true;
+        throw writer.fence(what, e);
+      } catch (RuntimeException | Error e) {
+        // Whether the data reached the disk is unknown: as for a failed fsync.
+        fenced = true;
+        LogFencedException f = writer.fence(what, new IOException(e));
+        if (e instanceof Error) {
+          throw e;
+        }
+        throw f;
+      }
+      recorded(System.nanoTime() - start, index, bytes);
+      writer.checkNotFenced(); // fenced meanwhile by something other than an fsync (a write)
+      return result;
+    } finally {
+      fsyncLock.unlock();
+    }
+  }
+
+  /** The log was fenced: the durable index stays where it is from now on. */
+  void fenced() {
+    fenced = true;
   }
 
   /** Wakes the waiters now durable and a next leader, unless an fsync in progress will. */
@@ -320,18 +384,23 @@ final class SyncCoordinator {
   }
 
   /**
-   * Records an fsync that covered everything up to {@code index} and {@code bytes} written (also
-   * called by sealing, which fsyncs under the append lock).
+   * Records an fsync that covered everything up to {@code index} and {@code bytes} written (called
+   * by {@link #forceAndRecord}, by close, which fsyncs with every other fsync excluded, and by a
+   * read-only log following the writer's fsyncs). Once the log is fenced it only counts the fsync:
+   * the durable index stays.
    */
   synchronized void recorded(long nanos, long index, long bytes) {
+    fsyncs++;
+    fsyncNanosTotal += nanos;
+    fsyncNanosMax = Math.max(fsyncNanosMax, nanos);
+    if (fenced) {
+      return;
+    }
     long before = durableIndex.getAndAccumulate(index, Math::max);
     java.util.function.LongConsumer listener = durabilityListener;
     if (listener != null && index > before) {
       listener.accept(index); // issue 6: in order, under this monitor; must not block
     }
-    fsyncs++;
-    fsyncNanosTotal += nanos;
-    fsyncNanosMax = Math.max(fsyncNanosMax, nanos);
     recordsSynced += Math.max(0, index - before);
     bytesSynced += Math.max(0, bytes - durableBytes);
     durableBytes = Math.max(durableBytes, bytes);
@@ -372,47 +441,73 @@ final class SyncCoordinator {
         return;
       }
       queue.drainTo(batch);
-      long target = -1;
-      for (Pending p : batch) {
-        if (p == STOP) {
-          stop = true;
-        } else {
-          target = Math.max(target, p.lastIndex);
-        }
-      }
-      SeglogException failure = null;
-      try {
-        if (target >= 0) {
-          syncTo(target);
-        }
-      } catch (SeglogException e) {
-        failure = e;
-      }
-      long durable = durableIndex.get();
-      for (Pending p : batch) {
-        if (p != STOP) {
-          if (failure == null && p.lastIndex > durable) {
-            p.future.completeExceptionally(
-                new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
-          } else if (failure == null) {
-            p.future.complete(p.result);
-          } else {
-            p.future.completeExceptionally(failure);
-          }
-        }
-      }
+      stop = flush(batch);
       batch.clear();
     }
   }
 
   /**
+   * Makes {@code batch} durable with one {@link #syncTo} and completes its futures; returns whether
+   * it held {@link #STOP}. Never throws: a future left uncompleted would hang its caller.
+   */
+  private boolean flush(List<Pending> batch) {
+    boolean stop = false;
+    long target = -1;
+    for (Pending p : batch) {
+      if (p == STOP) {
+        stop = true;
+      } else {
+        target = Math.max(target, p.lastIndex);
+      }
+    }
+    Throwable failure = null;
+    try {
+      if (target >= 0) {
+        syncTo(target);
+      }
+    } catch (SeglogException e) {
+      failure = e;
+    } catch (RuntimeException | Error e) {
+      // Not an I/O failure the log knows about: whether the batch is durable is unknown, so the
+      // log is fenced as for a failed fsync, and the worker lives on to fail what comes next.
+      fenced = true;
+      failure = writer.fence("flushing asynchronous appends", new IOException(e));
+    }
+    long durable = durableIndex.get();
+    for (Pending p : batch) {
+      if (p != STOP) {
+        if (failure == null && p.lastIndex > durable) {
+          p.future.completeExceptionally(
+              new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
+        } else if (failure == null) {
+          p.future.complete(p.result);
+        } else {
+          p.future.completeExceptionally(failure);
+        }
+      }
+    }
+    return stop;
+  }
+
+  /**
    * Stops the flush worker after it has made every queued append durable (or failed it), and fails
    * anything still queued. Call after no more appends can be queued.
+   *
+   * <p>Called on the flush worker itself (close from a future's callback, which runs on the
+   * completing thread), it cannot wait for the worker: it flushes what is queued in the caller's
+   * thread instead, and the worker stops once the callback returns.
    */
   void stop() {
     Thread worker;
     synchronized (this) {
       worker = flushWorker;
+    }
+    if (worker == Thread.currentThread()) {
+      List<Pending> batch = new ArrayList<>();
+      queue.drainTo(batch);
+      flush(batch);
+      queue.add(STOP);
+      return;
     }
     if (worker != null) {
       queue.add(STOP);

@@ -11,6 +11,10 @@ import io.seglog.LogMetrics;
 import io.seglog.LogReader;
 import io.seglog.SyncPolicy;
 import io.seglog.Visibility;
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.ForwardingFileIO;
+import io.seglog.internal.io.NioFileIO;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -201,6 +206,284 @@ class GroupCommitTest {
       assertThat(new String(reopened.read(1).payloadBytes(), StandardCharsets.UTF_8))
           .isEqualTo("durable");
       assertThat(reopened.append(bytes("works again"))).isEqualTo(reopened.lastIndex());
+    }
+  }
+
+  /**
+   * The real file system, except that one fsync can be held: the first one after {@link #holdNext}
+   * waits until {@link #release}, then fails (EIO) or goes through; one can throw an unchecked
+   * exception ({@link #throwUnchecked}), and one write can fail ({@link #failNextWrite}). Every
+   * other operation goes through. Thread-safe.
+   */
+  private static final class FsyncFaultIO extends ForwardingFileIO {
+    private final AtomicBoolean holdNext = new AtomicBoolean();
+    private volatile boolean failHeld;
+    private final AtomicBoolean uncheckedNext = new AtomicBoolean();
+    private final AtomicBoolean failWrite = new AtomicBoolean();
+    private final CountDownLatch atGate = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    FsyncFaultIO() {
+      super(NioFileIO.INSTANCE);
+    }
+
+    /** The next fsync waits for {@link #release}, then fails if {@code fail}, else goes through. */
+    void holdNext(boolean fail) {
+      failHeld = fail;
+      holdNext.set(true);
+    }
+
+    void failNextWrite() {
+      failWrite.set(true);
+    }
+
+    void awaitHeld() throws InterruptedException {
+      assertThat(atGate.await(60, TimeUnit.SECONDS)).as("the fsync reached the gate").isTrue();
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    /** The next fsync throws an unchecked exception (a FileIO bug, say) instead of an I/O one. */
+    void throwUnchecked() {
+      uncheckedNext.set(true);
+    }
+
+    @Override
+    protected FileHandle wrap(Path file, FileHandle handle) {
+      return new ForwardingHandle(handle) {
+        @Override
+        public int write(java.nio.ByteBuffer src, long position) throws IOException {
+          if (failWrite.compareAndSet(true, false)) {
+            throw new IOException("injected write failure (EIO)");
+          }
+          return super.write(src, position);
+        }
+
+        @Override
+        public void force() throws IOException {
+          if (uncheckedNext.compareAndSet(true, false)) {
+            throw new IllegalStateException("injected unchecked failure inside fsync");
+          }
+          if (holdNext.compareAndSet(true, false)) {
+            atGate.countDown();
+            try {
+              if (!released.await(60, TimeUnit.SECONDS)) {
+                throw new IOException("the test never released the held fsync");
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            if (failHeld) {
+              throw new IOException("injected fsync failure (EIO)");
+            }
+          }
+          super.force();
+        }
+      };
+    }
+  }
+
+  /**
+   * Regression: the fsync of a seal (under the append lock) ran beside a leader's fsync that was to
+   * fail, succeeded, and advanced the durable index before the leader fenced the log; Linux reports
+   * a write-back error to one fsync only, so that success proved nothing, and records were reported
+   * durable that a failed fsync may have dropped. Data fsyncs and the handling of their result are
+   * now serialized (the seal waits for the failing fsync, then finds the log fenced), and once the
+   * log is fenced the durable index never advances.
+   */
+  @Test
+  void anFsyncBesideOrAfterAFailedFsyncDoesNotAdvanceTheDurableIndex() throws Exception {
+    LogConfig none = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    FsyncFaultIO io = new FsyncFaultIO();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (SegmentedLog log = SegmentedLog.open(dir, none, io)) {
+      log.append(bytes("one"));
+      assertThat(log.sync()).isEqualTo(1);
+      log.append(bytes("two"));
+      log.append(bytes("three"));
+      io.holdNext(true);
+      Future<Long> failingSync = pool.submit(log::sync); // leads an fsync that will fail
+      io.awaitHeld();
+      CompletableFuture<Void> rolled = new CompletableFuture<>();
+      Thread roller =
+          new Thread(
+              () -> {
+                try {
+                  log.roll(); // seals, and so fsyncs, the segment the failing fsync covers
+                  rolled.complete(null);
+                } catch (Throwable t) {
+                  rolled.completeExceptionally(t);
+                }
+              },
+              "roller");
+      roller.start();
+      // The seal either ran its fsync beside the held one (the bug) or waits for it to end.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!rolled.isDone() && roller.getState() != Thread.State.WAITING) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the roll neither ended nor waited within a minute");
+        }
+        Thread.sleep(1);
+      }
+      io.release();
+      assertThatThrownBy(() -> failingSync.get(60, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(LogFencedException.class);
+      try {
+        rolled.get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException expected) {
+        // asserted below
+      }
+      assertThat(log.durableIndex())
+          .as("nothing past the last good fsync is reported durable")
+          .isEqualTo(1);
+      assertThatThrownBy(() -> rolled.get(60, TimeUnit.SECONDS))
+          .as("the seal waited for the failed fsync and found the log fenced")
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(LogFencedException.class);
+      assertThatThrownBy(log::sync).isInstanceOf(LogFencedException.class);
+      assertThat(log.durableIndex()).isEqualTo(1);
+      roller.join(TimeUnit.SECONDS.toMillis(60));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Once the log is fenced (here by a failed write) the durable index stays, even when an fsync
+   * that was already running when the fence came then succeeds: its caller gets the fence.
+   */
+  @Test
+  void anFsyncThatSucceedsAfterTheLogWasFencedDoesNotAdvanceTheDurableIndex() throws Exception {
+    LogConfig none = LogConfig.builder().syncPolicy(SyncPolicy.NONE).writeBufferBytes(0).build();
+    FsyncFaultIO io = new FsyncFaultIO();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (SegmentedLog log = SegmentedLog.open(dir, none, io)) {
+      log.append(bytes("one"));
+      assertThat(log.sync()).isEqualTo(1);
+      log.append(bytes("two"));
+      io.holdNext(false);
+      Future<Long> heldSync = pool.submit(log::sync);
+      io.awaitHeld();
+      io.failNextWrite();
+      assertThatThrownBy(() -> log.append(bytes("three"))).isInstanceOf(LogFencedException.class);
+      io.release(); // the held fsync succeeds, after the fence
+      assertThatThrownBy(() -> heldSync.get(60, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(LogFencedException.class);
+      assertThat(log.durableIndex()).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Regression: an unchecked exception thrown inside an fsync escaped the flush worker, which died
+   * without completing its futures (they hung), and did not fence the log, so the next fsync was a
+   * retry. It now fences the log like any failed fsync.
+   */
+  @Test
+  void anUncheckedExceptionInsideAnFsyncFencesTheLogAndFailsTheFutures() throws Exception {
+    FsyncFaultIO io = new FsyncFaultIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      long acknowledged = log.append(bytes("durable"));
+      io.throwUnchecked();
+      assertThat(log.appendAsync(bytes("doomed")))
+          .failsWithin(60, TimeUnit.SECONDS)
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(LogFencedException.class);
+      assertThatThrownBy(() -> log.append(bytes("after")))
+          .as("fenced: the fsync is not retried")
+          .isInstanceOf(LogFencedException.class);
+      assertThat(log.appendAsync(bytes("after async")))
+          .failsWithin(60, TimeUnit.SECONDS)
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(LogFencedException.class);
+      assertThat(log.durableIndex()).isEqualTo(acknowledged);
+    }
+  }
+
+  /**
+   * Regression: close called from an asynchronous append's callback, which runs on the flush worker
+   * that completes it, waited for the flush worker to stop, that is for itself: it hung.
+   */
+  @Test
+  void closeFromAnAsyncAppendsCallbackDoesNotWaitForItself() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io);
+    CountDownLatch workerInFsync = io.close();
+    CompletableFuture<Long> first = log.appendAsync(bytes("first"));
+    assertThat(workerInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+    // Attached while the fsync is held, so the flush worker runs it when it completes the future.
+    CompletableFuture<Void> closedInCallback = first.thenRun(log::close);
+    io.open();
+    closedInCallback.get(60, TimeUnit.SECONDS);
+    assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(log.isClosed()).isTrue();
+    assertThatThrownBy(() -> log.append(bytes("late"))).isInstanceOf(LogClosedException.class);
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(reopened.lastIndex()).isEqualTo(1);
+      assertThat(reopened.recoveryReport().bytesScanned()).as("closed cleanly").isZero();
+    }
+  }
+
+  /**
+   * Regression (LogModelTest hung on it): truncateBefore called under the append lock, as a
+   * StateMachineLog calls it, waited in group commit for an fsync whose leader, the interval
+   * syncer, was waiting for that lock to take its snapshot. Under the lock it now fsyncs itself.
+   */
+  @Test
+  void truncateBeforeUnderTheAppendLockDoesNotWaitForALeaderWaitingForTheLock() throws Exception {
+    LogConfig interval =
+        LogConfig.builder().syncPolicy(SyncPolicy.interval(java.time.Duration.ofMillis(1))).build();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    SegmentedLog log = SegmentedLog.open(dir, interval, new GatedFileIO());
+    boolean deadlocked = true; // then close would wait for the append lock forever: skip it
+    try {
+      log.append(bytes("one"));
+      log.append(bytes("two"));
+      Future<Long> truncated =
+          pool.submit(
+              () ->
+                  log.underAppendLock(
+                      () -> {
+                        log.append(bytes("three")); // neither is durable yet
+                        long last = log.append(bytes("four"));
+                        awaitSyncerWaitingForItsSnapshot();
+                        log.truncateBefore(last); // makes three durable first
+                        return log.firstIndex();
+                      }));
+      long first = truncated.get(60, TimeUnit.SECONDS);
+      deadlocked = false;
+      assertThat(first).isEqualTo(4);
+      assertThat(log.read(4).payloadBytes()).isEqualTo(bytes("four"));
+    } finally {
+      pool.shutdownNow();
+      if (!deadlocked) {
+        log.close();
+      }
+    }
+  }
+
+  /** Waits until the interval syncer leads an fsync and waits for the append lock in written(). */
+  private static void awaitSyncerWaitingForItsSnapshot() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      for (java.util.Map.Entry<Thread, StackTraceElement[]> e :
+          Thread.getAllStackTraces().entrySet()) {
+        if (e.getKey().getName().startsWith("seglog-sync")
+            && e.getKey().getState() == Thread.State.WAITING
+            && java.util.Arrays.stream(e.getValue())
+                .anyMatch(f -> f.getMethodName().equals("written"))) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the interval syncer did not lead an fsync within a minute");
+      }
+      Thread.onSpinWait();
     }
   }
 
