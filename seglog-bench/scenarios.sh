@@ -55,7 +55,7 @@ print("round %s fio 4KiB append+fdatasync: %.0f/s" % (sys.argv[2], w["total_ios"
         rm -rf "$DIR/peers-fsync"
         seglog-bench/peer-runner.sh --dir "$DIR/peers-fsync" --systems seglog,baseline \
           --workloads append-4KiB-durable --reps 1 --warmup 1 --max-seconds 10 \
-          | grep -E "seglog|baseline" | sed "s/^/round $round /"
+          | grep -E "^\| (seglog|baseline) " | sed "s/^/round $round /"
       done
     } | tee "$OUT/fsync.txt" ;;
   group|async|recovery|tail) ;;
