@@ -141,6 +141,41 @@ class BackgroundAndCloseTest {
     log.close(); // the fence was reported to the appender
   }
 
+  /**
+   * Regression: an unchecked exception inside close's own fsync escaped close before the segment
+   * files and the directory lock were released (and without fencing the log): the log could not be
+   * reopened in this JVM, and closing again was a no-op. Close now treats it as a failed fsync.
+   */
+  @Test
+  void anUncheckedExceptionInClosesFsyncStillReleasesTheLog() {
+    AtomicBoolean throwNext = new AtomicBoolean();
+    FileIO io =
+        new ForwardingFileIO(NioFileIO.INSTANCE) {
+          @Override
+          protected FileHandle wrap(Path file, FileHandle handle) {
+            return new ForwardingHandle(handle) {
+              @Override
+              public void force() throws IOException {
+                if (throwNext.compareAndSet(true, false)) {
+                  throw new IllegalStateException("injected unchecked failure inside fsync");
+                }
+                super.force();
+              }
+            };
+          }
+        };
+    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    Log log = SegmentedLog.open(dir, config, io);
+    log.append(new byte[] {7});
+    throwNext.set(true); // the next fsync is close's
+    assertThatThrownBy(log::close).isInstanceOf(SeglogIOException.class);
+    assertThat(throwNext.get()).as("close's fsync ran and threw").isFalse();
+    assertThatThrownBy(() -> log.append(new byte[] {8})).isInstanceOf(LogClosedException.class);
+    try (Log reopened = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      assertThat(reopened.read(1).payloadBytes()).containsExactly(7);
+    }
+  }
+
   @Test
   void closingWithAsyncAppendsInFlightCompletesEveryFuture() {
     Log log =

@@ -1770,6 +1770,11 @@ public final class SegmentedLog implements Log {
         } catch (IOException e) {
           failure = e;
           fence("closing " + active.path(), e);
+        } catch (RuntimeException e) {
+          // Whether the fsync happened is unknown: as for a failed one. The files and the
+          // directory lock are still released below.
+          failure = new IOException(e);
+          fence("closing " + active.path(), failure);
         }
       }
       stopIndexWrites.run(); // no index file is written once the lock may be someone else's
