@@ -191,7 +191,9 @@ public final class LogConfig {
    * closed, and reopened (and checked to be the same file) on their next read. The active segment
    * is always open and not counted, and a read in flight keeps its file open until it finishes, so
    * the open segment files are at most this plus one plus the reads in flight. Index files are
-   * opened only while read or written. At least 1. Default 256.
+   * opened only while read or written. A writable log also maps each open sealed segment read-only
+   * for its reads, so this bounds the address space mapped to about this times {@link
+   * #segmentBytes()}. At least 1. Default 256.
    */
   public int maxOpenSegmentFiles() {
     return maxOpenSegmentFiles;

@@ -3,6 +3,7 @@ package io.seglog.internal.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 
 /**
  * An open file. Positional reads are thread-safe and may run concurrently with one writer.
@@ -22,6 +23,18 @@ public interface FileHandle extends Closeable {
   void truncate(long size) throws IOException;
 
   long size() throws IOException;
+
+  /**
+   * Maps the file's bytes {@code [0, size)} read-only, or returns null when this handle cannot (a
+   * file in memory, a wrapper that must see every read). The mapping stays valid after this handle
+   * closes; reading it where the file has since shrunk faults (SIGBUS), so the caller must keep the
+   * file from shrinking while it reads the mapping.
+   *
+   * @throws IOException if mapping fails
+   */
+  default MappedByteBuffer mapReadOnly(long size) throws IOException {
+    return null;
+  }
 
   /** Reads exactly {@code dst.remaining()} bytes at {@code position}, or throws at end of file. */
   default void readFully(ByteBuffer dst, long position) throws IOException {

@@ -68,7 +68,11 @@ public class ForwardingFileIO implements FileIO {
     return delegate.tryLock(lockFile);
   }
 
-  /** A {@link FileHandle} that forwards everything; override what a test changes. */
+  /**
+   * A {@link FileHandle} that forwards everything but {@link FileHandle#mapReadOnly} (a wrapper
+   * exists to see every read, which a mapping would bypass: so the log reads its files by pread);
+   * override what a test changes.
+   */
   public static class ForwardingHandle implements FileHandle {
     private final FileHandle delegate;
 

@@ -4,6 +4,7 @@ import io.seglog.LogConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -320,6 +321,11 @@ public final class NioFileIO implements FileIO {
     @Override
     public long size() throws IOException {
       return retrying(FileChannel::size);
+    }
+
+    @Override
+    public MappedByteBuffer mapReadOnly(long size) throws IOException {
+      return retrying(ch -> ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
     }
 
     @Override

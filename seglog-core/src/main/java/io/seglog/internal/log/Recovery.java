@@ -224,7 +224,8 @@ final class Recovery {
             writable ? FileIO.Mode.READ_WRITE : FileIO.Mode.READ,
             new HandlePool(config.maxOpenSegmentFiles()),
             indexFiles::timeStartSlot,
-            new FrameDecoder(config.encryption()));
+            new FrameDecoder(config.encryption()),
+            writable); // a read-only open keeps pread: the writer may cut files under it
   }
 
   // ---- pass 2b: truncations a crash interrupted (see Truncation)

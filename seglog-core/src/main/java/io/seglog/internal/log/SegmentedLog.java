@@ -1575,6 +1575,9 @@ public final class SegmentedLog implements Log {
         Segment c = s[cutAt];
         io().delete(files.indexPath(c.baseIndex()));
         io().delete(files.timeIndexPath(c.baseIndex())); // its samples may cover cut frames
+        // A read of the mapping past the file's new end would fault (SIGBUS): readers still on
+        // this segment object read by pread from here on, and fail or retry as the cut requires.
+        c.revokeMapping();
         Truncation.cutFile(cutHandle, pending.cutOffset(), pending.tail());
         bytesWritten += pending.tail().length;
         io().forceDirectory(directory);

@@ -165,7 +165,11 @@ final class Truncation {
     return new Pending(keepThrough, s.baseIndex(), position, tail);
   }
 
-  /** Cuts the file at {@code offset}, writes {@code tail} there and fsyncs. Idempotent. */
+  /**
+   * Cuts the file at {@code offset}, writes {@code tail} there and fsyncs. Idempotent. The live log
+   * revokes the cut segment's mapping first ({@link Segment#revokeMapping()}): a mapping read past
+   * the file's new end faults.
+   */
   static void cutFile(FileHandle handle, long offset, byte[] tail) throws IOException {
     handle.truncate(offset);
     if (tail.length > 0) {

@@ -17,6 +17,10 @@ import java.util.Map;
  * and the file is closed when the last reader releases it. So the count of open sealed-segment
  * files is at most the capacity plus the reads in flight on evicted handles.
  *
+ * <p>In a writable log a sealed segment's {@link MappedSegment} lives exactly as long as its
+ * installed handle: closing the handle releases the mapping too (unmapped once the copies in flight
+ * out of it finish), so the pool bounds live mappings by the same capacity.
+ *
  * <p>Thread-safe. Lock order: this pool, then a segment's handle lock; a segment never calls the
  * pool while holding its own lock.
  */

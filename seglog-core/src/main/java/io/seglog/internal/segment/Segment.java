@@ -43,6 +43,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * index, creation time, previous digest and header checksum, and for a sealed segment its length),
  * because a name can be reused after truncation deletes a segment; a different file is refused with
  * a {@link CorruptLogException}. {@link #close()} retires the segment for good: it never reopens.
+ *
+ * <p>Mapped reads. In a writable log ({@link Context#mapSealed()}), a sealed segment handed to the
+ * pool is read through a read-only {@link MappedSegment}, made on the first read that finds the
+ * handle open and dropped with the handle: the pool bounds mappings as it bounds files. A read
+ * copies the frame out of the mapping inside the mapping's gate, holding no handle reference (the
+ * gate keeps the mapping alive), and verifies it as a pread frame. A cut in place calls {@link
+ * #revokeMapping()} before it shrinks the file; from then on this segment object reads by pread
+ * only.
  */
 public final class Segment implements Closeable {
 
@@ -73,6 +81,8 @@ public final class Segment implements Closeable {
    * @param handlePool bounds the open files of sealed segments
    * @param timeSource the sparse time samples of sealed segments (seek by time)
    * @param decoder decodes coded (compressed, encrypted) frames of version 2 segments
+   * @param mapSealed whether reads of sealed, pooled segments go through a {@link MappedSegment}:
+   *     only in a writable log, whose own cuts are the only thing that shrinks its files
    */
   public record Context(
       int maxBody,
@@ -82,7 +92,23 @@ public final class Segment implements Closeable {
       FileIO.Mode reopenMode,
       HandlePool handlePool,
       TimeSource timeSource,
-      FrameDecoder decoder) {}
+      FrameDecoder decoder,
+      boolean mapSealed) {
+
+    /** A context whose segments read through pread only. */
+    public Context(
+        int maxBody,
+        IndexSource indexSource,
+        IndexCache indexCache,
+        FileIO io,
+        FileIO.Mode reopenMode,
+        HandlePool handlePool,
+        TimeSource timeSource,
+        FrameDecoder decoder) {
+      this(
+          maxBody, indexSource, indexCache, io, reopenMode, handlePool, timeSource, decoder, false);
+    }
+  }
 
   /**
    * A reference-counted open file. Whoever got it from {@link #acquire()} calls {@link #release()}
@@ -131,6 +157,7 @@ public final class Segment implements Closeable {
   private final HandlePool handlePool;
   private final TimeSource timeSource;
   private final FrameDecoder decoder;
+  private final boolean mapSealed;
   private final Object indexLoadLock = new Object();
   private final Object handleLock = new Object();
 
@@ -138,6 +165,8 @@ public final class Segment implements Closeable {
   private volatile boolean retired; // set under handleLock: never reopen
   private volatile boolean pooled; // sealed and handed to the pool
   private volatile boolean handleReferenced; // read since the pool's clock hand last passed
+  private volatile MappedSegment mapped; // set under handleLock, only while handle is open
+  private volatile boolean mapDisabled; // set under handleLock: revoked, or the file won't map
 
   private volatile FrameIndex index;
   private volatile boolean referenced; // read since the cache's clock hand last passed
@@ -182,6 +211,7 @@ public final class Segment implements Closeable {
     this.indexSource = context.indexSource();
     this.indexCache = context.indexCache();
     this.decoder = context.decoder();
+    this.mapSealed = context.mapSealed();
     this.size = size;
     this.nextIndex = nextIndex;
     this.trailer = trailer;
@@ -330,17 +360,33 @@ public final class Segment implements Closeable {
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
+    loadAt(view, position, bound, header.baseIndex() + fi.relIndex(slot));
+  }
+
+  /**
+   * Loads the frame at {@code position} into {@code view}: out of the mapping when there is one,
+   * else by pread through a handle reference (mapping the file for the next reads if it may).
+   */
+  private void loadAt(FrameView view, long position, long bound, long expectedFirst)
+      throws IOException {
+    MappedSegment m = mapped;
+    if (m != null && m.tryEnter()) {
+      try {
+        if (!handleReferenced) {
+          handleReferenced = true; // the pool's clock sees mapped reads as any other
+        }
+        view.load(m.reads(), path, position, bound, expectedFirst, maxBody, header, decoder);
+      } finally {
+        m.exit();
+      }
+      return;
+    }
     SharedHandle h = acquire(); // also under the write buffer's view: it reads the same file
     try {
-      view.load(
-          fileView(h),
-          path,
-          position,
-          bound,
-          header.baseIndex() + fi.relIndex(slot),
-          maxBody,
-          header,
-          decoder);
+      if (mapSealed && pooled && !mapDisabled && mapped == null) {
+        mapFor(h);
+      }
+      view.load(fileView(h), path, position, bound, expectedFirst, maxBody, header, decoder);
     } finally {
       h.release();
     }
@@ -634,20 +680,7 @@ public final class Segment implements Closeable {
     if (header.version() < SegmentFormat.VERSION_2
         && view.precedes(path, recordIndex)
         && recordIndex < nextIndex) {
-      SharedHandle h = acquire(); // also under the write buffer's view: it reads the same file
-      try {
-        view.load(
-            fileView(h),
-            path,
-            view.nextFramePosition(),
-            size,
-            recordIndex,
-            maxBody,
-            header,
-            decoder);
-      } finally {
-        h.release();
-      }
+      loadAt(view, view.nextFramePosition(), size, recordIndex);
     } else {
       loadFrame(recordIndex, view);
     }
@@ -780,6 +813,57 @@ public final class Segment implements Closeable {
   }
 
   /**
+   * Maps the file of this sealed, pooled segment through {@code h}, if {@code h} is still the
+   * installed handle (the pool may have closed it since): the mapping then lives as long as the
+   * handle is installed. A file that does not map is read by pread from then on.
+   */
+  private void mapFor(SharedHandle h) {
+    synchronized (handleLock) {
+      if (retired || mapDisabled || mapped != null || handle != h || trailer == null) {
+        return;
+      }
+      try {
+        MappedSegment m = MappedSegment.map(path, h.file(), size);
+        if (m == null) {
+          mapDisabled = true; // in memory, a wrapper that sees every read, or 2 GiB and more
+        }
+        mapped = m;
+      } catch (IOException e) {
+        mapDisabled = true; // out of address space or map count: pread still works
+      }
+    }
+  }
+
+  /**
+   * Before a cut in place shrinks this segment's file: drops its mapping and waits for the copies
+   * in flight out of it, so that none reads past the file's new end; later reads of this segment
+   * object use pread. Called by the log's writer, holding its append lock.
+   */
+  public void revokeMapping() {
+    MappedSegment m;
+    synchronized (handleLock) {
+      mapDisabled = true;
+      m = mapped;
+      mapped = null;
+    }
+    if (m != null) {
+      m.revoke();
+    }
+  }
+
+  /** Whether reads of this segment go through a mapping now. */
+  public boolean isMapped() {
+    return mapped != null;
+  }
+
+  /** Drops the mapping with the handle. @GuardedBy("handleLock") */
+  private MappedSegment unmapLocked() {
+    MappedSegment m = mapped;
+    mapped = null;
+    return m;
+  }
+
+  /**
    * Hands a sealed segment's handle to the pool, which may then close it (reopened on demand). The
    * writer must not write to the segment after this.
    */
@@ -803,9 +887,14 @@ public final class Segment implements Closeable {
   /** The pool closes this segment's handle; reads in flight finish on it first. */
   void closeIdleHandle() {
     SharedHandle h;
+    MappedSegment m;
     synchronized (handleLock) {
       h = handle;
       handle = null;
+      m = unmapLocked();
+    }
+    if (m != null) {
+      m.release(); // unmapped when the copies in flight exit
     }
     if (h != null) {
       try {
@@ -834,6 +923,7 @@ public final class Segment implements Closeable {
   @Override
   public void close() throws IOException {
     SharedHandle h;
+    MappedSegment m;
     synchronized (handleLock) {
       if (retired) {
         return;
@@ -841,6 +931,10 @@ public final class Segment implements Closeable {
       retired = true;
       h = handle;
       handle = null;
+      m = unmapLocked();
+    }
+    if (m != null) {
+      m.release(); // unmapped when the copies in flight exit
     }
     handlePool.remove(this);
     indexCache.remove(this);
