@@ -434,11 +434,16 @@ final class SyncCoordinator {
     List<Pending> batch = new ArrayList<>();
     boolean stop = false;
     while (!stop) {
+      // Cleared before each batch, so that no fsync of the worker's runs with the flag set (an
+      // interruptible FileChannel would close itself).
+      Thread.interrupted();
       try {
         batch.add(queue.take());
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        // The worker is the log's, not the caller's: an interrupt (a future's callback runs here
+        // and may interrupt its thread) must not stop it, or every later asynchronous append would
+        // hang until close. Only STOP ends the loop.
+        continue;
       }
       queue.drainTo(batch);
       stop = flush(batch);

@@ -430,6 +430,28 @@ class GroupCommitTest {
   }
 
   /**
+   * Regression: a future's callback that interrupted its thread, which is the flush worker, stopped
+   * the worker for good (its queue.take() threw), so every later asynchronous append hung.
+   */
+  @Test
+  void aCallbackInterruptingTheFlushWorkerDoesNotStopIt() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      CountDownLatch workerInFsync = io.close();
+      CompletableFuture<Long> first = log.appendAsync(bytes("first"));
+      assertThat(workerInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+      // Attached while the fsync is held, so the flush worker runs it when it completes the future.
+      CompletableFuture<Void> interrupted = first.thenRun(() -> Thread.currentThread().interrupt());
+      io.open();
+      interrupted.get(60, TimeUnit.SECONDS);
+      for (int i = 2; i <= 4; i++) {
+        assertThat(log.appendAsync(bytes("after " + i)).get(60, TimeUnit.SECONDS)).isEqualTo(i);
+      }
+      assertThat(log.durableIndex()).isEqualTo(4);
+    }
+  }
+
+  /**
    * Regression (LogModelTest hung on it): truncateBefore called under the append lock, as a
    * StateMachineLog calls it, waited in group commit for an fsync whose leader, the interval
    * syncer, was waiting for that lock to take its snapshot. Under the lock it now fsyncs itself.
