@@ -154,17 +154,7 @@ class CheckpointCrashTest {
     long inside = log.segments().get(log.segments().size() - 1).baseIndex() + 10;
     log.truncateBefore(inside); // its checkpoint goes to the write buffer
     io.powerLoss();
-    try {
-      log.close();
-    } catch (SeglogException e) {
-      // its files are gone with the power
-    }
-    KvStateMachine sm = new KvStateMachine();
-    try (StateMachineLog again = StateMachineLog.open(dir, buffered, sm)) {
-      assertThat(again.firstIndex()).isEqualTo(inside);
-      assertThat(again.lastIndex()).isEqualTo(last);
-      assertThat(sm.map()).isEqualTo(model(payloads, last));
-    }
+    assertRecoversAfterThePowerLoss(log, dir, buffered, inside, last, payloads);
   }
 
   /**
@@ -195,17 +185,7 @@ class CheckpointCrashTest {
     long last = log.lastIndex();
     assertThat(log.firstIndex()).as("retention removed the sealed segments").isEqualTo(last + 1);
     io.powerLoss();
-    try {
-      log.close();
-    } catch (SeglogException e) {
-      // its files are gone with the power
-    }
-    KvStateMachine sm = new KvStateMachine();
-    try (StateMachineLog again = StateMachineLog.open(dir, buffered, sm)) {
-      assertThat(again.firstIndex()).isEqualTo(last + 1);
-      assertThat(again.lastIndex()).isEqualTo(last);
-      assertThat(sm.map()).isEqualTo(model(payloads, last));
-    }
+    assertRecoversAfterThePowerLoss(log, dir, buffered, last + 1, last, payloads);
   }
 
   /**
@@ -241,15 +221,26 @@ class CheckpointCrashTest {
     long activeBase = log.segments().get(log.segments().size() - 1).baseIndex();
     assertThat(log.purgeTo(last)).isEqualTo(activeBase); // every sealed segment goes
     io.powerLoss(); // before anything else flushes the buffer
+    assertRecoversAfterThePowerLoss(log, dir, buffered, activeBase, last, payloads);
+  }
+
+  /**
+   * After the power loss under {@code log}: closes what is left of it, reopens the directory and
+   * checks it holds exactly {@code [first, last]} with the state of every command up to {@code
+   * last} rebuilt.
+   */
+  private static void assertRecoversAfterThePowerLoss(
+      StateMachineLog log, Path dir, LogConfig config, long first, long last, List<byte[]> payloads)
+      throws Exception {
     try {
       log.close();
     } catch (SeglogException e) {
       // its files are gone with the power
     }
     KvStateMachine sm = new KvStateMachine();
-    try (StateMachineLog again = StateMachineLog.open(dir, buffered, sm)) {
-      assertThat(again.firstIndex()).isEqualTo(activeBase);
-      assertThat(again.lastIndex()).as("the purge made its checkpoint durable").isEqualTo(last);
+    try (StateMachineLog again = StateMachineLog.open(dir, config, sm)) {
+      assertThat(again.firstIndex()).as("first index").isEqualTo(first);
+      assertThat(again.lastIndex()).as("every record made durable survives").isEqualTo(last);
       assertThat(sm.map()).isEqualTo(model(payloads, last));
     }
   }
