@@ -108,21 +108,7 @@ class BackgroundAndCloseTest {
   @Test
   void anUncheckedExceptionInTheBackgroundFsyncFencesTheLog() {
     AtomicBoolean throwNext = new AtomicBoolean();
-    FileIO io =
-        new ForwardingFileIO(NioFileIO.INSTANCE) {
-          @Override
-          protected FileHandle wrap(Path file, FileHandle handle) {
-            return new ForwardingHandle(handle) {
-              @Override
-              public void force() throws IOException {
-                if (throwNext.compareAndSet(true, false)) {
-                  throw new IllegalStateException("injected unchecked failure inside fsync");
-                }
-                super.force();
-              }
-            };
-          }
-        };
+    FileIO io = throwingInsideFsync(throwNext);
     LogConfig config =
         LogConfig.builder().syncPolicy(SyncPolicy.interval(Duration.ofMillis(1))).build();
     Log log = SegmentedLog.open(dir, config, io);
@@ -149,21 +135,7 @@ class BackgroundAndCloseTest {
   @Test
   void anUncheckedExceptionInClosesFsyncStillReleasesTheLog() {
     AtomicBoolean throwNext = new AtomicBoolean();
-    FileIO io =
-        new ForwardingFileIO(NioFileIO.INSTANCE) {
-          @Override
-          protected FileHandle wrap(Path file, FileHandle handle) {
-            return new ForwardingHandle(handle) {
-              @Override
-              public void force() throws IOException {
-                if (throwNext.compareAndSet(true, false)) {
-                  throw new IllegalStateException("injected unchecked failure inside fsync");
-                }
-                super.force();
-              }
-            };
-          }
-        };
+    FileIO io = throwingInsideFsync(throwNext);
     LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
     Log log = SegmentedLog.open(dir, config, io);
     log.append(new byte[] {7});
@@ -236,5 +208,26 @@ class BackgroundAndCloseTest {
         assertThat(atEnd.hasNext()).isFalse();
       }
     }
+  }
+
+  /**
+   * Real files whose next fsync, once {@code throwNext} is set, throws an unchecked exception
+   * instead of syncing (once).
+   */
+  private static FileIO throwingInsideFsync(AtomicBoolean throwNext) {
+    return new ForwardingFileIO(NioFileIO.INSTANCE) {
+      @Override
+      protected FileHandle wrap(Path file, FileHandle handle) {
+        return new ForwardingHandle(handle) {
+          @Override
+          public void force() throws IOException {
+            if (throwNext.compareAndSet(true, false)) {
+              throw new IllegalStateException("injected unchecked failure inside fsync");
+            }
+            super.force();
+          }
+        };
+      }
+    };
   }
 }
