@@ -21,32 +21,42 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A copy still in flight out of a mapping that the handle pool released (the pool closed the
- * segment's handle while the copy ran), after a later read mapped the segment again: a cut in place
- * of that segment must wait for that copy as well as for the copies out of the current mapping
- * before it shrinks the file, or the copy reads past the file's new end (SIGBUS).
+ * A copy still in flight out of a mapping that its owner released without waiting (the handle pool
+ * closed the segment's handle, or the log closed) must still keep the file from shrinking: a cut in
+ * place after a later read mapped the segment again must wait for it too, and so must the log's
+ * close (after which another open, in this process or another, may cut the file). Otherwise the
+ * copy reads past the file's new end (SIGBUS).
  *
  * <p>Deterministic: the reader is held inside the mapping's gate by the log's own {@link
  * KeyProvider}, which the decoder calls inside the gate the first time it meets a frame of a new
  * writer session. The segment holds frames of two sessions: the one read first (which maps the
- * segment and caches its key) and the one the held reader reads.
+ * segment and caches its key) and the one the held reader reads. Every wait has a deadline.
  */
 class MappedSegmentEvictionCutTest {
-  private static final byte[] KEY = new byte[32];
-
   @TempDir Path dir;
 
-  @Test
-  void aCutWaitsForCopiesOutOfAMappingThePoolReleased() throws Exception {
-    Arrays.fill(KEY, (byte) 7);
-    AtomicReference<Thread> heldThread = new AtomicReference<>();
-    CountDownLatch entered = new CountDownLatch(1);
-    CountDownLatch letGo = new CountDownLatch(1);
-    AtomicBoolean holding = new AtomicBoolean();
+  private final AtomicReference<Thread> heldThread = new AtomicReference<>();
+  private final CountDownLatch entered = new CountDownLatch(1);
+  private final CountDownLatch letGo = new CountDownLatch(1);
+  private final AtomicBoolean holding = new AtomicBoolean();
+  private final AtomicReference<Path> victimPath = new AtomicReference<>();
+  private final List<String> seen = new ArrayList<>(); // @GuardedBy("seen")
+  private final ExecutorService pool = Executors.newFixedThreadPool(2);
+  private LogConfig config;
+  private ForwardingFileIO io;
+  private Path logDir;
+  private long firstSessionLast;
+
+  @BeforeEach
+  void twoSessions() {
+    byte[] key = new byte[32];
+    Arrays.fill(key, (byte) 7);
     KeyProvider keys =
         new KeyProvider() {
           @Override
@@ -66,12 +76,10 @@ class MappedSegmentEvictionCutTest {
               }
               holding.set(false);
             }
-            return KEY.clone();
+            return key.clone();
           }
         };
-    AtomicReference<Path> victimPath = new AtomicReference<>();
-    List<String> seen = new ArrayList<>();
-    ForwardingFileIO io =
+    io =
         new ForwardingFileIO(NioFileIO.INSTANCE) {
           @Override
           protected FileHandle wrap(Path file, FileHandle handle) {
@@ -93,16 +101,15 @@ class MappedSegmentEvictionCutTest {
             };
           }
         };
-    LogConfig config =
+    config =
         LogConfig.builder()
             .syncPolicy(SyncPolicy.NONE)
             .segmentBytes(16 << 10)
             .maxOpenSegmentFiles(1)
             .encryption(keys)
             .build();
-    Path logDir = dir.resolve("log");
+    logDir = dir.resolve("log");
     SplittableRandom rnd = new SplittableRandom(42);
-    long firstSessionLast;
     // Session 1 writes the first frames of segment 0; session 2 (another salt) the rest, and rolls.
     try (SegmentedLog log = SegmentedLog.open(logDir, config, io)) {
       append(log, rnd, 10);
@@ -115,29 +122,55 @@ class MappedSegmentEvictionCutTest {
       }
       assertThat(log.segmentArray().length).isGreaterThanOrEqualTo(4);
     }
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    letGo.countDown();
+    pool.shutdownNow();
+    assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /**
+   * Maps segment 0 and holds a reader inside its mapping's gate; returns that reader's read (a
+   * record, or null if it was cut away meanwhile).
+   */
+  private Future<Record> holdAReaderInTheMapping(SegmentedLog log, Segment victim)
+      throws InterruptedException {
+    assertThat(victim.nextIndex() - 1).isGreaterThan(firstSessionLast);
+    log.read(victim.baseIndex()); // a session 1 frame: maps the segment, caches that key
+    assertThat(victim.isMapped()).isTrue();
+    Future<Record> held =
+        pool.submit(
+            () -> {
+              heldThread.set(Thread.currentThread());
+              try {
+                return log.read(victim.nextIndex() - 1); // a session 2 frame
+              } catch (IndexOutOfRangeException | LogClosedException e) {
+                return null;
+              }
+            });
+    assertThat(entered.await(30, TimeUnit.SECONDS)).as("reader held in the gate").isTrue();
+    return held;
+  }
+
+  /** Until {@code task} is done or its thread waits for a copy out of a mapping (deadline 30 s). */
+  private static void untilDoneOrWaiting(Future<?> task, AtomicReference<Thread> thread)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!task.isDone() && !waitsForACopy(thread.get()) && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
+  void aCutWaitsForCopiesOutOfAMappingThePoolReleased() throws Exception {
     try (SegmentedLog log = SegmentedLog.open(logDir, config, io)) {
       Segment[] s = log.segmentArray();
       Segment victim = s[0];
-      Segment other = s[1];
-      assertThat(victim.nextIndex() - 1).isGreaterThan(firstSessionLast);
-      log.read(victim.baseIndex()); // a session 1 frame: maps the segment, caches that key
-      assertThat(victim.isMapped()).isTrue();
+      Future<Record> held = holdAReaderInTheMapping(log, victim);
 
-      // Held inside the mapping's gate (decoding a session 2 frame: the key provider is asked).
-      Future<?> held =
-          pool.submit(
-              () -> {
-                heldThread.set(Thread.currentThread());
-                try {
-                  return log.read(victim.nextIndex() - 1);
-                } catch (IndexOutOfRangeException e) {
-                  return null; // cut away meanwhile: fine
-                }
-              });
-      assertThat(entered.await(30, TimeUnit.SECONDS)).as("reader held in the gate").isTrue();
-
-      log.read(other.baseIndex()); // the pool (capacity 1) closes the victim's handle
+      log.read(s[1].baseIndex()); // the pool (capacity 1) closes the victim's handle
       assertThat(victim.isMapped()).isFalse();
       log.read(victim.baseIndex()); // reopened and mapped again
       assertThat(victim.isMapped()).isTrue();
@@ -151,11 +184,7 @@ class MappedSegmentEvictionCutTest {
                 log.truncateAfter(victim.baseIndex() + 2);
                 return null;
               });
-      // Either the cut finished (it did not wait for the held copy) or it waits for it.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!cut.isDone() && !waitsForACopy(cutter.get()) && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      untilDoneOrWaiting(cut, cutter);
       letGo.countDown();
       cut.get(30, TimeUnit.SECONDS);
       held.get(30, TimeUnit.SECONDS);
@@ -163,10 +192,41 @@ class MappedSegmentEvictionCutTest {
         assertThat(seen).containsExactly("copy in flight=false");
       }
       assertThat(log.read(victim.baseIndex()).index()).isEqualTo(victim.baseIndex());
+    }
+  }
+
+  @Test
+  void closeWaitsForCopiesOutOfTheMappings() throws Exception {
+    SegmentedLog log = SegmentedLog.open(logDir, config, io);
+    try {
+      Segment victim = log.segmentArray()[0];
+      Future<Record> held = holdAReaderInTheMapping(log, victim);
+      AtomicReference<Thread> closer = new AtomicReference<>();
+      AtomicBoolean copyInFlightAfterClose = new AtomicBoolean();
+      Future<?> close =
+          pool.submit(
+              () -> {
+                closer.set(Thread.currentThread());
+                log.close();
+                copyInFlightAfterClose.set(holding.get());
+                return null;
+              });
+      untilDoneOrWaiting(close, closer);
+      letGo.countDown();
+      close.get(30, TimeUnit.SECONDS);
+      held.get(30, TimeUnit.SECONDS);
+      assertThat(copyInFlightAfterClose.get())
+          .as("a copy out of a mapping still ran when close returned")
+          .isFalse();
     } finally {
       letGo.countDown();
-      pool.shutdownNow();
-      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      log.close();
+    }
+    // The next open may cut the file: the copy is over.
+    try (SegmentedLog log2 = SegmentedLog.open(logDir, config, io)) {
+      Segment victim = log2.segmentArray()[0];
+      log2.truncateAfter(victim.baseIndex() + 2);
+      assertThat(log2.lastIndex()).isEqualTo(victim.baseIndex() + 2);
     }
   }
 

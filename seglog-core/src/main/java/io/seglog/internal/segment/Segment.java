@@ -864,6 +864,22 @@ public final class Segment implements Closeable {
     }
   }
 
+  /**
+   * After {@link #close()}: waits until no copy runs out of any mapping of this segment any more,
+   * so another open of the log (in this process or another) may cut the file. The log's close calls
+   * it: closing releases the files.
+   */
+  public void awaitMappedCopies() {
+    List<MappedSegment> all;
+    synchronized (handleLock) {
+      all = new ArrayList<>(droppedMappings);
+      droppedMappings.clear();
+    }
+    for (MappedSegment m : all) {
+      m.revoke();
+    }
+  }
+
   /** Whether reads of this segment go through a mapping now. */
   public boolean isMapped() {
     return mapped != null;
@@ -950,6 +966,10 @@ public final class Segment implements Closeable {
       h = handle;
       handle = null;
       m = unmapLocked();
+      if (m != null) {
+        droppedMappings.removeIf(MappedSegment::isUnmapped);
+        droppedMappings.add(m); // for awaitMappedCopies
+      }
     }
     if (m != null) {
       m.release(); // unmapped when the copies in flight exit
