@@ -1790,6 +1790,11 @@ public final class SegmentedLog implements Log {
           }
         }
       }
+      for (Segment seg : s) {
+        // A copy in flight out of a mapping would fault if the next owner of the directory cut
+        // the file under it: reads that started before close finish their copy first.
+        seg.awaitMappedCopies();
+      }
       if (directoryLock != null) {
         try {
           directoryLock.close();

@@ -15,6 +15,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -50,7 +52,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * copies the frame out of the mapping inside the mapping's gate, holding no handle reference (the
  * gate keeps the mapping alive), and verifies it as a pread frame. A cut in place calls {@link
  * #revokeMapping()} before it shrinks the file; from then on this segment object reads by pread
- * only.
+ * only. An eviction drops the mapping without waiting, and a later read may map the file again, so
+ * copies out of an earlier mapping may still run: the segment keeps the dropped mappings until they
+ * are unmapped, and the cut waits for their copies too.
  */
 public final class Segment implements Closeable {
 
@@ -167,6 +171,10 @@ public final class Segment implements Closeable {
   private volatile boolean handleReferenced; // read since the pool's clock hand last passed
   private volatile MappedSegment mapped; // set under handleLock, only while handle is open
   private volatile boolean mapDisabled; // set under handleLock: revoked, or the file won't map
+  // Mappings dropped with an evicted handle while copies out of them may still run: a cut waits
+  // for those copies too, since the file must not shrink under any of them. Unmapped ones are
+  // pruned at each eviction, so this holds at most one per copy that was in flight then.
+  private final List<MappedSegment> droppedMappings = new ArrayList<>(); // @GuardedBy("handleLock")
 
   private volatile FrameIndex index;
   private volatile boolean referenced; // read since the cache's clock hand last passed
@@ -836,17 +844,38 @@ public final class Segment implements Closeable {
 
   /**
    * Before a cut in place shrinks this segment's file: drops its mapping and waits for the copies
-   * in flight out of it, so that none reads past the file's new end; later reads of this segment
-   * object use pread. Called by the log's writer, holding its append lock.
+   * in flight out of it and out of the mappings evictions dropped before, so that none reads past
+   * the file's new end; later reads of this segment object use pread. Called by the log's writer,
+   * holding its append lock.
    */
   public void revokeMapping() {
-    MappedSegment m;
+    List<MappedSegment> all;
     synchronized (handleLock) {
       mapDisabled = true;
-      m = mapped;
+      all = new ArrayList<>(droppedMappings); // earlier mappings' copies may still run
+      droppedMappings.clear();
+      if (mapped != null) {
+        all.add(mapped);
+      }
       mapped = null;
     }
-    if (m != null) {
+    for (MappedSegment m : all) {
+      m.revoke();
+    }
+  }
+
+  /**
+   * After {@link #close()}: waits until no copy runs out of any mapping of this segment any more,
+   * so another open of the log (in this process or another) may cut the file. The log's close calls
+   * it: closing releases the files.
+   */
+  public void awaitMappedCopies() {
+    List<MappedSegment> all;
+    synchronized (handleLock) {
+      all = new ArrayList<>(droppedMappings);
+      droppedMappings.clear();
+    }
+    for (MappedSegment m : all) {
       m.revoke();
     }
   }
@@ -892,6 +921,11 @@ public final class Segment implements Closeable {
       h = handle;
       handle = null;
       m = unmapLocked();
+      if (m != null) {
+        // A later mapping of the file does not cover copies still running out of this one.
+        droppedMappings.removeIf(MappedSegment::isUnmapped);
+        droppedMappings.add(m);
+      }
     }
     if (m != null) {
       m.release(); // unmapped when the copies in flight exit
@@ -932,6 +966,10 @@ public final class Segment implements Closeable {
       h = handle;
       handle = null;
       m = unmapLocked();
+      if (m != null) {
+        droppedMappings.removeIf(MappedSegment::isUnmapped);
+        droppedMappings.add(m); // for awaitMappedCopies
+      }
     }
     if (m != null) {
       m.release(); // unmapped when the copies in flight exit
