@@ -90,7 +90,11 @@ class ConcurrentTruncationTest {
         }
       }
     }
-    assertThat(failures).isEmpty();
+    if (!failures.isEmpty()) { // the first with its whole stack, which assertj would cut
+      AssertionError e = new AssertionError(failures.size() + " reader failures: " + failures);
+      e.initCause(failures.iterator().next());
+      throw e;
+    }
     assertThat(recordsRead.get()).as("the readers read").isPositive();
   }
 

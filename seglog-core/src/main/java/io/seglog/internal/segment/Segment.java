@@ -363,12 +363,24 @@ public final class Segment implements Closeable {
       throw new CorruptLogException(path, -1, "no frame holds index " + recordIndex);
     }
     long position = fi.position(slot);
-    if (view.isAt(path, position)) {
+    if (view.isAt(path, position) && view.contains(recordIndex)) {
       return;
     }
     // Published bytes never change, so a read-ahead view may read up to the segment's size.
     long bound = view.readsAhead() || slot + 1 >= fi.count() ? size : fi.position(slot + 1);
     loadAt(view, position, bound, header.baseIndex() + fi.relIndex(slot));
+    if (!view.contains(recordIndex)) {
+      // A cut in place rewrote the frame, shorter, at the same position after this (replaced)
+      // segment object indexed it: the frame starts with the right index and checks out, but no
+      // longer holds this one. The caller re-checks the cut epoch, and retries or reports it gone.
+      long first = view.firstIndex();
+      long end = view.endIndex();
+      view.clear();
+      throw new CorruptLogException(
+          path,
+          position,
+          "the frame holds indexes " + first + ".." + (end - 1) + ", not index " + recordIndex);
+    }
   }
 
   /**
