@@ -68,6 +68,7 @@ public final class LogConfig {
   private final int compressionMinBytes;
   private final KeyProvider encryption;
   private final boolean positionsHoldRetention;
+  private final boolean mappedReads;
   private final int writeBufferBytes;
   private final Duration retentionAge;
   private final long retentionBytes;
@@ -94,6 +95,7 @@ public final class LogConfig {
     this.compressionMinBytes = b.compressionMinBytes;
     this.encryption = b.encryption;
     this.positionsHoldRetention = b.positionsHoldRetention;
+    this.mappedReads = b.mappedReads;
     this.writeBufferBytes = b.writeBufferBytes;
     this.retentionAge = b.retentionAge;
     this.retentionBytes = b.retentionBytes;
@@ -133,6 +135,7 @@ public final class LogConfig {
     b.compressionMinBytes = compressionMinBytes;
     b.encryption = encryption;
     b.positionsHoldRetention = positionsHoldRetention;
+    b.mappedReads = mappedReads;
     b.writeBufferBytes = writeBufferBytes;
     b.retentionAge = retentionAge;
     b.retentionBytes = retentionBytes;
@@ -191,9 +194,9 @@ public final class LogConfig {
    * closed, and reopened (and checked to be the same file) on their next read. The active segment
    * is always open and not counted, and a read in flight keeps its file open until it finishes, so
    * the open segment files are at most this plus one plus the reads in flight. Index files are
-   * opened only while read or written. A writable log also maps each open sealed segment read-only
-   * for its reads, so this bounds the address space mapped to about this times {@link
-   * #segmentBytes()}. At least 1. Default 256.
+   * opened only while read or written. With {@link #mappedReads()}, a writable log also maps each
+   * open sealed segment read-only for its reads, so this bounds the address space mapped to about
+   * this times {@link #segmentBytes()}. At least 1. Default 256.
    */
   public int maxOpenSegmentFiles() {
     return maxOpenSegmentFiles;
@@ -285,6 +288,21 @@ public final class LogConfig {
   }
 
   /**
+   * Whether a writable log reads its sealed segments through read-only memory mappings (off by
+   * default). Each read then copies the frame out of the mapping instead of calling {@code pread}
+   * (every frame is still checksummed), which about doubles random reads of cached data. The price:
+   * an I/O error while reading a mapped page (a bad sector) reaches the reader as an {@link
+   * InternalError} that the JVM may raise a little after the faulting copy, not as a {@link
+   * SeglogIOException}; the mappings take address space (at most {@link #maxOpenSegmentFiles()}
+   * times {@link #segmentBytes()}; page cache, not heap); and a cut in place or {@code close} waits
+   * for the copies in flight out of a mapping. Read-only logs always read by {@code pread}, since
+   * the writer may cut files under them.
+   */
+  public boolean mappedReads() {
+    return mappedReads;
+  }
+
+  /**
    * Size of the user-space write buffer of the active segment; 0 (the default) writes every append
    * to the operating system before it returns. With a buffer, appends are copied into it and
    * written in one system call when it is full, before every fsync (so {@link SyncPolicy#ALWAYS}
@@ -366,6 +384,8 @@ public final class LogConfig {
         + (encryption != null)
         + ", positionsHoldRetention="
         + positionsHoldRetention
+        + ", mappedReads="
+        + mappedReads
         + ", writeBufferBytes="
         + writeBufferBytes
         + ", retentionAge="
@@ -400,6 +420,7 @@ public final class LogConfig {
     private int compressionMinBytes = 128;
     private KeyProvider encryption;
     private boolean positionsHoldRetention = true;
+    private boolean mappedReads = false;
     private int writeBufferBytes = 0;
     private Duration retentionAge = Duration.ZERO;
     private long retentionBytes = 0;
@@ -477,6 +498,12 @@ public final class LogConfig {
     /** See {@link LogConfig#positionsHoldRetention()}. */
     public Builder positionsHoldRetention(boolean hold) {
       this.positionsHoldRetention = hold;
+      return this;
+    }
+
+    /** See {@link LogConfig#mappedReads()}. */
+    public Builder mappedReads(boolean mapped) {
+      this.mappedReads = mapped;
       return this;
     }
 

@@ -43,6 +43,7 @@ class MappedReadsTest {
 
   private static LogConfig config(int maxOpenFiles) {
     return LogConfig.builder()
+        .mappedReads(true)
         .syncPolicy(SyncPolicy.NONE)
         .segmentBytes(16 << 10)
         .maxOpenSegmentFiles(maxOpenFiles)
@@ -81,6 +82,20 @@ class MappedReadsTest {
       }
     }
     return n;
+  }
+
+  @Test
+  void aLogMapsNothingUnlessAskedTo() throws Exception {
+    LogConfig byDefault = config(64).toBuilder().mappedReads(false).build();
+    assertThat(LogConfig.defaults().mappedReads()).isFalse();
+    try (SegmentedLog log = SegmentedLog.open(dir.resolve("log"), byDefault, NioFileIO.INSTANCE)) {
+      List<byte[]> payloads = fill(log, 4, 3000);
+      assertThat(log.segmentArray().length).isGreaterThan(10);
+      for (long index = payloads.size(); index >= 1; index -= 3) {
+        assertPayload(log.read(index), index, payloads);
+      }
+      assertThat(mappedSegments(log)).as("pread only").isZero();
+    }
   }
 
   @Test

@@ -40,6 +40,7 @@ class MappedSegmentCutTest {
   void cuttingAMappedSealedSegmentUnderReaders(long seed) throws Exception {
     LogConfig config =
         LogConfig.builder()
+            .mappedReads(true)
             .syncPolicy(SyncPolicy.NONE)
             .segmentBytes(SEGMENT_BYTES)
             .maxOpenSegmentFiles(4)
@@ -132,7 +133,11 @@ class MappedSegmentCutTest {
           }
         };
     LogConfig config =
-        LogConfig.builder().syncPolicy(SyncPolicy.NONE).segmentBytes(SEGMENT_BYTES).build();
+        LogConfig.builder()
+            .mappedReads(true)
+            .syncPolicy(SyncPolicy.NONE)
+            .segmentBytes(SEGMENT_BYTES)
+            .build();
     try (SegmentedLog log = SegmentedLog.open(dir.resolve("log-" + seed), config, io)) {
       SplittableRandom rnd = new SplittableRandom(seed);
       AtomicLong generation = new AtomicLong();

@@ -103,6 +103,7 @@ class MappedSegmentEvictionCutTest {
         };
     config =
         LogConfig.builder()
+            .mappedReads(true)
             .syncPolicy(SyncPolicy.NONE)
             .segmentBytes(16 << 10)
             .maxOpenSegmentFiles(1)

@@ -45,6 +45,10 @@ public class ReadBenchmark {
   @Param({"100"})
   int recordBytes;
 
+  /** {@link LogConfig#mappedReads()} of the log read. */
+  @Param({"false", "true"})
+  boolean mapped;
+
   private Path dir;
   private Log log;
   private final SplittableRandom random = new SplittableRandom(7);
@@ -58,7 +62,7 @@ public class ReadBenchmark {
         writer.append(payload);
       }
     }
-    log = Log.open(dir, LogConfig.defaults());
+    log = Log.open(dir, LogConfig.builder().mappedReads(mapped).build());
   }
 
   @TearDown(Level.Trial)

@@ -24,6 +24,7 @@ final class PeerSystems {
     SYSTEMS.put("seglog", () -> new SeglogPeer(1));
     SYSTEMS.put("seglog-batch1000", () -> new SeglogPeer(1000));
     SYSTEMS.put("seglog-buf1m", () -> new SeglogPeer(1, 1 << 20));
+    SYSTEMS.put("seglog-mapped", () -> new SeglogPeer(1, 0, true));
     SYSTEMS.put("chronicle", ChroniclePeer::new);
     SYSTEMS.put("kafka-batch1", () -> new KafkaPeer(1));
     SYSTEMS.put("kafka-batch1000", () -> new KafkaPeer(1000));

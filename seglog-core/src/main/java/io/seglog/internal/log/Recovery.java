@@ -225,7 +225,8 @@ final class Recovery {
             new HandlePool(config.maxOpenSegmentFiles()),
             indexFiles::timeStartSlot,
             new FrameDecoder(config.encryption()),
-            writable); // a read-only open keeps pread: the writer may cut files under it
+            // A read-only open keeps pread: the writer may cut files under it.
+            writable && config.mappedReads());
   }
 
   // ---- pass 2b: truncations a crash interrupted (see Truncation)

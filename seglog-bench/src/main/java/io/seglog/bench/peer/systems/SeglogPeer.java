@@ -24,25 +24,33 @@ import java.util.List;
 public final class SeglogPeer implements PeerSystem {
   private final int batchSize;
   private final int writeBufferBytes;
+  private final boolean mappedReads;
 
   public SeglogPeer(int batchSize) {
     this(batchSize, 0);
+  }
+
+  public SeglogPeer(int batchSize, int writeBufferBytes) {
+    this(batchSize, writeBufferBytes, false);
   }
 
   /**
    * @param writeBufferBytes {@link LogConfig#writeBufferBytes()}: 0 (the default) or, as the naive
    *     baseline does, a user-space buffer (then an acknowledged record survives a process crash
    *     only once flushed, like the baseline's)
+   * @param mappedReads {@link LogConfig#mappedReads()}
    */
-  public SeglogPeer(int batchSize, int writeBufferBytes) {
+  public SeglogPeer(int batchSize, int writeBufferBytes, boolean mappedReads) {
     this.batchSize = batchSize;
     this.writeBufferBytes = writeBufferBytes;
+    this.mappedReads = mappedReads;
   }
 
   @Override
   public String name() {
     String name = batchSize == 1 ? "seglog" : "seglog-batch" + batchSize;
-    return writeBufferBytes == 0 ? name : name + "-buf" + (writeBufferBytes >> 20) + "m";
+    name = writeBufferBytes == 0 ? name : name + "-buf" + (writeBufferBytes >> 20) + "m";
+    return mappedReads ? name + "-mapped" : name;
   }
 
   @Override
@@ -52,6 +60,7 @@ public final class SeglogPeer implements PeerSystem {
         + (writeBufferBytes == 0
             ? ", default LogConfig"
             : ", LogConfig.writeBufferBytes(" + writeBufferBytes + ")")
+        + (mappedReads ? ", LogConfig.mappedReads(true)" : "")
         + ", SyncPolicy NONE + sync() or ALWAYS, "
         + (batchSize == 1 ? "append(byte[])" : "appendBatch of " + batchSize + " entries");
   }
@@ -67,7 +76,11 @@ public final class SeglogPeer implements PeerSystem {
     return new SeglogLog(
         Log.open(
             dir,
-            LogConfig.builder().syncPolicy(policy).writeBufferBytes(writeBufferBytes).build()));
+            LogConfig.builder()
+                .syncPolicy(policy)
+                .writeBufferBytes(writeBufferBytes)
+                .mappedReads(mappedReads)
+                .build()));
   }
 
   private static final class SeglogLog implements PeerLog {
