@@ -266,7 +266,7 @@ public final class CheckpointedLog implements StateMachineLog {
           Segment active = log.activeSegment();
           if (active.header().version() >= 2 && active.size() == SegmentFormat.HEADER_BYTES) {
             writeCheckpointLocked();
-            forceActive("the checkpoint beginning " + active.path()); // as after a roll
+            log.forceActiveLocked("the checkpoint beginning " + active.path()); // as after a roll
           }
           return null;
         });
@@ -291,16 +291,6 @@ public final class CheckpointedLog implements StateMachineLog {
       catalog.add(info);
     }
     return info;
-  }
-
-  /**
-   * Under the append lock: makes the active segment durable, write buffer included (a checkpoint
-   * still in the buffer is not in the file an fsync covers), and tells the log's sync coordinator;
-   * a failure fences the log. Never through the coordinator's syncTo: its fsync leader needs the
-   * append lock held here.
-   */
-  private void forceActive(String what) {
-    log.forceActiveLocked(what);
   }
 
   /** The newest known checkpoint covering at most {@code index}, or null. */
@@ -346,7 +336,7 @@ public final class CheckpointedLog implements StateMachineLog {
       writeCheckpointLocked();
       // Durable before the roll returns: retention, which may run next, and purging may then
       // delete every older segment.
-      forceActive("the checkpoint beginning " + log.activeSegment().path());
+      log.forceActiveLocked("the checkpoint beginning " + log.activeSegment().path());
     }
   }
 
@@ -442,7 +432,7 @@ public final class CheckpointedLog implements StateMachineLog {
     }
     if (holder == log.activeSegment()) {
       // The checkpoint is durable before anything it replaces is deleted (a sealed holder is).
-      forceActive("checkpoint " + target + ", before purging");
+      log.forceActiveLocked("checkpoint " + target + ", before purging");
     }
     log.truncateBefore(holder.baseIndex()); // under the append lock: never waits on the syncer
     pruneCatalog();
@@ -498,7 +488,7 @@ public final class CheckpointedLog implements StateMachineLog {
         () -> {
           if (index > log.firstIndex() && index <= log.lastIndex() + 1) {
             CheckpointInfo c = checkpoint();
-            forceActive("checkpoint " + c);
+            log.forceActiveLocked("checkpoint " + c);
           }
           log.truncateBefore(index);
           pruneCatalog();

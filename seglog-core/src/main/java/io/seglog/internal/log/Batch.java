@@ -39,10 +39,7 @@ record Batch(List<Entry> entries, ByteBuffer[] payloads, int frameLength) {
     for (int i = 0; i < count; i++) {
       payloads[i] = entries.get(i).payload();
       int size = payloads[i].remaining();
-      if (size > config.maxRecordBytes()) {
-        throw new RecordTooLargeException(
-            "record of " + size + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
-      }
+      checkRecordSize(size, config);
       payload += size;
     }
     if (payload > config.maxBatchBytes()) { // a single record always fits: checked above
@@ -57,6 +54,16 @@ record Batch(List<Entry> entries, ByteBuffer[] payloads, int frameLength) {
     }
     long body = payload + (long) SegmentFormat.RECORD_HEADER_BYTES * count;
     return new Batch(entries, payloads, SegmentFormat.FRAME_HEADER_BYTES + (int) body);
+  }
+
+  /**
+   * Throws if one record's payload of {@code size} bytes is over {@link LogConfig#maxRecordBytes}.
+   */
+  static void checkRecordSize(int size, LogConfig config) {
+    if (size > config.maxRecordBytes()) {
+      throw new RecordTooLargeException(
+          "record of " + size + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
+    }
   }
 
   int size() {

@@ -353,11 +353,7 @@ public final class SegmentedLog implements Log {
    * view} when {@code array} is null.
    */
   private long appendOne(byte[] array, ByteBuffer view, int type, long timestamp) {
-    int size = array != null ? array.length : view.remaining();
-    if (size > config.maxRecordBytes()) {
-      throw new RecordTooLargeException(
-          "record of " + size + " bytes exceeds maxRecordBytes " + config.maxRecordBytes());
-    }
+    Batch.checkRecordSize(array != null ? array.length : view.remaining(), config);
     long index;
     long epoch;
     appendLock.lock();
@@ -367,10 +363,7 @@ public final class SegmentedLog implements Log {
     } finally {
       appendLock.unlock();
     }
-    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      sync.syncTo(index); // group commit: shared with concurrent appenders
-      checkNotCut(index, epoch);
-    }
+    awaitDurableIfAlways(index, epoch);
     return index;
   }
 
@@ -423,11 +416,7 @@ public final class SegmentedLog implements Log {
     } finally {
       appendLock.unlock();
     }
-    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      long last = first + entries.size() - 1;
-      sync.syncTo(last); // group commit: shared with concurrent appenders
-      checkNotCut(last, epoch);
-    }
+    awaitDurableIfAlways(first + entries.size() - 1, epoch);
     return first;
   }
 
@@ -636,10 +625,7 @@ public final class SegmentedLog implements Log {
     } finally {
       appendLock.unlock();
     }
-    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      sync.syncTo(index); // returns below index if a truncation removed it meanwhile
-      checkNotCut(index, epoch); // as appendBatch: never acknowledged once cut
-    }
+    awaitDurableIfAlways(index, epoch);
     return index;
   }
 
@@ -1333,6 +1319,18 @@ public final class SegmentedLog implements Log {
       return new RecordsGoneException(index, first, lastIndex);
     }
     return new IndexOutOfRangeException(index, first, last);
+  }
+
+  /**
+   * Under {@link SyncPolicy#ALWAYS}: returns once everything up to {@code last}, written in cut
+   * epoch {@code epoch}, is durable (group commit: the fsync is shared with concurrent appenders),
+   * or throws if a truncation removed it meanwhile: never acknowledged once cut.
+   */
+  private void awaitDurableIfAlways(long last, long epoch) {
+    if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
+      sync.syncTo(last); // returns below last if a truncation removed it meanwhile
+      checkNotCut(last, epoch);
+    }
   }
 
   /** Throws if a suffix cut since {@code epoch} removed {@code index}. */

@@ -260,15 +260,13 @@ final class SyncCoordinator {
       T result;
       try {
         result = fsync.run();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException | Error e) {
+        // An unchecked failure leaves unknown whether the data reached the disk: as a failed fsync.
         fenced = true;
-        throw writer.fence(what, e);
-      } catch (RuntimeException | Error e) {
-        // Whether the data reached the disk is unknown: as for a failed fsync.
-        fenced = true;
-        LogFencedException f = writer.fence(what, new IOException(e));
-        if (e instanceof Error) {
-          throw e;
+        LogFencedException f =
+            writer.fence(what, e instanceof IOException io ? io : new IOException(e));
+        if (e instanceof Error error) {
+          throw error;
         }
         throw f;
       }

@@ -1,6 +1,7 @@
 package io.seglog.internal.segment;
 
 import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.ReadOnlyFileHandle;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -182,7 +183,7 @@ public final class MappedSegment {
   }
 
   /** The mapping as a file that can only be read, and only inside the gate. */
-  private final class Reads implements FileHandle {
+  private final class Reads extends ReadOnlyFileHandle {
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
       ByteBuffer m = mapping;
@@ -203,28 +204,14 @@ public final class MappedSegment {
     }
 
     @Override
-    public int write(ByteBuffer src, long position) {
-      throw new UnsupportedOperationException(path + " is mapped read-only");
-    }
-
-    @Override
-    public void force() {
-      throw new UnsupportedOperationException(path + " is mapped read-only");
-    }
-
-    @Override
-    public void truncate(long size) {
-      throw new UnsupportedOperationException(path + " is mapped read-only");
-    }
-
-    @Override
     public long size() {
       return length;
     }
 
     @Override
-    public void close() {
+    protected String describe() {
       // The mapping belongs to its MappedSegment, which the segment releases.
+      return "the mapping of " + path;
     }
   }
 }

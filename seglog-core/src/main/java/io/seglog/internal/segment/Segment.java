@@ -861,25 +861,17 @@ public final class Segment implements Closeable {
    * holding its append lock.
    */
   public void revokeMapping() {
-    List<MappedSegment> all;
     synchronized (handleLock) {
       mapDisabled = true;
-      all = new ArrayList<>(droppedMappings); // earlier mappings' copies may still run
-      droppedMappings.clear();
-      if (mapped != null) {
-        all.add(mapped);
-      }
-      mapped = null;
+      dropMappingLocked();
     }
-    for (MappedSegment m : all) {
-      m.revoke();
-    }
+    awaitMappedCopies(); // the current mapping's copies and earlier ones'
   }
 
   /**
-   * After {@link #close()}: waits until no copy runs out of any mapping of this segment any more,
-   * so another open of the log (in this process or another) may cut the file. The log's close calls
-   * it: closing releases the files.
+   * Waits until no copy runs out of any mapping this segment dropped (at an eviction, a revoke or
+   * {@link #close()}), so the file may shrink: a cut in place, or another open of the log (in this
+   * process or another) after close. The log's close calls it once closing released the files.
    */
   public void awaitMappedCopies() {
     List<MappedSegment> all;
@@ -897,10 +889,18 @@ public final class Segment implements Closeable {
     return mapped != null;
   }
 
-  /** Drops the mapping with the handle. @GuardedBy("handleLock") */
-  private MappedSegment unmapLocked() {
+  /**
+   * Drops the mapping with the handle, keeping it among {@code droppedMappings} while copies out of
+   * it may still run (a later mapping of the file does not cover them); returns it, or null, for
+   * the caller to release outside the lock. @GuardedBy("handleLock")
+   */
+  private MappedSegment dropMappingLocked() {
     MappedSegment m = mapped;
     mapped = null;
+    if (m != null) {
+      droppedMappings.removeIf(MappedSegment::isUnmapped);
+      droppedMappings.add(m);
+    }
     return m;
   }
 
@@ -932,12 +932,7 @@ public final class Segment implements Closeable {
     synchronized (handleLock) {
       h = handle;
       handle = null;
-      m = unmapLocked();
-      if (m != null) {
-        // A later mapping of the file does not cover copies still running out of this one.
-        droppedMappings.removeIf(MappedSegment::isUnmapped);
-        droppedMappings.add(m);
-      }
+      m = dropMappingLocked();
     }
     if (m != null) {
       m.release(); // unmapped when the copies in flight exit
@@ -977,11 +972,7 @@ public final class Segment implements Closeable {
       retired = true;
       h = handle;
       handle = null;
-      m = unmapLocked();
-      if (m != null) {
-        droppedMappings.removeIf(MappedSegment::isUnmapped);
-        droppedMappings.add(m); // for awaitMappedCopies
-      }
+      m = dropMappingLocked(); // awaitMappedCopies waits for its copies
     }
     if (m != null) {
       m.release(); // unmapped when the copies in flight exit

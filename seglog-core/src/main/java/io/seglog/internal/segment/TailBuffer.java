@@ -1,6 +1,7 @@
 package io.seglog.internal.segment;
 
 import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.ReadOnlyFileHandle;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -122,7 +123,7 @@ public final class TailBuffer {
    * #writeBuffer()} as appended, as {@link #append} of the same bytes would.
    */
   public void commit(int length) {
-    if (length < 0 || length > buffer.capacity() - used) {
+    if (length < 0 || length > room()) {
       throw new IllegalArgumentException(
           "commit of " + length + " bytes, but the buffer has room for " + room());
     }
@@ -197,25 +198,10 @@ public final class TailBuffer {
     return readView;
   }
 
-  private final class ReadView implements FileHandle {
+  private final class ReadView extends ReadOnlyFileHandle {
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
       return TailBuffer.this.read(dst, position);
-    }
-
-    @Override
-    public int write(ByteBuffer src, long position) {
-      throw new UnsupportedOperationException("read-only view");
-    }
-
-    @Override
-    public void force() {
-      throw new UnsupportedOperationException("read-only view");
-    }
-
-    @Override
-    public void truncate(long size) {
-      throw new UnsupportedOperationException("read-only view");
     }
 
     @Override
@@ -224,8 +210,8 @@ public final class TailBuffer {
     }
 
     @Override
-    public void close() {
-      // the segment closes its file
+    protected String describe() {
+      return "the write buffer's view of a segment"; // the segment closes its file
     }
   }
 }
