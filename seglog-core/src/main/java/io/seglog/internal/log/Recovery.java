@@ -18,6 +18,7 @@ import io.seglog.internal.format.SegmentHeader;
 import io.seglog.internal.format.Trailer;
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.FileIO;
+import io.seglog.internal.segment.BackgroundDigester;
 import io.seglog.internal.segment.FrameIndex;
 import io.seglog.internal.segment.FrameScanner;
 import io.seglog.internal.segment.HandlePool;
@@ -226,7 +227,15 @@ final class Recovery {
             indexFiles::timeStartSlot,
             new FrameDecoder(config.encryption()),
             // A read-only open keeps pread: the writer may cut files under it.
-            writable && config.mappedReads());
+            writable && config.mappedReads(),
+            // Started on the first megabyte appended; the log's close stops it.
+            writable ? BackgroundDigester.forLog(logName(), config.segmentBytes()) : null);
+  }
+
+  /** The log's name in thread names: its directory's. */
+  private String logName() {
+    Path name = files.directory().getFileName();
+    return name == null ? files.directory().toString() : name.toString();
   }
 
   // ---- pass 2b: truncations a crash interrupted (see Truncation)

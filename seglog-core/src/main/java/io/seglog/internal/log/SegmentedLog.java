@@ -1576,6 +1576,9 @@ public final class SegmentedLog implements Log {
         // A read of the mapping past the file's new end would fault (SIGBUS): readers still on
         // this segment object read by pread from here on, and fail or retry as the cut requires.
         c.revokeMapping();
+        // The cut rewrites bytes the log's digester may be reading for this object's digest: it
+        // stops, and the object's digest is never finished (the rescan below replaces the object).
+        c.abandonDigest();
         Truncation.cutFile(cutHandle, pending.cutOffset(), pending.tail());
         bytesWritten += pending.tail().length;
         io().forceDirectory(directory);
@@ -1779,6 +1782,10 @@ public final class SegmentedLog implements Log {
         }
       }
       stopIndexWrites.run(); // no index file is written once the lock may be someone else's
+      if (context.digester() != null) {
+        // Bounded wait; the active segment's digest is abandoned by its close below anyway.
+        context.digester().close();
+      }
       for (Segment seg : s) {
         try {
           seg.close();

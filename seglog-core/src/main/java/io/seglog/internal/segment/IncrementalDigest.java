@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 
 /**
- * The SHA-256 of a segment's content (the trailer's digest, FORMAT.md), computed as frames are
- * appended, so that sealing needs no read-back of the segment under the append lock.
+ * The SHA-256 of a segment's content (the trailer's digest, FORMAT.md), computed on the writer
+ * thread as frames are appended, so that sealing needs no read-back of the segment under the append
+ * lock. The log uses it where it has no {@link BackgroundDigester} (see there for when).
  *
  * <p>It covers bytes {@code [0, digested)}, fed as frames reach the file. The first write catches
  * up by reading what is before it (the segment header, or the frames a reopened segment already
@@ -16,7 +17,7 @@ import java.security.MessageDigest;
  *
  * <p>Not thread-safe: the log's writer thread owns it.
  */
-final class IncrementalDigest {
+final class IncrementalDigest implements SegmentDigest {
   static final long CATCH_UP_LIMIT = 1 << 20;
 
   /** Reads exactly {@code dst.remaining()} bytes of the segment at {@code position}. */
@@ -38,7 +39,8 @@ final class IncrementalDigest {
    * Adds the bytes of a frame just appended at {@code position}. Never fails: if catching up cannot
    * read, the digest falls behind and {@link #finish} reads back (and reports a failure then).
    */
-  void appended(ByteBuffer bytes, long position) {
+  @Override
+  public void appended(ByteBuffer bytes, long position) {
     if (behind) {
       return;
     }
@@ -67,7 +69,8 @@ final class IncrementalDigest {
   }
 
   /** The SHA-256 of bytes {@code [0, length)}, reading back whatever is not covered yet. */
-  byte[] finish(long length) throws IOException {
+  @Override
+  public byte[] finish(long length) throws IOException {
     if (sha == null || behind || digested > length) {
       sha = Segment.sha256();
       digested = 0;
@@ -77,6 +80,12 @@ final class IncrementalDigest {
     sha = null;
     behind = true; // sealed: no more appends
     return result;
+  }
+
+  @Override
+  public void abandon() {
+    // Nothing runs in the background, and the segment is never sealed: nothing to stop. (Segment
+    // close may call this from a thread other than the writer's, so it touches no state.)
   }
 
   private void readInto(long end) throws IOException {

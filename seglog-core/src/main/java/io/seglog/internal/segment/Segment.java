@@ -87,6 +87,8 @@ public final class Segment implements Closeable {
    * @param decoder decodes coded (compressed, encrypted) frames of version 2 segments
    * @param mapSealed whether reads of sealed, pooled segments go through a {@link MappedSegment}:
    *     only in a writable log, whose own cuts are the only thing that shrinks its files
+   * @param digester hashes active segments' content off the writer thread, or null to hash it on
+   *     the writer thread (see {@link BackgroundDigester})
    */
   public record Context(
       int maxBody,
@@ -97,7 +99,8 @@ public final class Segment implements Closeable {
       HandlePool handlePool,
       TimeSource timeSource,
       FrameDecoder decoder,
-      boolean mapSealed) {
+      boolean mapSealed,
+      BackgroundDigester digester) {
 
     /** A context whose segments read through pread only. */
     public Context(
@@ -110,7 +113,16 @@ public final class Segment implements Closeable {
         TimeSource timeSource,
         FrameDecoder decoder) {
       this(
-          maxBody, indexSource, indexCache, io, reopenMode, handlePool, timeSource, decoder, false);
+          maxBody,
+          indexSource,
+          indexCache,
+          io,
+          reopenMode,
+          handlePool,
+          timeSource,
+          decoder,
+          false,
+          null);
     }
   }
 
@@ -183,8 +195,9 @@ public final class Segment implements Closeable {
   private volatile Trailer trailer;
   private volatile TailBuffer tail; // the write buffer while active and buffering, else null
 
-  // Writer-thread state, needed for the trailer.
-  private final IncrementalDigest digest = new IncrementalDigest(this::readForDigest);
+  // Writer-thread state, needed for the trailer. The digest is fed by the writer thread; a
+  // BackgroundDigest also reads the file from the log's digester thread (readFileForDigest).
+  private final SegmentDigest digest;
   private long frameCount;
   private long minTimestamp;
   private long maxTimestamp;
@@ -226,6 +239,11 @@ public final class Segment implements Closeable {
     this.frameCount = frameCount;
     this.minTimestamp = minTimestamp;
     this.maxTimestamp = maxTimestamp;
+    BackgroundDigester digester = context.digester();
+    this.digest =
+        digester != null && handle != null && trailer == null
+            ? new BackgroundDigest(digester, this::readFileForDigest, this::readForDigest)
+            : new IncrementalDigest(this::readForDigest);
   }
 
   public Path path() {
@@ -623,6 +641,31 @@ public final class Segment implements Closeable {
     return t;
   }
 
+  /**
+   * Before a cut in place rewrites this segment's file (the log then replaces this object): its
+   * digest is never finished, and the log's digester stops reading the file. Writer thread.
+   */
+  public void abandonDigest() {
+    digest.abandon();
+  }
+
+  /**
+   * The background digest's reads, on the digester thread: the file only (the digest asks only for
+   * bytes already written to it), through a reference to the installed handle, never reopening it;
+   * refused once the segment is sealed and pooled or closed, when the digest is done anyway.
+   */
+  private void readFileForDigest(ByteBuffer dst, long position) throws IOException {
+    SharedHandle h = handle;
+    if (h == null || pooled || !h.tryRetain()) {
+      throw new IOException("segment " + this + " no longer has its writer's handle");
+    }
+    try {
+      h.file().readFully(dst, position);
+    } finally {
+      h.release();
+    }
+  }
+
   private void readForDigest(ByteBuffer dst, long position) throws IOException {
     TailBuffer t = tail;
     if (t != null) {
@@ -965,6 +1008,7 @@ public final class Segment implements Closeable {
   public void close() throws IOException {
     SharedHandle h;
     MappedSegment m;
+    digest.abandon(); // before the file closes: the digester stops reading it
     synchronized (handleLock) {
       if (retired) {
         return;
