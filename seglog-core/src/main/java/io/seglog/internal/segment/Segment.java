@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from which readers read it until it is written), then publishes, in this order, {@code size}, the
  * frame index entry, then {@code nextIndex}; a reader that saw a record index below {@code
  * nextIndex} (or the log's last index, published after) therefore finds its frame in the index and
- * wholly below {@code size}.
+ * wholly below {@code size}. The trailer's digest is fed by the writer as frames reach the file
+ * ({@link SegmentDigest}); with a {@link BackgroundDigester}, the log's digester thread also reads
+ * the active segment's file, below what the writer reported written, through a reference to its
+ * handle (never reopening it), until the seal or {@link #close()} stops it.
  *
  * <p>The frame index of a sealed segment is loaded lazily from its index file (or rebuilt from the
  * segment) through an {@link IndexSource}, at most once.
@@ -577,7 +580,7 @@ public final class Segment implements Closeable {
     }
   }
 
-  // ---- write buffering and the incremental digest (the log's writer thread only)
+  // ---- write buffering and the digest (the log's writer thread only)
 
   /**
    * From now on, appends are buffered in a {@link TailBuffer} of {@code capacity} bytes until

@@ -35,7 +35,7 @@ import java.nio.ByteBuffer;
  * {@link #used()}); any number of threads call {@link #read} concurrently.
  */
 public final class TailBuffer {
-  /** Told of the bytes each write put in the file (the segment's incremental digest). */
+  /** Told of the bytes each write put in the file (the segment's digest). */
   @FunctionalInterface
   public interface WriteListener {
     void written(ByteBuffer bytes, long position);
