@@ -44,7 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * file is the very segment it was (its 128 header bytes, which hold the log id, sequence, base
  * index, creation time, previous digest and header checksum, and for a sealed segment its length),
  * because a name can be reused after truncation deletes a segment; a different file is refused with
- * a {@link CorruptLogException}. {@link #close()} retires the segment for good: it never reopens.
+ * a {@link CorruptLogException}. {@link #close()} retires the segment for good: it never reopens. A
+ * sequential load ({@link #loadFrameAfter}) that finds the frame whole in the view's read-ahead
+ * window reads no byte of the file and takes no reference (nor enters a mapping's gate): the window
+ * holds bytes that were published when it was filled, and a reader drops it at a cut.
  *
  * <p>Mapped reads. In a writable log ({@link Context#mapSealed()}), a sealed segment handed to the
  * pool is read through a read-only {@link MappedSegment}, made on the first read that finds the
@@ -700,7 +703,11 @@ public final class Segment implements Closeable {
     if (header.version() < SegmentFormat.VERSION_2
         && view.precedes(path, recordIndex)
         && recordIndex < nextIndex) {
-      loadAt(view, view.nextFramePosition(), size, recordIndex);
+      // Out of the read-ahead window when it holds the frame: no handle reference or mapping
+      // gate per frame, since no byte of the file is read.
+      if (!view.loadNextInWindow(path, recordIndex)) {
+        loadAt(view, view.nextFramePosition(), size, recordIndex);
+      }
     } else {
       loadFrame(recordIndex, view);
     }
