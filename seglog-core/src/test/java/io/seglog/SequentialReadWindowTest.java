@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * window holds it whole ({@code FrameView.loadNextInWindow}), verified as a load from the file
  * verifies it. These tests walk frames of every size across window and segment boundaries, and
  * damage one frame in the middle of a window in each way the load refuses: the reader returns every
- * record before it exactly, then refuses that frame with its file and offset.
+ * record before it exactly, then refuses that frame with its file and offset (pread, mapped and
+ * read-only opens; a read-only open takes a handle reference per frame).
  */
 class SequentialReadWindowTest {
   // Frame header fields (the layout in SegmentFormat's Javadoc), for damage that keeps the
@@ -194,14 +195,12 @@ class SequentialReadWindowTest {
     Frame damaged = frames.get(700);
     List<DynamicTest> tests = new ArrayList<>();
     for (Damage d : damages((int) damaged.offset(), damaged.firstIndex())) {
-      for (boolean mapped : new boolean[] {false, true}) {
+      for (String open : new String[] {"pread", "mapped", "read-only"}) {
         tests.add(
             DynamicTest.dynamicTest(
-                d.name()
-                    + (d.resealed() ? ", checksum recomputed" : "")
-                    + (mapped ? ", mapped" : ""),
+                d.name() + (d.resealed() ? ", checksum recomputed" : "") + ", " + open,
                 () -> {
-                  Path dir = base.resolve("case-" + tests.size() + "-" + d.name() + mapped);
+                  Path dir = base.resolve("case-" + tests.size() + "-" + d.name() + open);
                   copy(original, dir);
                   Path file = dir.resolve(sealed.getFileName());
                   ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
@@ -213,7 +212,9 @@ class SequentialReadWindowTest {
                     b.putInt(at + CRC_AT, Checksums.crc32c(b, at + BODY_LENGTH_AT, end));
                   }
                   Files.write(file, b.array());
-                  try (Log log = Log.open(dir, config.toBuilder().mappedReads(mapped).build())) {
+                  LogConfig c = config.toBuilder().mappedReads(open.equals("mapped")).build();
+                  try (Log log =
+                      open.equals("read-only") ? Log.openReadOnly(dir, c) : Log.open(dir, c)) {
                     assertRefusedAfterEveryRecordBefore(log, payloads, damaged, file);
                   }
                 }));

@@ -225,8 +225,10 @@ final class Recovery {
             new HandlePool(config.maxOpenSegmentFiles()),
             indexFiles::timeStartSlot,
             new FrameDecoder(config.encryption()),
-            // A read-only open keeps pread: the writer may cut files under it.
-            writable && config.mappedReads());
+            // A read-only open keeps pread, and a handle reference per frame read: the writer may
+            // cut, remove or replace files under it.
+            writable && config.mappedReads(),
+            writable);
   }
 
   // ---- pass 2b: truncations a crash interrupted (see Truncation)
