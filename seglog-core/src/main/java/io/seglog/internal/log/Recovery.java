@@ -226,8 +226,10 @@ final class Recovery {
             new HandlePool(config.maxOpenSegmentFiles()),
             indexFiles::timeStartSlot,
             new FrameDecoder(config.encryption()),
-            // A read-only open keeps pread: the writer may cut files under it.
+            // A read-only open keeps pread, and a handle reference per frame read: the writer may
+            // cut, remove or replace files under it.
             writable && config.mappedReads(),
+            writable,
             // Started on the first megabyte appended; the log's close stops it.
             writable ? BackgroundDigester.forLog(logName(), config.segmentBytes()) : null);
   }

@@ -33,6 +33,7 @@ public final class FrameView {
   private Path file;
   private long filePosition = -1;
   private int frameOffset;
+  private int maxBody; // the largest body the last load allowed: later frames are held to it
   private long firstIndex;
   private int recordCount;
   // cursor: the record at cursorIndex starts at buffer offset cursorOffset
@@ -144,6 +145,7 @@ public final class FrameView {
       off = 0;
     }
     this.data = records;
+    this.maxBody = maxBody;
     this.file = path;
     this.filePosition = position;
     this.frameLength = length;
@@ -154,6 +156,38 @@ public final class FrameView {
     this.recordCount = h.recordCount();
     this.cursorIndex = firstIndex;
     this.cursorOffset = off + SegmentFormat.FRAME_HEADER_BYTES;
+  }
+
+  /**
+   * Loads the frame right after the loaded one out of the read-ahead window, without I/O: when the
+   * loaded frame is a plain frame of {@code path} (the same object) read into the window, the
+   * window holds the next frame whole, and that frame passes every check {@link #load} makes, with
+   * first index {@code expectedFirst} and no flags. Otherwise returns false and changes nothing:
+   * the caller then calls {@link #load}, which reads what is missing and names any damage with its
+   * file and offset. The window holds published bytes only (see {@link #load}), so this needs no
+   * handle.
+   */
+  public boolean loadNextInWindow(Path path, long expectedFirst) {
+    if (filePosition < 0 || path != file || path != windowFile || data != buffer) {
+      return false;
+    }
+    long position = filePosition + frameLength;
+    // The loaded frame lies in the window (a fill forgets the frame until the next one checks out).
+    int off = (int) (position - windowStart);
+    int length =
+        SegmentFormat.verifiedPlainFrameLength(buffer, off, buffer.limit(), maxBody, expectedFirst);
+    if (length < 0) {
+      return false;
+    }
+    this.filePosition = position;
+    this.frameLength = length;
+    this.offsetsPosition = -1;
+    this.frameOffset = off;
+    this.firstIndex = expectedFirst;
+    this.recordCount = SegmentFormat.frameRecordCount(buffer, off);
+    this.cursorIndex = expectedFirst;
+    this.cursorOffset = off + SegmentFormat.FRAME_HEADER_BYTES;
+    return true;
   }
 
   /** Whether loads read ahead past the requested frame. */

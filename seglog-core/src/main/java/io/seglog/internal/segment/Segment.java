@@ -48,6 +48,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * index, creation time, previous digest and header checksum, and for a sealed segment its length),
  * because a name can be reused after truncation deletes a segment; a different file is refused with
  * a {@link CorruptLogException}. {@link #close()} retires the segment for good: it never reopens.
+ * In a writable log, a sequential load ({@link #loadFrameAfter}) that finds the frame whole in the
+ * view's read-ahead window reads no byte of the file and takes no reference (nor enters a mapping's
+ * gate): the window holds bytes that were published when it was filled, and a reader drops it at a
+ * cut ({@link Context#windowReads()}).
  *
  * <p>Mapped reads. In a writable log ({@link Context#mapSealed()}), a sealed segment handed to the
  * pool is read through a read-only {@link MappedSegment}, made on the first read that finds the
@@ -90,6 +94,11 @@ public final class Segment implements Closeable {
    * @param decoder decodes coded (compressed, encrypted) frames of version 2 segments
    * @param mapSealed whether reads of sealed, pooled segments go through a {@link MappedSegment}:
    *     only in a writable log, whose own cuts are the only thing that shrinks its files
+   * @param windowReads whether a sequential read takes a frame already in its read-ahead window
+   *     without a handle reference ({@link #loadFrameAfter}): only in a writable log, whose own
+   *     cuts are the only thing that changes its files, and which its readers see by the cut epoch.
+   *     A read-only log keeps a reference per frame, whose reopen of an evicted file notices the
+   *     writer's removal or replacement of it.
    * @param digester hashes active segments' content off the writer thread, or null to hash it on
    *     the writer thread (see {@link BackgroundDigester})
    */
@@ -103,9 +112,10 @@ public final class Segment implements Closeable {
       TimeSource timeSource,
       FrameDecoder decoder,
       boolean mapSealed,
+      boolean windowReads,
       BackgroundDigester digester) {
 
-    /** A context whose segments read through pread only. */
+    /** A context whose segments read through pread only, each frame under a handle reference. */
     public Context(
         int maxBody,
         IndexSource indexSource,
@@ -124,6 +134,7 @@ public final class Segment implements Closeable {
           handlePool,
           timeSource,
           decoder,
+          false,
           false,
           null);
     }
@@ -177,6 +188,7 @@ public final class Segment implements Closeable {
   private final TimeSource timeSource;
   private final FrameDecoder decoder;
   private final boolean mapSealed;
+  private final boolean windowReads;
   private final Object indexLoadLock = new Object();
   private final Object handleLock = new Object();
 
@@ -236,6 +248,7 @@ public final class Segment implements Closeable {
     this.indexCache = context.indexCache();
     this.decoder = context.decoder();
     this.mapSealed = context.mapSealed();
+    this.windowReads = context.windowReads();
     this.size = size;
     this.nextIndex = nextIndex;
     this.trailer = trailer;
@@ -746,7 +759,11 @@ public final class Segment implements Closeable {
     if (header.version() < SegmentFormat.VERSION_2
         && view.precedes(path, recordIndex)
         && recordIndex < nextIndex) {
-      loadAt(view, view.nextFramePosition(), size, recordIndex);
+      // Out of the read-ahead window when it holds the frame: no handle reference or mapping
+      // gate per frame, since no byte of the file is read.
+      if (!windowReads || !view.loadNextInWindow(path, recordIndex)) {
+        loadAt(view, view.nextFramePosition(), size, recordIndex);
+      }
     } else {
       loadFrame(recordIndex, view);
     }

@@ -58,6 +58,7 @@ class BackgroundDigestTest {
         (s, t) -> 0,
         FrameDecoder.WITHOUT_KEYS,
         false,
+        true,
         digester);
   }
 
