@@ -684,6 +684,9 @@ public final class SegmentedLog implements Log {
         if (f.getCause() instanceof IOException io) {
           throw io;
         }
+        if (f.getCause() instanceof Error error) {
+          throw error;
+        }
         throw (RuntimeException) f.getCause();
       }
       throw (RecordTooLargeException) e;

@@ -33,7 +33,7 @@ final class StreamedFrame {
   static final class SourceFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
-    SourceFailure(Exception cause) {
+    SourceFailure(Throwable cause) {
       super(cause);
     }
   }
@@ -69,7 +69,8 @@ final class StreamedFrame {
       int n;
       try {
         n = source.read(chunk);
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
+        // An Error too: the payload written so far must be cut back before it propagates.
         throw new SourceFailure(e);
       }
       if (n < 0) {
