@@ -3,7 +3,7 @@ package io.seglog.internal.segment;
 import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -45,16 +45,29 @@ public final class BackgroundDigester implements AutoCloseable {
   /** How long {@link #close} waits for the thread to stop. */
   static final long STOP_MILLIS = 2_000;
 
-  private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
-
   private final String threadName;
   private final Queue<BackgroundDigest> queue = new ConcurrentLinkedQueue<>();
   private final Object startLock = new Object();
   private Thread thread; // @GuardedBy("startLock") null until the first schedule
   private volatile boolean stopping; // set under startLock
 
+  private final ThreadFactory threads;
+
   BackgroundDigester(String threadName) {
+    // No inherited thread-locals or class loader from whichever appender starts it.
+    this(
+        threadName,
+        r -> {
+          Thread t = new Thread(null, r, threadName, 0, false);
+          t.setContextClassLoader(null);
+          return t;
+        });
+  }
+
+  /** With the thread made by {@code threads} (tests: a thread that cannot start). */
+  BackgroundDigester(String threadName, ThreadFactory threads) {
     this.threadName = threadName;
+    this.threads = threads;
   }
 
   /**
@@ -85,10 +98,18 @@ public final class BackgroundDigester implements AutoCloseable {
       }
       t = thread;
       if (t == null) {
-        t = new Thread(this::run, threadName);
-        t.setDaemon(true);
+        try {
+          t = threads.newThread(this::run);
+          t.setDaemon(true);
+          t.start();
+        } catch (Throwable e) { // e.g. "unable to create native thread" under a thread limit
+          // Never out of an append (appended() does not fail): the digester stops for good, its
+          // queue is never polled, and each seal hashes what is left on the writer thread.
+          stopping = true;
+          queue.clear();
+          return;
+        }
         thread = t;
-        t.start();
         return;
       }
     }
@@ -104,7 +125,7 @@ public final class BackgroundDigester implements AutoCloseable {
     while (!stopping) {
       BackgroundDigest d = queue.poll();
       if (d == null) {
-        LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+        LockSupport.park(this); // schedule and close unpark it; a permit given early is kept
         continue;
       }
       d.digestPending(buf);

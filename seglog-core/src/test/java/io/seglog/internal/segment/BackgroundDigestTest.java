@@ -48,6 +48,10 @@ class BackgroundDigestTest {
   }
 
   private Segment.Context context() {
+    return context(digester);
+  }
+
+  private Segment.Context context(BackgroundDigester digester) {
     return new Segment.Context(
         1 << 24,
         s -> null,
@@ -75,6 +79,42 @@ class BackgroundDigestTest {
   private Segment open(FileHandle file, long size, long nextIndex) {
     return new Segment(
         path(), HEADER, file, context(), new FrameIndex(16), size, nextIndex, null, 0, 0, -1);
+  }
+
+  @Test
+  void aDigesterThreadThatCannotStartLeavesTheHashToTheSeal() throws Exception {
+    BackgroundDigester noThreads =
+        new BackgroundDigester(
+            "seglog-digest-nothreads",
+            r ->
+                new Thread(r) {
+                  @Override
+                  public synchronized void start() {
+                    throw new OutOfMemoryError("unable to create native thread (test)");
+                  }
+                });
+    FileHandle file = io.open(path(), FileIO.Mode.CREATE_NEW);
+    file.writeFully(SegmentFormat.encodeHeader(HEADER), 0);
+    Segment s =
+        new Segment(
+            path(),
+            HEADER,
+            file,
+            context(noThreads),
+            new FrameIndex(16),
+            SegmentFormat.HEADER_BYTES,
+            1,
+            null,
+            0,
+            0,
+            -1);
+    // Several wake-ups' worth: each append that would start the thread must not fail.
+    fill(s, new SplittableRandom(21), 3 * BackgroundDigester.WAKE_BYTES, 70_000);
+    assertThat(noThreads.isStopping()).isTrue();
+    assertThat(noThreads.isRunning()).isFalse();
+    sealAndCheck(s);
+    s.close();
+    noThreads.close();
   }
 
   /**
