@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.NoSuchElementException;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -269,6 +270,58 @@ class SequentialWindowSemanticsTest {
           }
         }
         assertThat(tag(a.next())).isEqualTo("a1500");
+      }
+    }
+  }
+
+  /**
+   * A plain (version 1) log reopened encrypted, then as a state machine's log whose new segments
+   * hold checkpoint frames between records frames: readers and tailers walk from the window-read
+   * version 1 frames into coded frames and across checkpoint frames, record for record.
+   */
+  @ParameterizedTest
+  @MethodSource("modes")
+  void readersWalkFromPlainSegmentsIntoCodedAndCheckpointedOnes(boolean mapped, int writeBuffer)
+      throws Exception {
+    byte[] key = new byte[32];
+    new Random(7).nextBytes(key);
+    LogConfig plain = config(mapped, writeBuffer).segmentMaxRecords(300).build();
+    try (Log log = Log.open(dir, plain)) {
+      append(log, "a", 0, 599);
+    }
+    LogConfig coded =
+        plain.toBuilder().encryption(KeyProvider.of(1, java.util.Map.of(1, key))).build();
+    try (Log log = Log.open(dir, coded)) {
+      append(log, "a", 600, 1199);
+    }
+    StateMachine ignore =
+        new StateMachine() {
+          @Override
+          public void apply(Record record) {}
+
+          @Override
+          public void checkpoint(java.io.OutputStream out) throws java.io.IOException {
+            out.write(new byte[300]);
+          }
+
+          @Override
+          public void restore(java.io.InputStream in) {}
+        };
+    try (StateMachineLog log = Log.open(dir, coded, ignore)) {
+      for (long i = 1200; i < 1800; i++) {
+        log.append(payload("a", i));
+        if (i % 97 == 0) {
+          log.checkpoint();
+        }
+      }
+      try (LogReader r = log.reader(0, 1800);
+          Tailer t = log.tailer(0)) {
+        for (long i = 0; i < 1800; i++) {
+          assertThat(tag(r.next())).isEqualTo("a" + i);
+          assertThat(tag(poll(t))).isEqualTo("a" + i);
+        }
+        assertThat(r.hasNext()).isFalse();
+        assertThat(poll(t)).isNull();
       }
     }
   }
