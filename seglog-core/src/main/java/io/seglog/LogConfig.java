@@ -304,14 +304,16 @@ public final class LogConfig {
 
   /**
    * Size of the user-space write buffer of the active segment; 0 (the default) writes every append
-   * to the operating system before it returns. With a buffer, appends are copied into it and
-   * written in one system call when it is full, before every fsync (so {@link SyncPolicy#ALWAYS}
-   * and {@link Log#sync()} are as durable as without), when a segment rolls and on close. Readers
-   * see buffered records as any other. The price: a record acknowledged under {@link
-   * SyncPolicy#NONE} or {@link SyncPolicy#interval} that is still in the buffer is lost if the
-   * process dies, and if writing the buffer fails (a full disk) the log is fenced and the buffered
-   * records are lost; nothing reported durable ({@link Log#durableIndex()}) is ever lost. At most
-   * {@link #segmentBytes()} is allocated.
+   * to the operating system before it returns, except under {@link SyncPolicy#ALWAYS}, where 0
+   * means a 64 KiB buffer: an append returns only after an fsync, and the thread that runs it
+   * writes the frames of every append that waits for it in one system call (group commit). With a
+   * buffer, appends are copied into it and written in one system call when it is full, before every
+   * fsync (so {@link SyncPolicy#ALWAYS} and {@link Log#sync()} are as durable as without), when a
+   * segment rolls and on close. Readers see buffered records as any other. The price: a record
+   * acknowledged under {@link SyncPolicy#NONE} or {@link SyncPolicy#interval} that is still in the
+   * buffer is lost if the process dies, and if writing the buffer fails (a full disk) the log is
+   * fenced and the buffered records are lost; nothing reported durable ({@link Log#durableIndex()})
+   * is ever lost. At most {@link #segmentBytes()} is allocated.
    */
   public int writeBufferBytes() {
     return writeBufferBytes;

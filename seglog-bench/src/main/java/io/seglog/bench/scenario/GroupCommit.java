@@ -24,7 +24,8 @@ import java.util.Map;
  * The runs are interleaved (run 1 of every point, then run 2, ...) so that background load hits all
  * points alike.
  *
- * <p>Usage: {@code GroupCommit [threads=1,4,16,64] [seconds=5] [warmup=1] [runs=3] [bytes=100]}
+ * <p>Usage: {@code GroupCommit [threads=1,4,16,64] [seconds=5] [warmup=1] [runs=3] [bytes=100]
+ * [buffer=0]} ({@code buffer}: {@link LogConfig#writeBufferBytes()})
  */
 public final class GroupCommit {
   private GroupCommit() {}
@@ -48,10 +49,17 @@ public final class GroupCommit {
     double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
     int runs = Integer.parseInt(opt.getOrDefault("runs", "3"));
     int bytes = Integer.parseInt(opt.getOrDefault("bytes", "100"));
+    int buffer = Integer.parseInt(opt.getOrDefault("buffer", "0"));
 
     System.out.printf(
-        "# GroupCommit threads=%s seconds=%s warmup=%s runs=%d bytes=%d dir=%s%n",
-        opt.getOrDefault("threads", "1,4,16,64"), seconds, warmup, runs, bytes, Scenarios.root());
+        "# GroupCommit threads=%s seconds=%s warmup=%s runs=%d bytes=%d buffer=%d dir=%s%n",
+        opt.getOrDefault("threads", "1,4,16,64"),
+        seconds,
+        warmup,
+        runs,
+        bytes,
+        buffer,
+        Scenarios.root());
     Map<Integer, List<Point>> results = new LinkedHashMap<>();
     for (int t : threads) {
       results.put(t, new ArrayList<>());
@@ -59,7 +67,7 @@ public final class GroupCommit {
     List<Double> ratios = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       for (int t : threads) {
-        Point p = measure(t, seconds, warmup, bytes);
+        Point p = measure(t, seconds, warmup, bytes, buffer);
         results.get(t).add(p);
         System.out.printf(
             Locale.ROOT,
@@ -108,12 +116,16 @@ public final class GroupCommit {
     }
   }
 
-  static Point measure(int threads, double seconds, double warmup, int bytes) throws Exception {
+  static Point measure(int threads, double seconds, double warmup, int bytes, int buffer)
+      throws Exception {
     Path dir = Files.createTempDirectory(Scenarios.root(), "group-commit-");
     byte[] payload = new byte[bytes];
     List<Scenarios.Samples> samples = new ArrayList<>();
     Phase phase = new Phase();
-    try (Log log = Log.open(dir, LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build())) {
+    try (Log log =
+        Log.open(
+            dir,
+            LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).writeBufferBytes(buffer).build())) {
       List<Thread> workers = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         Scenarios.Samples s = new Scenarios.Samples();

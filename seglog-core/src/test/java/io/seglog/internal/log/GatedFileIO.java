@@ -1,9 +1,11 @@
 package io.seglog.internal.log;
 
+import io.seglog.internal.format.FileNames;
 import io.seglog.internal.io.FileHandle;
 import io.seglog.internal.io.ForwardingFileIO;
 import io.seglog.internal.io.NioFileIO;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -11,12 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real file system, except that data fsyncs can be held at a gate (to make concurrent appenders
- * pile up deterministically), let through one at a time, or made to fail. Thread-safe.
+ * pile up deterministically), let through one at a time, or made to fail; writes to segment files
+ * are counted and can be made to fail. Thread-safe.
  */
 final class GatedFileIO extends ForwardingFileIO {
   private final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
   private final Semaphore arrivals = new Semaphore(0);
   private final AtomicInteger forces = new AtomicInteger();
+  private final AtomicInteger segmentWrites = new AtomicInteger();
+  private volatile boolean failWrites;
   private volatile CountDownLatch entered = new CountDownLatch(0);
   private volatile boolean failForces;
   private volatile boolean stepping; // each permit lets exactly one fsync through
@@ -57,6 +62,16 @@ final class GatedFileIO extends ForwardingFileIO {
     failForces = true;
   }
 
+  /** From now on every write to a segment file throws. */
+  void failSegmentWrites() {
+    failWrites = true;
+  }
+
+  /** Writes to segment files (system calls, not frames) that reached the file. */
+  int segmentWrites() {
+    return segmentWrites.get();
+  }
+
   /** Data fsyncs that passed the gate and reached the disk. */
   int forces() {
     return forces.get();
@@ -64,7 +79,21 @@ final class GatedFileIO extends ForwardingFileIO {
 
   @Override
   protected FileHandle wrap(Path file, FileHandle handle) {
+    // A segment may be opened under its temporary name (created, then renamed into place).
+    boolean segment = file.getFileName().toString().contains(FileNames.SEGMENT_SUFFIX);
     return new ForwardingHandle(handle) {
+      @Override
+      public int write(ByteBuffer src, long position) throws IOException {
+        if (!segment) {
+          return super.write(src, position);
+        }
+        if (failWrites) {
+          throw new IOException("injected write failure (EIO)");
+        }
+        segmentWrites.incrementAndGet();
+        return super.write(src, position);
+      }
+
       @Override
       public void force() throws IOException {
         entered.countDown();

@@ -154,6 +154,166 @@ class GroupCommitTest {
     }
   }
 
+  /**
+   * Under ALWAYS the active segment is buffered ({@link SegmentedLog#ALWAYS_WRITE_BUFFER_BYTES}):
+   * appenders that write while an fsync runs leave their frames in the buffer, and the next leader
+   * writes all of them in one system call before its fsync, instead of one write each under the
+   * append lock. What reaches the file and the disk before each acknowledgement is unchanged.
+   */
+  @Test
+  void appendersWaitingForAnFsyncAreWrittenByTheNextLeaderInOneSystemCall() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    int followers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(followers + 1);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        CountDownLatch leaderInFsync = io.close();
+        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
+        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        int writesBefore = io.segmentWrites();
+        int forcesBefore = io.forces();
+        List<Future<Long>> waiting = new ArrayList<>();
+        for (int i = 0; i < followers; i++) {
+          String payload = "follower-" + i;
+          waiting.add(pool.submit(() -> log.append(bytes(payload))));
+        }
+        awaitLastIndex(log, 1 + followers);
+        assertThat(io.segmentWrites())
+            .as("the followers' frames wait in the buffer while the fsync runs")
+            .isEqualTo(writesBefore);
+        io.open();
+
+        assertThat(leader.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        for (Future<Long> f : waiting) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 1L + followers);
+        }
+        assertThat(io.segmentWrites() - writesBefore)
+            .as("the next leader wrote every follower's frame in one system call")
+            .isEqualTo(1);
+        assertThat(io.forces() - forcesBefore)
+            .as("the leader's fsync, then one shared")
+            .isEqualTo(2);
+        assertThat(log.durableIndex()).isEqualTo(1 + followers);
+        try (SegmentedLog follower = SegmentedLog.openReadOnly(dir, ALWAYS, NioFileIO.INSTANCE)) {
+          assertThat(follower.lastIndex())
+              .as("every acknowledged record is in the file")
+              .isEqualTo(1 + followers);
+        }
+      } finally {
+        io.open(); // a failed assertion must not leave close's fsync at the gate
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aLoneWriterPaysOneWriteAndOneFsyncPerAppend() {
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      int writes = io.segmentWrites();
+      int forces = io.forces();
+      for (int i = 1; i <= 10; i++) {
+        assertThat(log.append(bytes("r" + i))).isEqualTo(i);
+      }
+      assertThat(io.segmentWrites() - writes).isEqualTo(10);
+      assertThat(io.forces() - forces).isEqualTo(10);
+    }
+  }
+
+  /**
+   * Many writers wait, their frames buffered, while the leader's fsync runs; it fails. Every one of
+   * them fails with the fence, none is acknowledged or left waiting, and nothing they wrote is
+   * reported durable.
+   */
+  @Test
+  void aFailedFsyncMidRoundFailsEveryBufferedWaiterAndNoneHangs() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    int writers = 32;
+    long acknowledged = 1;
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        assertThat(log.append(bytes("durable"))).isEqualTo(acknowledged);
+        CountDownLatch leaderInFsync = io.close();
+        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
+        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        List<Future<Long>> waiting = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+          String payload = "doomed-" + i;
+          waiting.add(pool.submit(() -> log.append(bytes(payload))));
+        }
+        awaitLastIndex(log, acknowledged + 1 + writers);
+        io.failForces();
+        io.open();
+
+        assertThatThrownBy(() -> leader.get(60, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(LogFencedException.class);
+        for (Future<Long> f : waiting) {
+          assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+              .isInstanceOf(ExecutionException.class)
+              .hasCauseInstanceOf(LogFencedException.class);
+        }
+        assertThat(log.durableIndex()).isEqualTo(acknowledged);
+        assertThatThrownBy(() -> log.append(bytes("after"))).isInstanceOf(LogFencedException.class);
+      } finally {
+        io.open(); // a failed assertion must not leave close's fsync at the gate
+      }
+    } catch (LogFencedException expected) {
+      // close reports the fence
+    } finally {
+      pool.shutdownNow();
+    }
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(reopened.read(acknowledged).payloadBytes()).isEqualTo(bytes("durable"));
+    }
+  }
+
+  /**
+   * The frames of a round of waiters are buffered; the next leader's write of them fails (a full
+   * disk). The log is fenced, every waiter of the round fails, none hangs, and the durable index
+   * stays at the records that were fsynced.
+   */
+  @Test
+  void aFailedWriteOfABufferedRoundFencesTheLogAndFailsEveryWaiter() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    int writers = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        CountDownLatch leaderInFsync = io.close();
+        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
+        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        List<Future<Long>> waiting = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+          String payload = "unwritten-" + i;
+          waiting.add(pool.submit(() -> log.append(bytes(payload))));
+        }
+        awaitLastIndex(log, 1 + writers);
+        io.failSegmentWrites();
+        io.open();
+
+        assertThat(leader.get(60, TimeUnit.SECONDS)).isEqualTo(1); // written and fsynced before
+        for (Future<Long> f : waiting) {
+          assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+              .isInstanceOf(ExecutionException.class)
+              .hasCauseInstanceOf(LogFencedException.class);
+        }
+        assertThat(log.durableIndex()).isEqualTo(1);
+      } finally {
+        io.open(); // a failed assertion must not leave close's fsync at the gate
+      }
+    } catch (LogFencedException expected) {
+      // close reports the fence
+    } finally {
+      pool.shutdownNow();
+    }
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(reopened.lastIndex()).isEqualTo(1);
+      assertThat(reopened.read(1).payloadBytes()).isEqualTo(bytes("leader"));
+    }
+  }
+
   @Test
   void asyncAppendsCompleteOnlyOnceDurableAndShareFsyncs() throws Exception {
     GatedFileIO io = new GatedFileIO();
