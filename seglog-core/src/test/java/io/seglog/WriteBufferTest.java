@@ -113,14 +113,7 @@ class WriteBufferTest {
       sealed = log.segments().stream().filter(SegmentInfo::sealed).toList();
     }
     assertThat(sealed).hasSizeGreaterThan(3);
-    for (SegmentInfo s : sealed) {
-      byte[] bytes = Files.readAllBytes(s.file());
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(bytes, 0, bytes.length - SegmentFormat.TRAILER_FRAME_BYTES);
-      assertThat(s.digest())
-          .as(s.file().toString())
-          .isEqualTo(HexFormat.of().formatHex(sha.digest()));
-    }
+    LogChecks.assertSealedDigestsMatchContent(sealed);
     try (Log log = Log.open(dir, config(SyncPolicy.NONE, 1024))) {
       // a reopened active segment with content: its digest is completed by a read-back at seal
       log.append(new byte[10]);

@@ -8,6 +8,11 @@ import io.seglog.IndexOutOfRangeException;
 import io.seglog.Log;
 import io.seglog.LogReader;
 import io.seglog.Record;
+import io.seglog.SegmentInfo;
+import io.seglog.internal.format.SegmentFormat;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 
 /** Assertions about a whole log's content. */
@@ -58,6 +63,21 @@ public final class LogChecks {
     String diff = expected.difference(actual);
     if (diff != null) {
       fail(diff);
+    }
+  }
+
+  /** Each sealed segment's trailer digest is the SHA-256 of its file's bytes before the trailer. */
+  public static void assertSealedDigestsMatchContent(List<SegmentInfo> segments) throws Exception {
+    for (SegmentInfo s : segments) {
+      if (!s.sealed()) {
+        continue;
+      }
+      byte[] bytes = Files.readAllBytes(s.file());
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(bytes, 0, bytes.length - SegmentFormat.TRAILER_FRAME_BYTES);
+      assertThat(s.digest())
+          .as(s.file().toString())
+          .isEqualTo(HexFormat.of().formatHex(sha.digest()));
     }
   }
 }
