@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -137,8 +138,7 @@ final class SyncCoordinator {
   private long gatherCount;
   private long gatherFrom;
   // Threads in beginExclusive: a gathering leader stops at once.
-  private final java.util.concurrent.atomic.AtomicInteger exclusiveWanted =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger exclusiveWanted = new AtomicInteger();
   // Mean fsync time, moving (1/8 per fsync); written under fsyncLock.
   private volatile long fsyncNanosMean;
   // For tests: when >= 0, the gathering bound instead of half the mean fsync, capped.
@@ -205,7 +205,8 @@ final class SyncCoordinator {
             waiters.add(me);
           } else {
             fsyncInProgress = true;
-            gatherUntil = gatherCount >= 2 ? gatherFrom + gatherCount : Long.MIN_VALUE;
+            boolean observed = gatherCount >= 2 && gatherFrom != Long.MAX_VALUE;
+            gatherUntil = observed ? gatherFrom + gatherCount : Long.MIN_VALUE;
             gatherCount = 0; // one leader gathers per round observed
           }
         } finally {
