@@ -991,6 +991,16 @@ public final class SegmentedLog implements Log {
     public long firstIndex() {
       return firstIndex;
     }
+
+    @Override
+    public long lastIndex() {
+      return lastIndex;
+    }
+  }
+
+  /** The sync coordinator, for tests of group commit. */
+  SyncCoordinator syncCoordinatorForTest() {
+    return sync;
   }
 
   /**

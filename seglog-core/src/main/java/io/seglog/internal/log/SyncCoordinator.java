@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -34,8 +35,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * it started; the others sleep on (waking every waiter cost a round's worth of context switches on
  * two cores). After a failure, or when close ends its exclusive fsync, every waiter is woken. A
  * lone writer finds no fsync in progress and pays exactly one: nobody waits for company.
- * Asynchronous appends are queued to one flush worker thread, which drains the queue, calls {@link
- * #syncTo} for the highest index in it, and completes the futures; it is started on first use.
+ *
+ * <p>Gathering. Waking only the covered waiters splits many writers into two cohorts: when fsync N
+ * ends, the next leader starts fsync N+1 at once, covering the cohort that wrote during fsync N but
+ * not the cohort just woken, which is still being scheduled; each fsync covers about half the
+ * writers. So a round that woke {@code k >= 2} covered waiters (concurrency observed, not guessed)
+ * makes the next leader, before its snapshot, wait until about {@code k} appends have been written
+ * since the round ended (the log's last index has advanced by {@code k}), or until half the recent
+ * mean fsync time has passed, never more than {@link #MAX_GATHER_NANOS}. The leader holds no lock
+ * meanwhile (it yields the CPU to the woken cohort) and has only marked an fsync in progress, so
+ * writers arriving queue behind it as usual; it stops gathering at once when the log is fenced or
+ * something waits in {@link #beginExclusive} (close, a suffix cut). A round that woke fewer than
+ * two (a lone writer, two alternating writers) leaves nothing to gather: the lone writer pays
+ * nothing extra. The gathering only delays a snapshot; what is fsynced, fenced and acknowledged is
+ * unchanged. Asynchronous appends are queued to one flush worker thread, which drains the queue,
+ * calls {@link #syncTo} for the highest index in it, and completes the futures; it is started on
+ * first use.
  *
  * <p>Failure: a failed fsync fences the log (through {@link Writer#fence}), fails every queued
  * future, and is never retried. Once the log is fenced the durable index never moves again: Linux
@@ -51,6 +66,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe.
  */
 final class SyncCoordinator {
+
+  /** The longest a leader gathers appends before its snapshot (see the design note). */
+  static final long MAX_GATHER_NANOS = 500_000;
 
   /** What has been written, taken atomically with respect to appends and rolls. */
   record Written(Segment segment, long lastIndex, long bytes) {}
@@ -71,6 +89,14 @@ final class SyncCoordinator {
 
     /** The log's first index now (for the message of records a truncation removed). */
     long firstIndex();
+
+    /**
+     * The last index written, read without a lock (for gathering, see the design note); {@link
+     * Long#MAX_VALUE}, which never gathers, by default.
+     */
+    default long lastIndex() {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** A thread waiting in {@link #syncTo} for an fsync in progress. */
@@ -107,6 +133,17 @@ final class SyncCoordinator {
   private final Condition fsyncDone = lock.newCondition(); // for beginExclusive only
   private boolean fsyncInProgress; // @GuardedBy("lock"); also held by close, see exclusive()
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // @GuardedBy("lock")
+  // What the last round woke (covered waiters) and the last index written when it ended: the next
+  // leader gathers until the last index passes gatherFrom + gatherCount. @GuardedBy("lock")
+  private long gatherCount;
+  private long gatherFrom;
+  // Threads in beginExclusive: a gathering leader stops at once.
+  private final AtomicInteger exclusiveWanted = new AtomicInteger();
+  // Mean fsync time, moving (1/8 per fsync); written under fsyncLock.
+  private volatile long fsyncNanosMean;
+  // For tests: when >= 0, the gathering bound instead of half the mean fsync, capped.
+  private volatile long gatherBoundOverride = -1;
+  private final AtomicLong gatherWaits = new AtomicLong(); // leaders that gathered
   private final AtomicLong durableIndex;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private Thread flushWorker; // @GuardedBy("this")
@@ -145,6 +182,7 @@ final class SyncCoordinator {
   long syncTo(long target) {
     boolean interrupted = false;
     boolean mustHandOff = false; // woken to lead the next fsync, and not done so yet
+    long gatherUntil = Long.MIN_VALUE;
     try {
       while (true) {
         long durable = durableIndex.get();
@@ -167,13 +205,16 @@ final class SyncCoordinator {
             waiters.add(me);
           } else {
             fsyncInProgress = true;
+            boolean observed = gatherCount >= 2 && gatherFrom != Long.MAX_VALUE;
+            gatherUntil = observed ? gatherFrom + gatherCount : Long.MIN_VALUE;
+            gatherCount = 0; // one leader gathers per round observed
           }
         } finally {
           lock.unlock();
         }
         mustHandOff = false; // leading, or back in the queue of the fsync in progress
         if (me == null) {
-          if (leadOneFsync() < target) {
+          if (leadOneFsync(gatherUntil) < target) {
             // A truncation removed the target: the caller finds it above the durable index.
             return durableIndex.get();
           }
@@ -194,14 +235,19 @@ final class SyncCoordinator {
   }
 
   /**
-   * Fsyncs what has been written (the caller set {@code fsyncInProgress}), then wakes waiters.
-   * Returns the last index the fsync covered.
+   * Fsyncs what has been written (the caller set {@code fsyncInProgress}), after gathering until
+   * {@code gatherUntil} has been written (see the design note), then wakes waiters. Returns the
+   * last index the fsync covered.
    */
-  private long leadOneFsync() {
+  private long leadOneFsync(long gatherUntil) {
     boolean failed = true;
     long covered;
     try {
       writer.checkNotFenced();
+      if (gatherUntil != Long.MIN_VALUE) {
+        gather(gatherUntil);
+        writer.checkNotFenced();
+      }
       Written w = writer.written();
       forceAndRecord(
           "fsync of " + w.segment().path(),
@@ -228,6 +274,12 @@ final class SyncCoordinator {
       try {
         fsyncInProgress = false;
         wake = failed ? takeAllWaiters() : takeCoveredWaitersAndNextLeader();
+        long woke = 0; // covered waiters, not the next leader
+        for (Waiter w : wake) {
+          woke += w.leader ? 0 : 1;
+        }
+        gatherCount = failed ? 0 : woke;
+        gatherFrom = writer.lastIndex();
         fsyncDone.signalAll(); // beginExclusive
       } finally {
         lock.unlock();
@@ -237,6 +289,36 @@ final class SyncCoordinator {
       }
     }
     return covered;
+  }
+
+  /**
+   * Waits, holding no lock, until {@code until} has been written, the bound passes, the log is
+   * fenced or something waits in {@link #beginExclusive} (see the design note).
+   */
+  private void gather(long until) {
+    long override = gatherBoundOverride;
+    long bound = override >= 0 ? override : Math.min(fsyncNanosMean / 2, MAX_GATHER_NANOS);
+    if (bound <= 0 || writer.lastIndex() >= until) {
+      return;
+    }
+    gatherWaits.incrementAndGet();
+    long deadline = System.nanoTime() + bound;
+    while (writer.lastIndex() < until
+        && !fenced
+        && exclusiveWanted.get() == 0
+        && System.nanoTime() - deadline < 0) {
+      Thread.yield(); // the cohort being gathered needs the CPU (two cores)
+    }
+  }
+
+  /** Leaders that gathered (entered the wait of {@link #gather}); for tests. */
+  long gatherWaits() {
+    return gatherWaits.get();
+  }
+
+  /** For tests: gather for up to {@code nanos} (not half the mean fsync) from now on. */
+  void gatherBoundForTest(long nanos) {
+    gatherBoundOverride = nanos;
   }
 
   /** An fsync, with what else must happen in the same step (sealing writes a trailer first). */
@@ -270,7 +352,10 @@ final class SyncCoordinator {
         }
         throw f;
       }
-      recorded(System.nanoTime() - start, index, bytes);
+      long nanos = System.nanoTime() - start;
+      long mean = fsyncNanosMean;
+      fsyncNanosMean = mean == 0 ? nanos : mean + (nanos - mean) / 8; // under fsyncLock
+      recorded(nanos, index, bytes);
       writer.checkNotFenced(); // fenced meanwhile by something other than an fsync (a write)
       return result;
     } finally {
@@ -338,14 +423,17 @@ final class SyncCoordinator {
    * afterwards return; the rest fail (the log is fenced) or find nothing to do.
    */
   void beginExclusive() {
+    exclusiveWanted.incrementAndGet(); // a gathering leader stops and fsyncs at once
     lock.lock();
     try {
       while (fsyncInProgress) {
         fsyncDone.awaitUninterruptibly();
       }
       fsyncInProgress = true;
+      gatherCount = 0;
     } finally {
       lock.unlock();
+      exclusiveWanted.decrementAndGet();
     }
   }
 

@@ -57,6 +57,11 @@ final class GatedFileIO extends ForwardingFileIO {
     arrivals.acquire();
   }
 
+  /** Forgets the fsyncs that have reached the gate so far: the next arrival counts from now. */
+  void forgetArrivals() {
+    arrivals.drainPermits();
+  }
+
   /** From now on every fsync throws (after passing the gate). */
   void failForces() {
     failForces = true;

@@ -222,6 +222,140 @@ class GroupCommitTest {
   }
 
   /**
+   * Gathering (see {@link SyncCoordinator}'s design note) needs observed concurrency: a lone writer
+   * never waits for company, and pays one fsync per append.
+   */
+  @Test
+  void aLoneWriterNeverGathers() {
+    GatedFileIO io = new GatedFileIO();
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      SyncCoordinator sync = log.syncCoordinatorForTest();
+      int forces = io.forces();
+      for (int i = 1; i <= 20; i++) {
+        assertThat(log.append(bytes("r" + i))).isEqualTo(i);
+        assertThat(log.durableIndex()).isEqualTo(i);
+      }
+      assertThat(io.forces() - forces).isEqualTo(20);
+      assertThat(sync.gatherWaits()).as("no wait for company").isZero();
+    }
+  }
+
+  private static final int GATHER_COVERED = 8;
+
+  /**
+   * Brings the log to a leader that gathers for up to {@code bound}: fsync 2 covers {@link
+   * #GATHER_COVERED} waiters (concurrency observed), and the oldest of {@link #GATHER_COVERED}
+   * writers that wrote during it leads next, gathering for appends that never come (the covered
+   * writers are done). Returns the futures of those writers; the gate is closed (stepping).
+   */
+  private static List<Future<Long>> leaderGathering(
+      SegmentedLog log, GatedFileIO io, ExecutorService pool, long bound) throws Exception {
+    SyncCoordinator sync = log.syncCoordinatorForTest();
+    sync.gatherBoundForTest(bound);
+    io.close();
+    io.forgetArrivals(); // those of open
+    Future<Long> first = pool.submit(() -> log.append(bytes("first")));
+    io.awaitArrival(); // fsync 1 at the gate
+    List<Future<Long>> covered = new ArrayList<>();
+    for (int i = 0; i < GATHER_COVERED; i++) {
+      String payload = "covered-" + i;
+      covered.add(pool.submit(() -> log.append(bytes(payload))));
+    }
+    awaitLastIndex(log, 1 + GATHER_COVERED);
+    io.step(); // fsync 1 covers the first record; the oldest waiter leads fsync 2
+    io.awaitArrival(); // fsync 2 at the gate, covering every covered-i
+    List<Future<Long>> gathered = new ArrayList<>();
+    for (int i = 0; i < GATHER_COVERED; i++) {
+      String payload = "gathered-" + i;
+      gathered.add(pool.submit(() -> log.append(bytes(payload))));
+    }
+    awaitLastIndex(log, 1 + 2 * GATHER_COVERED);
+    io.step(); // fsync 2 ends: it woke GATHER_COVERED - 1 covered waiters and a next leader
+    assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+    for (Future<Long> f : covered) {
+      assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 1L + GATHER_COVERED);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (sync.gatherWaits() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no leader gathered within a minute");
+      }
+      Thread.onSpinWait();
+    }
+    return gathered;
+  }
+
+  /**
+   * Regression guard for gathering: an fsync (here a seal's) fails while the next leader gathers.
+   * The leader stops gathering at once, every writer of its round fails with the fence, none hangs,
+   * and the durable index stays at what was fsynced before.
+   */
+  @Test
+  void anFsyncFailureDuringGatheringFailsEveryWaiterAndNoneHangs() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(2 * GATHER_COVERED + 2);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        // Longer than the waits below: only noticing the fence ends the gathering in time.
+        List<Future<Long>> gathered = leaderGathering(log, io, pool, TimeUnit.SECONDS.toNanos(40));
+        io.failForces();
+        io.open();
+        Future<?> roll = pool.submit(log::roll); // seals, so fsyncs: fails and fences the log
+        assertThatThrownBy(() -> roll.get(20, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(LogFencedException.class);
+        for (Future<Long> f : gathered) {
+          assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+              .isInstanceOf(ExecutionException.class)
+              .hasCauseInstanceOf(LogFencedException.class);
+        }
+        assertThat(log.durableIndex()).isEqualTo(1 + GATHER_COVERED);
+      } finally {
+        io.open(); // a failed assertion must not leave close's fsync at the gate
+      }
+    } catch (LogFencedException expected) {
+      // close reports the fence
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Close while the next leader gathers: close's exclusive step stops the gathering at once instead
+   * of waiting out its bound; the gathering leader's round is fsynced, by it or by close.
+   */
+  @Test
+  void closeDuringGatheringDoesNotWaitForIt() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(2 * GATHER_COVERED + 2);
+    long last = 1 + 2 * GATHER_COVERED;
+    try {
+      try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+        try {
+          List<Future<Long>> gathered =
+              leaderGathering(log, io, pool, TimeUnit.SECONDS.toNanos(40));
+          io.open();
+          Future<?> close = pool.submit(log::close);
+          close.get(20, TimeUnit.SECONDS); // not the 40 s of the gathering bound
+          for (Future<Long> f : gathered) {
+            try {
+              assertThat(f.get(20, TimeUnit.SECONDS)).isBetween(2L + GATHER_COVERED, last);
+            } catch (ExecutionException e) {
+              assertThat(e).hasCauseInstanceOf(LogClosedException.class);
+            }
+          }
+        } finally {
+          io.open();
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(reopened.lastIndex()).as("close fsynced every record").isEqualTo(last);
+    }
+  }
+
+  /**
    * Many writers wait, their frames buffered, while the leader's fsync runs; it fails. Every one of
    * them fails with the fence, none is acknowledged or left waiting, and nothing they wrote is
    * reported durable.
