@@ -110,15 +110,7 @@ final class BackgroundDigest implements SegmentDigest {
       sha = null;
       failed = true; // finished: nothing more is hashed here
     }
-    ByteBuffer buf =
-        ByteBuffer.allocate((int) Math.min(Math.max(length - from, 0), BackgroundDigester.CHUNK));
-    while (from < length) {
-      buf.clear().limit((int) Math.min(buf.capacity(), length - from));
-      readBack.readFully(buf, from);
-      buf.flip();
-      from += buf.remaining();
-      s.update(buf);
-    }
+    SegmentDigest.hashRange(s, readBack, from, length);
     return s.digest();
   }
 

@@ -89,13 +89,6 @@ final class IncrementalDigest implements SegmentDigest {
   }
 
   private void readInto(long end) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(end - digested, 0), 1 << 20));
-    while (digested < end) {
-      buf.clear().limit((int) Math.min(buf.capacity(), end - digested));
-      source.readFully(buf, digested);
-      buf.flip();
-      digested += buf.remaining();
-      sha.update(buf);
-    }
+    digested = SegmentDigest.hashRange(sha, source, digested, end);
   }
 }

@@ -694,15 +694,7 @@ public final class Segment implements Closeable {
   /** SHA-256 of the file's bytes {@code [0, length)}. */
   public static byte[] digest(FileHandle handle, long length) throws IOException {
     MessageDigest sha = sha256();
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
-    long pos = 0;
-    while (pos < length) {
-      buf.clear().limit((int) Math.min(buf.capacity(), length - pos));
-      handle.readFully(buf, pos);
-      buf.flip();
-      pos += buf.remaining();
-      sha.update(buf);
-    }
+    SegmentDigest.hashRange(sha, handle::readFully, 0, length);
     return sha.digest();
   }
 

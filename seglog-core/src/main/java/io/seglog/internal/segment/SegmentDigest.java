@@ -2,6 +2,7 @@ package io.seglog.internal.segment;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 
 /**
  * The SHA-256 of an active segment's content, {@code [0, trailer offset)}: the trailer's digest and
@@ -40,4 +41,21 @@ interface SegmentDigest extends TailBuffer.WriteListener {
    * be finished, and no background work may read its file any more. Idempotent.
    */
   void abandon();
+
+  /**
+   * Feeds {@code sha} the bytes {@code [from, to)} read from {@code source}, at most 1 MiB at a
+   * time; returns {@code to} (or {@code from} if that is beyond it).
+   */
+  static long hashRange(MessageDigest sha, IncrementalDigest.Source source, long from, long to)
+      throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(to - from, 0), 1 << 20));
+    while (from < to) {
+      buf.clear().limit((int) Math.min(buf.capacity(), to - from));
+      source.readFully(buf, from);
+      buf.flip();
+      from += buf.remaining();
+      sha.update(buf);
+    }
+    return from;
+  }
 }
