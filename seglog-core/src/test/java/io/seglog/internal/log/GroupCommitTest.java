@@ -361,7 +361,7 @@ class GroupCommitTest {
    * fsync or told their record is gone, and the log goes on from the cut.
    */
   @Test
-  void aCutDuringGatheringDoesNotWaitForItAndAcknowledgesOnlyKeptRecords() throws Exception {
+  void aCutDuringGatheringDoesNotWaitForIt() throws Exception {
     GatedFileIO io = new GatedFileIO();
     ExecutorService pool = Executors.newFixedThreadPool(2 * GATHER_COVERED + 2);
     long keep = 1 + GATHER_COVERED + GATHER_COVERED / 2;
