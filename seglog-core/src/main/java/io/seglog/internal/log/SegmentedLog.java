@@ -142,6 +142,9 @@ public final class SegmentedLog implements Log {
 
   // Bytes written since open, for the fsync counters. @GuardedBy("appendLock")
   private long bytesWritten;
+  // bytesWritten after the last frame holding no record (a checkpoint chunk): sync() fsyncs it when
+  // the coordinator's durable bytes are below it. Written under appendLock.
+  private volatile long unindexedEnd;
 
   private SegmentedLog(
       Path directory,
@@ -884,6 +887,7 @@ public final class SegmentedLog implements Log {
       throw fence("write to " + active.path(), e);
     }
     bytesWritten += n;
+    unindexedEnd = bytesWritten;
   }
 
   /** Under the append lock: seals the active segment and starts the next (it holds records). */
@@ -923,7 +927,23 @@ public final class SegmentedLog implements Log {
   public long sync() {
     checkWritable();
     try {
-      return sync.syncTo(lastIndex);
+      long durable = sync.syncTo(lastIndex);
+      if (unindexedEnd > sync.durableBytes()) {
+        // Frames that hold no record (a checkpoint's chunks) written after the last durable record:
+        // no index covers them, so syncTo found nothing to do; they may still be in the write
+        // buffer, and are not fsynced. Under the lock, as truncateBefore does.
+        appendLock.lock();
+        try {
+          checkWritable();
+          if (unindexedEnd > sync.durableBytes()) {
+            forceActiveLocked("frames holding no record");
+          }
+        } finally {
+          appendLock.unlock();
+        }
+        durable = Math.max(durable, sync.durableIndex());
+      }
+      return durable;
     } catch (LogFencedException e) {
       fencedUnseen = false;
       throw e;

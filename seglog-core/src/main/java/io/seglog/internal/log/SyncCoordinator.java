@@ -174,6 +174,11 @@ final class SyncCoordinator {
     return durableIndex.get();
   }
 
+  /** The bytes written (as the log counts them since open) that the last fsyncs covered. */
+  synchronized long durableBytes() {
+    return durableBytes;
+  }
+
   /**
    * Returns once every index up to {@code target} is durable, fsyncing if nobody else is.
    *

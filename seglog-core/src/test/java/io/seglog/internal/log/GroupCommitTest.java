@@ -356,6 +356,99 @@ class GroupCommitTest {
   }
 
   /**
+   * A suffix cut while the next leader gathers: the cut's exclusive step stops the gathering at
+   * once instead of waiting out its bound; the gathered writers are acknowledged by the leader's
+   * fsync or told their record is gone, and the log goes on from the cut.
+   */
+  @Test
+  void aCutDuringGatheringDoesNotWaitForIt() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(2 * GATHER_COVERED + 2);
+    long keep = 1 + GATHER_COVERED + GATHER_COVERED / 2;
+    long last = 1 + 2 * GATHER_COVERED;
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        List<Future<Long>> gathered = leaderGathering(log, io, pool, TimeUnit.SECONDS.toNanos(40));
+        io.open();
+        Future<?> cut = pool.submit(() -> log.truncateAfter(keep));
+        cut.get(20, TimeUnit.SECONDS); // not the 40 s of the gathering bound
+        for (Future<Long> f : gathered) {
+          try {
+            // acknowledged by the gathering leader's fsync (before the cut), or kept by the cut
+            assertThat(f.get(20, TimeUnit.SECONDS)).isBetween(2L + GATHER_COVERED, last);
+          } catch (ExecutionException e) {
+            assertThat(e).hasCauseInstanceOf(io.seglog.RecordsGoneException.class);
+          }
+        }
+        assertThat(log.lastIndex()).isEqualTo(keep);
+        assertThat(log.durableIndex()).isEqualTo(keep);
+        assertThat(log.append(bytes("after"))).isEqualTo(keep + 1);
+        assertThat(log.durableIndex()).isEqualTo(keep + 1);
+      } finally {
+        io.open();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, new GatedFileIO())) {
+      assertThat(reopened.lastIndex()).isEqualTo(keep + 1);
+    }
+  }
+
+  /**
+   * A streamed record under ALWAYS while other writers' frames wait in the write buffer for an
+   * fsync in progress: the stream writes them to the file first, is not acknowledged before an
+   * fsync covers it, and every acknowledged record, the stream's too, is in the file in order.
+   */
+  @Test
+  void aStreamedRecordBesideBufferedWaitersIsAcknowledgedOnlyAfterItsFsync() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        CountDownLatch leaderInFsync = io.close();
+        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
+        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        List<Future<Long>> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          String payload = "buffered-" + i;
+          waiting.add(pool.submit(() -> log.append(bytes(payload))));
+        }
+        awaitLastIndex(log, 4);
+        byte[] big = new byte[200_000];
+        new java.util.Random(7).nextBytes(big);
+        Future<Long> stream =
+            pool.submit(() -> log.appendStream(new java.io.ByteArrayInputStream(big), big.length));
+        awaitLastIndex(log, 5);
+        assertThat(stream.isDone()).as("the fsync that covers it is held at the gate").isFalse();
+        for (Future<Long> f : waiting) {
+          assertThat(f.isDone()).isFalse();
+        }
+        io.open();
+        assertThat(leader.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        for (Future<Long> f : waiting) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 4L);
+        }
+        assertThat(stream.get(60, TimeUnit.SECONDS)).isEqualTo(5);
+        assertThat(log.durableIndex()).isEqualTo(5);
+        assertThat(log.append(bytes("after"))).isEqualTo(6);
+        try (SegmentedLog follower = SegmentedLog.openReadOnly(dir, ALWAYS, NioFileIO.INSTANCE)) {
+          assertThat(follower.lastIndex()).isEqualTo(6);
+          try (java.io.InputStream in = follower.readStream(5)) {
+            assertThat(in.readAllBytes()).isEqualTo(big);
+          }
+          assertThat(follower.read(1).payloadBytes()).isEqualTo(bytes("leader"));
+          assertThat(follower.read(6).payloadBytes()).isEqualTo(bytes("after"));
+        }
+      } finally {
+        io.open();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
    * Many writers wait, their frames buffered, while the leader's fsync runs; it fails. Every one of
    * them fails with the fence, none is acknowledged or left waiting, and nothing they wrote is
    * reported durable.
