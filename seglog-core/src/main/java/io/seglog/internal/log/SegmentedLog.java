@@ -1016,6 +1016,11 @@ public final class SegmentedLog implements Log {
     public long lastIndex() {
       return lastIndex;
     }
+
+    @Override
+    public boolean appendsBlockedByCaller() {
+      return appendLock.isHeldByCurrentThread();
+    }
   }
 
   /** The sync coordinator, for tests of group commit. */

@@ -47,7 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * writers arriving queue behind it as usual; it stops gathering at once when the log is fenced or
  * something waits in {@link #beginExclusive} (close, a suffix cut). A round that woke fewer than
  * two (a lone writer, two alternating writers) leaves nothing to gather: the lone writer pays
- * nothing extra. The gathering only delays a snapshot; what is fsynced, fenced and acknowledged is
+ * nothing extra. A leader that holds the append lock itself does not gather either (nobody could
+ * append). The gathering only delays a snapshot; what is fsynced, fenced and acknowledged is
  * unchanged. Asynchronous appends are queued to one flush worker thread, which drains the queue,
  * calls {@link #syncTo} for the highest index in it, and completes the futures; it is started on
  * first use.
@@ -96,6 +97,15 @@ final class SyncCoordinator {
      */
     default long lastIndex() {
       return Long.MAX_VALUE;
+    }
+
+    /**
+     * Whether the calling thread holds the log's append lock (a {@code sync()} from inside {@code
+     * underAppendLock}, a state machine's callback): nobody can append meanwhile, so a leader that
+     * does must not gather.
+     */
+    default boolean appendsBlockedByCaller() {
+      return false;
     }
   }
 
@@ -303,7 +313,7 @@ final class SyncCoordinator {
   private void gather(long until) {
     long override = gatherBoundOverride;
     long bound = override >= 0 ? override : Math.min(fsyncNanosMean / 2, MAX_GATHER_NANOS);
-    if (bound <= 0 || writer.lastIndex() >= until) {
+    if (bound <= 0 || writer.lastIndex() >= until || writer.appendsBlockedByCaller()) {
       return;
     }
     gatherWaits.incrementAndGet();

@@ -240,6 +240,49 @@ class GroupCommitTest {
     }
   }
 
+  /**
+   * A leader that holds the append lock itself (an ALWAYS append or a sync() from inside {@code
+   * underAppendLock}, as a state machine's callback may do) never gathers: nobody can append while
+   * it holds the lock, so it would only wait out the whole bound.
+   */
+  @Test
+  void aLeaderHoldingTheAppendLockDoesNotGather() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(GATHER_COVERED + 2);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        SyncCoordinator sync = log.syncCoordinatorForTest();
+        sync.gatherBoundForTest(TimeUnit.SECONDS.toNanos(40));
+        io.close();
+        io.forgetArrivals(); // those of open
+        Future<Long> first = pool.submit(() -> log.append(bytes("first")));
+        io.awaitArrival(); // fsync 1 at the gate
+        List<Future<Long>> covered = new ArrayList<>();
+        for (int i = 0; i < GATHER_COVERED; i++) {
+          String payload = "covered-" + i;
+          covered.add(pool.submit(() -> log.append(bytes(payload))));
+        }
+        awaitLastIndex(log, 1 + GATHER_COVERED);
+        io.step(); // fsync 1 covers the first record; the oldest waiter leads fsync 2
+        io.awaitArrival(); // fsync 2 at the gate, covering every covered-i
+        io.open(); // fsync 2 ends having woken GATHER_COVERED - 1 covered waiters: observed
+        assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        for (Future<Long> f : covered) {
+          assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 1L + GATHER_COVERED);
+        }
+        // The next leader is this append, under the lock: it must fsync at once.
+        Future<Long> locked =
+            pool.submit(() -> log.underAppendLock(() -> log.append(bytes("under the lock"))));
+        assertThat(locked.get(20, TimeUnit.SECONDS)).isEqualTo(2L + GATHER_COVERED);
+        assertThat(sync.gatherWaits()).as("no wait with the append lock held").isZero();
+      } finally {
+        io.open();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static final int GATHER_COVERED = 8;
 
   /**
