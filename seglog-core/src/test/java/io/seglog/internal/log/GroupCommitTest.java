@@ -252,24 +252,9 @@ class GroupCommitTest {
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
         SyncCoordinator sync = log.syncCoordinatorForTest();
-        sync.gatherBoundForTest(TimeUnit.SECONDS.toNanos(40));
-        io.close();
-        io.forgetArrivals(); // those of open
-        Future<Long> first = pool.submit(() -> log.append(bytes("first")));
-        io.awaitArrival(); // fsync 1 at the gate
-        List<Future<Long>> covered = new ArrayList<>();
-        for (int i = 0; i < GATHER_COVERED; i++) {
-          String payload = "covered-" + i;
-          covered.add(pool.submit(() -> log.append(bytes(payload))));
-        }
-        awaitLastIndex(log, 1 + GATHER_COVERED);
-        io.step(); // fsync 1 covers the first record; the oldest waiter leads fsync 2
-        io.awaitArrival(); // fsync 2 at the gate, covering every covered-i
+        List<Future<Long>> done = fsyncCoveringSeveralWaiters(log, io, pool, 40);
         io.open(); // fsync 2 ends having woken GATHER_COVERED - 1 covered waiters: observed
-        assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(1);
-        for (Future<Long> f : covered) {
-          assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 1L + GATHER_COVERED);
-        }
+        awaitAcknowledged(done);
         // The next leader is this append, under the lock: it must fsync at once.
         Future<Long> locked =
             pool.submit(() -> log.underAppendLock(() -> log.append(bytes("under the lock"))));
@@ -286,6 +271,40 @@ class GroupCommitTest {
   private static final int GATHER_COVERED = 8;
 
   /**
+   * With the gate closed: the first append's fsync 1 held while {@link #GATHER_COVERED} writers
+   * append, then fsync 2 (covering them all) held at the gate. Returns the futures of the first
+   * append and the covered ones, for {@link #awaitAcknowledged}. With {@code boundSeconds >= 0},
+   * sets the gathering bound first.
+   */
+  private static List<Future<Long>> fsyncCoveringSeveralWaiters(
+      SegmentedLog log, GatedFileIO io, ExecutorService pool, long boundSeconds) throws Exception {
+    if (boundSeconds >= 0) {
+      log.syncCoordinatorForTest().gatherBoundForTest(TimeUnit.SECONDS.toNanos(boundSeconds));
+    }
+    io.close();
+    io.forgetArrivals(); // those of open
+    List<Future<Long>> futures = new ArrayList<>();
+    futures.add(pool.submit(() -> log.append(bytes("first"))));
+    io.awaitArrival(); // fsync 1 at the gate
+    for (int i = 0; i < GATHER_COVERED; i++) {
+      String payload = "covered-" + i;
+      futures.add(pool.submit(() -> log.append(bytes(payload))));
+    }
+    awaitLastIndex(log, 1 + GATHER_COVERED);
+    io.step(); // fsync 1 covers the first record; the oldest waiter leads fsync 2
+    io.awaitArrival(); // fsync 2 at the gate, covering every covered-i
+    return futures;
+  }
+
+  /** The first append got index 1, the covered ones 2 .. 1 + {@link #GATHER_COVERED}. */
+  private static void awaitAcknowledged(List<Future<Long>> futures) throws Exception {
+    assertThat(futures.get(0).get(60, TimeUnit.SECONDS)).isEqualTo(1);
+    for (Future<Long> f : futures.subList(1, futures.size())) {
+      assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 1L + GATHER_COVERED);
+    }
+  }
+
+  /**
    * Brings the log to a leader that gathers for up to {@code bound}: fsync 2 covers {@link
    * #GATHER_COVERED} waiters (concurrency observed), and the oldest of {@link #GATHER_COVERED}
    * writers that wrote during it leads next, gathering for appends that never come (the covered
@@ -295,18 +314,7 @@ class GroupCommitTest {
       SegmentedLog log, GatedFileIO io, ExecutorService pool, long bound) throws Exception {
     SyncCoordinator sync = log.syncCoordinatorForTest();
     sync.gatherBoundForTest(bound);
-    io.close();
-    io.forgetArrivals(); // those of open
-    Future<Long> first = pool.submit(() -> log.append(bytes("first")));
-    io.awaitArrival(); // fsync 1 at the gate
-    List<Future<Long>> covered = new ArrayList<>();
-    for (int i = 0; i < GATHER_COVERED; i++) {
-      String payload = "covered-" + i;
-      covered.add(pool.submit(() -> log.append(bytes(payload))));
-    }
-    awaitLastIndex(log, 1 + GATHER_COVERED);
-    io.step(); // fsync 1 covers the first record; the oldest waiter leads fsync 2
-    io.awaitArrival(); // fsync 2 at the gate, covering every covered-i
+    List<Future<Long>> done = fsyncCoveringSeveralWaiters(log, io, pool, -1);
     List<Future<Long>> gathered = new ArrayList<>();
     for (int i = 0; i < GATHER_COVERED; i++) {
       String payload = "gathered-" + i;
@@ -314,10 +322,7 @@ class GroupCommitTest {
     }
     awaitLastIndex(log, 1 + 2 * GATHER_COVERED);
     io.step(); // fsync 2 ends: it woke GATHER_COVERED - 1 covered waiters and a next leader
-    assertThat(first.get(60, TimeUnit.SECONDS)).isEqualTo(1);
-    for (Future<Long> f : covered) {
-      assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(2L, 1L + GATHER_COVERED);
-    }
+    awaitAcknowledged(done);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (sync.gatherWaits() == 0) {
       if (System.nanoTime() > deadline) {
