@@ -133,23 +133,10 @@ class CheckpointCrashTest {
   @Test
   void aTruncateBeforeWithABufferedCheckpointSurvivesAPowerLoss() throws Exception {
     Path dir = tmp.resolve("truncated");
-    LogConfig buffered =
-        LogConfig.builder()
-            .syncPolicy(SyncPolicy.NONE)
-            .segmentBytes(1 << 20) // rolls only when asked
-            .writeBufferBytes(64 << 10)
-            .build();
-    Random rnd = new Random(23);
+    LogConfig buffered = buffered().build();
     List<byte[]> payloads = new ArrayList<>();
-    try (StateMachineLog log =
-        CheckpointedLog.open(dir, buffered, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
-      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
-      log.roll();
-      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
-    }
     FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
-    StateMachineLog log = CheckpointedLog.open(dir, buffered, io, new KvStateMachine(), null);
-    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    StateMachineLog log = reopenedOver(io, dir, buffered, 2, new Random(23), payloads);
     long last = log.sync(); // every record durable: the truncation has none to fsync
     long inside = log.segments().get(log.segments().size() - 1).baseIndex() + 10;
     log.truncateBefore(inside); // its checkpoint goes to the write buffer
@@ -166,21 +153,10 @@ class CheckpointCrashTest {
   void retentionAfterARollWithABufferedCheckpointSurvivesAPowerLoss() throws Exception {
     Path dir = tmp.resolve("retained");
     LogConfig buffered =
-        LogConfig.builder()
-            .syncPolicy(SyncPolicy.NONE)
-            .segmentBytes(1 << 20) // rolls only when asked
-            .writeBufferBytes(64 << 10)
-            .retentionRecords(10) // every roll removes every sealed segment
-            .build();
-    Random rnd = new Random(22);
+        buffered().retentionRecords(10).build(); // every roll removes every sealed segment
     List<byte[]> payloads = new ArrayList<>();
-    try (StateMachineLog log =
-        CheckpointedLog.open(dir, buffered, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
-      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
-    }
     FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
-    StateMachineLog log = CheckpointedLog.open(dir, buffered, io, new KvStateMachine(), null);
-    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    StateMachineLog log = reopenedOver(io, dir, buffered, 1, new Random(22), payloads);
     log.roll(); // seals; the leading checkpoint of the new segment goes to its write buffer
     long last = log.lastIndex();
     assertThat(log.firstIndex()).as("retention removed the sealed segments").isEqualTo(last + 1);
@@ -197,23 +173,11 @@ class CheckpointCrashTest {
   @Test
   void aPurgeWithABufferedCheckpointSurvivesAPowerLoss() throws Exception {
     Path dir = tmp.resolve("buffered");
-    LogConfig buffered =
-        LogConfig.builder()
-            .syncPolicy(SyncPolicy.NONE)
-            .segmentBytes(1 << 20) // rolls only when asked
-            .writeBufferBytes(64 << 10) // holds every frame this test writes before the purge
-            .build();
+    LogConfig buffered = buffered().build();
     Random rnd = new Random(21);
     List<byte[]> payloads = new ArrayList<>();
-    try (StateMachineLog log =
-        CheckpointedLog.open(dir, buffered, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
-      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
-      log.roll();
-      CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
-    }
     FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
-    StateMachineLog log = CheckpointedLog.open(dir, buffered, io, new KvStateMachine(), null);
-    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    StateMachineLog log = reopenedOver(io, dir, buffered, 2, rnd, payloads);
     log.roll(); // the new segment's leading checkpoint goes to its write buffer
     CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
     log.checkpoint(); // so does this one
@@ -222,6 +186,40 @@ class CheckpointCrashTest {
     assertThat(log.purgeTo(last)).isEqualTo(activeBase); // every sealed segment goes
     io.powerLoss(); // before anything else flushes the buffer
     assertRecoversAfterThePowerLoss(log, dir, buffered, activeBase, last, payloads);
+  }
+
+  /** Without a sync policy, rolling only when asked, with a write buffer that holds every frame. */
+  private static LogConfig.Builder buffered() {
+    return LogConfig.builder()
+        .syncPolicy(SyncPolicy.NONE)
+        .segmentBytes(1 << 20) // rolls only when asked
+        .writeBufferBytes(64 << 10); // holds every frame a test writes before its power loss
+  }
+
+  /**
+   * Writes {@code segments} segments of 100 commands each to a new state-machine log in {@code dir}
+   * and closes it; reopens it over {@code io} and appends 50 more commands.
+   */
+  private static StateMachineLog reopenedOver(
+      FaultInjectingFileIO io,
+      Path dir,
+      LogConfig config,
+      int segments,
+      Random rnd,
+      List<byte[]> payloads)
+      throws Exception {
+    try (StateMachineLog log =
+        CheckpointedLog.open(dir, config, NioFileIO.INSTANCE, new KvStateMachine(), null)) {
+      for (int s = 0; s < segments; s++) {
+        if (s > 0) {
+          log.roll();
+        }
+        CheckpointReplayTest.appendCommands(log, rnd, 100, payloads);
+      }
+    }
+    StateMachineLog log = CheckpointedLog.open(dir, config, io, new KvStateMachine(), null);
+    CheckpointReplayTest.appendCommands(log, rnd, 50, payloads);
+    return log;
   }
 
   /**
