@@ -928,7 +928,8 @@ public final class SegmentedLog implements Log {
     checkWritable();
     try {
       long durable = sync.syncTo(lastIndex);
-      if (unindexedEnd > sync.durableBytes()) {
+      long unindexed = unindexedEnd; // 0 in a log that never wrote one: no look at the coordinator
+      if (unindexed != 0 && unindexed > sync.durableBytes()) {
         // Frames that hold no record (a checkpoint's chunks) written after the last durable record:
         // no index covers them, so syncTo found nothing to do; they may still be in the write
         // buffer, and are not fsynced. Under the lock, as truncateBefore does.
