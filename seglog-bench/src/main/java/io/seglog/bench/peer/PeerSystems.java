@@ -24,6 +24,11 @@ final class PeerSystems {
     SYSTEMS.put("seglog", () -> new SeglogPeer(1));
     SYSTEMS.put("seglog-batch1000", () -> new SeglogPeer(1000));
     SYSTEMS.put("seglog-buf1m", () -> new SeglogPeer(1, 1 << 20));
+    // Upper bounds of coalescing single appends into frames of 8 or 16 records (not built: one
+    // append is one frame, DESIGN.md section 3): the same records, in batches, through the same
+    // buffer.
+    SYSTEMS.put("seglog-batch8-buf1m", () -> new SeglogPeer(8, 1 << 20));
+    SYSTEMS.put("seglog-batch16-buf1m", () -> new SeglogPeer(16, 1 << 20));
     SYSTEMS.put("seglog-mapped", () -> new SeglogPeer(1, 0, true));
     SYSTEMS.put("chronicle", ChroniclePeer::new);
     SYSTEMS.put("kafka-batch1", () -> new KafkaPeer(1));
