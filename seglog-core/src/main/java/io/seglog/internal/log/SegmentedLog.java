@@ -142,6 +142,16 @@ public final class SegmentedLog implements Log {
 
   // Bytes written since open, for the fsync counters. @GuardedBy("appendLock")
   private long bytesWritten;
+  // The open frame (see "Packed single appends" in the class note). Its records are appended but
+  // not published: lastIndex stops before them. @GuardedBy("appendLock")
+  private final boolean packs;
+  private int openLength; // bytes, header included, at the write buffer's used() offset
+  private int openCount;
+  private long openMinTs;
+  private long openMaxTs;
+  // openCount, for readers: non-zero means records past lastIndex wait in the open frame, and a
+  // reader that needs them publishes them (publishPending). Written under appendLock.
+  private volatile int openRecords;
   // bytesWritten after the last frame holding no record (a checkpoint chunk): sync() fsyncs it when
   // the coordinator's durable bytes are below it. Written under appendLock.
   private volatile long unindexedEnd;
@@ -164,6 +174,10 @@ public final class SegmentedLog implements Log {
     this.stopIndexWrites = recovered.indexWrites();
     this.context = recovered.context();
     this.encoder = newEncoder(config, readOnly, saltSource);
+    this.packs =
+        !readOnly
+            && config.writeBufferBytes() > 0
+            && config.syncPolicy().kind() != SyncPolicy.Kind.ALWAYS;
     this.positions =
         new PositionStore(directory, files.io(), metadata.logId(), !readOnly, config.clock());
     this.follower =
@@ -382,8 +396,26 @@ public final class SegmentedLog implements Log {
     checkWritable();
     int frameLength =
         FrameEncoder.singleRecordFrameLength(array != null ? array.length : view.remaining());
+    if (openCount > 0) {
+      if (fitsOpenFrame(frameLength - SegmentFormat.FRAME_HEADER_BYTES)) {
+        return packLocked(array, view, type, timestamp);
+      }
+      sealOpenLocked();
+    }
     long first = lastIndex + 1;
     Segment active = activeForAppend(frameLength, 1);
+    if (packs && frameLength <= PACK_MAX_FRAME_BYTES) {
+      TailBuffer tail = active.writeBuffer();
+      if (tail != null && frameLength <= tail.capacity()) {
+        if (frameLength > tail.room()) {
+          flushLocked(active); // nothing is open: the frames before are whole
+        }
+        openLength = SegmentFormat.FRAME_HEADER_BYTES;
+        openMinTs = Long.MAX_VALUE;
+        openMaxTs = Long.MIN_VALUE;
+        return packLocked(array, view, type, timestamp);
+      }
+    }
     long synced = sync.durableIndex();
     long ts = timestamp == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : timestamp;
     TailBuffer tail = active.writeBuffer();
@@ -407,6 +439,137 @@ public final class SegmentedLog implements Log {
     lastIndex = first; // publish to readers
     writtenSignal.published(); // a volatile read, unless a tailer waits
     return first;
+  }
+
+  // ---- packed single appends (see the class note)
+
+  /** Most records one open frame takes. */
+  static final int PACK_MAX_RECORDS = 16;
+
+  /**
+   * Largest open frame, header included: a random read of one of its records reads and checks the
+   * whole frame, so packing stops at about as many bytes as a page.
+   */
+  static final int PACK_MAX_FRAME_BYTES = 2048;
+
+  /**
+   * Whether a record of {@code recordLength} bytes (its header included) may join the open frame:
+   * the frame stays within the packing bounds, the log's largest body, the buffer's room, and the
+   * segment's limits (its size with a trailer after, its record count), so that sealing it later
+   * needs no roll. @GuardedBy("appendLock")
+   */
+  private boolean fitsOpenFrame(int recordLength) {
+    Segment active = activeSegment();
+    int length = openLength + recordLength;
+    long records = active.recordCount() + openCount + 1;
+    return openCount < PACK_MAX_RECORDS
+        && length <= PACK_MAX_FRAME_BYTES
+        && length - SegmentFormat.FRAME_HEADER_BYTES <= metadata.maxBodyBytes()
+        && length <= active.writeBuffer().room()
+        && active.size() + length + SegmentFormat.TRAILER_FRAME_BYTES <= config.segmentBytes()
+        && (config.segmentMaxRecords() <= 0 || records <= config.segmentMaxRecords())
+        && records <= SegmentFormat.MAX_SEGMENT_RECORDS;
+  }
+
+  /**
+   * Adds one record to the open frame (which {@link #fitsOpenFrame} said takes it) and returns its
+   * index; seals the frame at once when a tailer waits (it is then published and signalled), or
+   * when the frame is full. @GuardedBy("appendLock")
+   */
+  private long packLocked(byte[] array, ByteBuffer view, int type, long timestamp) {
+    Segment active = activeSegment();
+    TailBuffer tail = active.writeBuffer();
+    int size = array != null ? array.length : view.remaining();
+    long ts = timestamp == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : timestamp;
+    ByteBuffer b = tail.writeBuffer();
+    int at = tail.used() + openLength;
+    SegmentFormat.putRecordHeaderAt(b, at, ts, size, type);
+    int payload = at + SegmentFormat.RECORD_HEADER_BYTES;
+    if (array != null) {
+      b.put(payload, array, 0, size);
+    } else {
+      b.put(payload, view, view.position(), size);
+    }
+    openLength += SegmentFormat.RECORD_HEADER_BYTES + size;
+    openCount++;
+    openMinTs = Math.min(openMinTs, ts);
+    openMaxTs = Math.max(openMaxTs, ts);
+    tail.pending(openLength);
+    long index = lastIndex + openCount;
+    // A volatile write, then a volatile read of the waiters (as TailSignal's note requires): a
+    // tailer that starts waiting now either sees the open records, or is seen here.
+    openRecords = openCount;
+    if (openCount == PACK_MAX_RECORDS || writtenSignal.waiters() != 0) {
+      sealOpenLocked();
+    }
+    return index;
+  }
+
+  /**
+   * Seals the open frame, if any, in the write buffer and publishes its records to readers, as the
+   * fast path publishes a frame. Writes nothing to the file, so it cannot fail. Every write path
+   * but the packing one calls this first, under the append lock: the open frame's records come
+   * before anything else written. @GuardedBy("appendLock")
+   */
+  private void sealOpenLocked() {
+    int count = openCount;
+    if (count == 0) {
+      return;
+    }
+    Segment active = activeSegment();
+    TailBuffer tail = active.writeBuffer();
+    int at = tail.used();
+    long first = lastIndex + 1;
+    SegmentFormat.sealFrame(
+        tail.writeBuffer(),
+        at,
+        at + openLength,
+        SegmentFormat.FRAME_RECORDS,
+        count,
+        first,
+        sync.durableIndex());
+    active.appendBuffered(openLength, first, count, openMinTs, openMaxTs);
+    bytesWritten += openLength;
+    openCount = 0;
+    openLength = 0;
+    lastIndex = first + count - 1; // publish to readers, then say nothing waits
+    openRecords = 0;
+    writtenSignal.published();
+  }
+
+  /**
+   * For readers: publishes the records waiting in the open frame, if any, so that every record an
+   * append returned is readable. Takes the append lock only when there are some.
+   */
+  private void publishPending() {
+    if (openRecords != 0) {
+      appendLock.lock();
+      try {
+        sealOpenLocked();
+      } finally {
+        appendLock.unlock();
+      }
+    }
+  }
+
+  /** Whether appended records wait in the open frame, unpublished (never takes a lock). */
+  boolean hasPendingRecords() {
+    return openRecords != 0;
+  }
+
+  /** The last published index, never publishing pending records (for callers under a lock). */
+  long publishedLastIndex() {
+    return lastIndex;
+  }
+
+  /**
+   * The last index appended, every record up to it published: for readers, which must see what an
+   * append returned. May take the append lock ({@link #publishPending}), so never call it holding a
+   * lock the writer may wait for (a tailer's signal lock).
+   */
+  private long visibleLastIndex() {
+    publishPending();
+    return lastIndex;
   }
 
   @Override
@@ -464,6 +627,7 @@ public final class SegmentedLog implements Log {
    * first index. A failed write publishes nothing and fences the log. @GuardedBy("appendLock")
    */
   private long writeLocked(Batch batch) {
+    sealOpenLocked(); // its records come first
     checkWritable();
     int count = batch.size();
     long first = lastIndex + 1;
@@ -519,6 +683,7 @@ public final class SegmentedLog implements Log {
   public void roll() {
     appendLock.lock();
     try {
+      sealOpenLocked(); // its records belong to the segment being sealed
       checkWritable();
       Segment[] s = segments;
       if (s[s.length - 1].recordCount() > 0) {
@@ -535,6 +700,7 @@ public final class SegmentedLog implements Log {
    * fsync, rename, directory fsync) and only then published. @GuardedBy("appendLock")
    */
   private Segment rollLocked(Segment active) {
+    sealOpenLocked(); // the seal flushes the buffer: the open frame goes first
     try {
       // Sealing fsyncs the whole segment, and every earlier segment is sealed.
       sync.forceAndRecord(
@@ -620,6 +786,7 @@ public final class SegmentedLog implements Log {
     long epoch;
     appendLock.lock();
     try {
+      sealOpenLocked(); // the stream writes to the file, after everything appended before it
       if (hooks != null) {
         // The state machine applies each record as it is written, whole: a streamed one is not.
         throw new UnsupportedOperationException(
@@ -709,7 +876,7 @@ public final class SegmentedLog implements Log {
   public InputStream readStream(long index) {
     checkOpen();
     long epoch = cutEpoch(); // before the extent, as for read
-    long last = lastIndex;
+    long last = visibleLastIndex();
     long first = firstIndex;
     if (index < first || index > last) {
       throw new IndexOutOfRangeException(index, first, last);
@@ -866,6 +1033,7 @@ public final class SegmentedLog implements Log {
   public <T> T underAppendLock(java.util.function.Supplier<T> action) {
     appendLock.lock();
     try {
+      sealOpenLocked();
       checkWritable();
       return action.get();
     } finally {
@@ -878,6 +1046,7 @@ public final class SegmentedLog implements Log {
    * the active segment. A failed write fences the log.
    */
   public void writeUnindexedLocked(ByteBuffer frame) {
+    sealOpenLocked();
     Segment active = activeSegment();
     int n = frame.remaining();
     try {
@@ -927,7 +1096,7 @@ public final class SegmentedLog implements Log {
   public long sync() {
     checkWritable();
     try {
-      long durable = sync.syncTo(lastIndex);
+      long durable = sync.syncTo(visibleLastIndex());
       long unindexed = unindexedEnd; // 0 in a log that never wrote one: no look at the coordinator
       if (unindexed != 0 && unindexed > sync.durableBytes()) {
         // Frames that hold no record (a checkpoint's chunks) written after the last durable record:
@@ -956,11 +1125,11 @@ public final class SegmentedLog implements Log {
    * a word, and nothing would be fsynced again.
    */
   private void backgroundSync() {
-    if (closing || fenced != null || lastIndex <= sync.durableIndex()) {
+    if (closing || fenced != null || (openRecords == 0 && lastIndex <= sync.durableIndex())) {
       return;
     }
     try {
-      sync.syncTo(lastIndex);
+      sync.syncTo(visibleLastIndex());
     } catch (LogClosedException e) {
       // close ran meanwhile and fsynced everything itself
     } catch (SeglogException e) {
@@ -1022,6 +1191,11 @@ public final class SegmentedLog implements Log {
     public boolean appendsBlockedByCaller() {
       return appendLock.isHeldByCurrentThread();
     }
+  }
+
+  /** Tailers waiting for a written record now, for tests. */
+  int writtenWaitersForTest() {
+    return writtenSignal.waiters();
   }
 
   /** The sync coordinator, for tests of group commit. */
@@ -1099,6 +1273,7 @@ public final class SegmentedLog implements Log {
    * durable). @GuardedBy("appendLock")
    */
   private void flushLocked(Segment active) {
+    sealOpenLocked(); // an fsync after this flush covers the open frame's records too
     try {
       active.flush();
     } catch (IOException e) {
@@ -1223,7 +1398,7 @@ public final class SegmentedLog implements Log {
       long epoch = cutEpoch(); // a cut during the seek: seek again
       FrameView view = readViews.get().view(epoch);
       view.trim();
-      long last = lastIndex;
+      long last = visibleLastIndex();
       long first = firstIndex;
       Segment[] s = segments;
       try {
@@ -1295,7 +1470,7 @@ public final class SegmentedLog implements Log {
 
   /** The last index a read with {@code visibility} may see. */
   private long visibleEnd(Visibility visibility) {
-    return visibility == Visibility.DURABLE ? durableIndex() : lastIndex;
+    return visibility == Visibility.DURABLE ? durableIndex() : visibleLastIndex();
   }
 
   /** The segment holding {@code index}, which the caller checked is in the log. */
@@ -1482,12 +1657,13 @@ public final class SegmentedLog implements Log {
     // the lock; but never by a caller holding the lock: the coordinator's fsync leader takes it to
     // snapshot what was written, so waiting for its fsync under the lock deadlocks.
     // removePrefixLocked then forces the records itself (forceActiveLocked).
-    long through = Math.min(index - 1, lastIndex);
+    long through = Math.min(index - 1, visibleLastIndex());
     if (through > sync.durableIndex() && !appendLock.isHeldByCurrentThread()) {
       sync.syncTo(through);
     }
     appendLock.lock();
     try {
+      sealOpenLocked();
       checkWritable();
       long last = lastIndex;
       if (index > last + 1) {
@@ -1510,6 +1686,7 @@ public final class SegmentedLog implements Log {
   public RetentionResult applyRetention() {
     appendLock.lock();
     try {
+      sealOpenLocked();
       checkWritable();
       return retainLocked();
     } finally {
@@ -1697,6 +1874,7 @@ public final class SegmentedLog implements Log {
     try {
       appendLock.lock();
       try {
+        sealOpenLocked(); // the cut reads and rewrites the file: all of it there
         checkWritable();
         Segment[] s = segments;
         try {
@@ -1733,7 +1911,7 @@ public final class SegmentedLog implements Log {
 
   @Override
   public long lastIndex() {
-    return lastIndex;
+    return visibleLastIndex();
   }
 
   @Override
@@ -1749,6 +1927,7 @@ public final class SegmentedLog implements Log {
 
   @Override
   public LogStats stats() {
+    publishPending();
     Segment[] s = segments;
     long bytes = 0;
     for (Segment seg : s) {
@@ -1759,6 +1938,7 @@ public final class SegmentedLog implements Log {
 
   @Override
   public List<SegmentInfo> segments() {
+    publishPending();
     Segment[] s = segments;
     List<SegmentInfo> infos = new ArrayList<>(s.length);
     for (Segment seg : s) {
@@ -1822,6 +2002,7 @@ public final class SegmentedLog implements Log {
     sync.beginExclusive(); // no fsync in progress or started until the files are closed
     appendLock.lock();
     try {
+      sealOpenLocked(); // flushed and fsynced below, as every record appended
       closed = true;
       writtenSignal.close(); // every waiting tailer wakes and throws LogClosedException
       durableSignal.close();
@@ -1956,7 +2137,7 @@ public final class SegmentedLog implements Log {
 
   private void checkTailerStart(long from) {
     long first = firstIndex;
-    long last = lastIndex;
+    long last = visibleLastIndex();
     if (from < first || from > last + 1) {
       throw new IndexOutOfRangeException(from, first, last);
     }

@@ -129,8 +129,19 @@ final class SegmentedTailer implements Tailer {
     }
   }
 
+  /**
+   * Under the signal's lock: so never {@link #visibleEnd()}, which may take the append lock while
+   * the writer, holding it, waits for this lock to signal. Records waiting in the writer's open
+   * frame count as ready: the caller publishes them outside the lock ({@link #visibleEnd()}).
+   */
   private boolean ready() {
-    return closed || next <= visibleEnd();
+    if (closed) {
+      return true;
+    }
+    if (visibility == Visibility.DURABLE) {
+      return next <= log.durableIndex();
+    }
+    return next <= log.publishedLastIndex() || log.hasPendingRecords();
   }
 
   private long visibleEnd() {

@@ -30,9 +30,15 @@ import java.nio.ByteBuffer;
  * <p>Detached (after the segment is sealed, or when the log stops buffering), {@code start} is
  * {@link Long#MAX_VALUE}: every read goes to the file.
  *
+ * <p>An open frame (single appends packed into one frame, see {@code SegmentedLog}): the writer may
+ * fill {@code [used, used + pending)} with the records of a frame it has not sealed yet, and says
+ * so with {@link #pending}. Those bytes are not published and not part of the buffer: until {@link
+ * #commit} takes exactly them, every {@link #flush}, {@link #detach} and {@link #append} throws
+ * {@link IllegalStateException}, since it would drop them or write over them.
+ *
  * <p>Threading: one writer thread (the log's, holding its append lock) calls {@link #append},
- * {@link #commit}, {@link #flush} and {@link #detach} (and writes into {@link #writeBuffer()} past
- * {@link #used()}); any number of threads call {@link #read} concurrently.
+ * {@link #commit}, {@link #pending}, {@link #flush} and {@link #detach} (and writes into {@link
+ * #writeBuffer()} past {@link #used()}); any number of threads call {@link #read} concurrently.
  */
 public final class TailBuffer {
   /** Told of the bytes each write put in the file (the segment's digest). */
@@ -47,6 +53,7 @@ public final class TailBuffer {
   private final FileHandle readView = new ReadView();
   private volatile long start; // file offset of buffer[0]; Long.MAX_VALUE once detached
   private int used; // @GuardedBy(writer)
+  private int pending; // @GuardedBy(writer): bytes of an open frame at [used, used + pending)
 
   /**
    * @param file the segment's file, written by {@link #flush}
@@ -75,6 +82,7 @@ public final class TailBuffer {
    */
   public void append(ByteBuffer frame, long position) throws IOException {
     int length = frame.remaining();
+    checkNothingPending("append");
     if (position != start + used) {
       throw new IllegalStateException(
           "append at " + position + ", but the buffer ends at " + (start + used));
@@ -127,7 +135,31 @@ public final class TailBuffer {
       throw new IllegalArgumentException(
           "commit of " + length + " bytes, but the buffer has room for " + room());
     }
+    if (pending != 0 && length != pending) {
+      throw new IllegalStateException(
+          "commit of " + length + " bytes, but an open frame of " + pending + " is pending");
+    }
+    pending = 0;
     used += length;
+  }
+
+  /**
+   * Says that {@code [used(), used() + bytes)} of {@link #writeBuffer()} holds an open frame the
+   * writer will {@link #commit}; 0 when none. Until then nothing may be flushed or appended.
+   */
+  public void pending(int bytes) {
+    if (bytes < 0 || bytes > room()) {
+      throw new IllegalArgumentException(
+          "open frame of " + bytes + " bytes, but the buffer has room for " + room());
+    }
+    pending = bytes;
+  }
+
+  private void checkNothingPending(String what) {
+    if (pending != 0) {
+      throw new IllegalStateException(
+          what + " with an open frame of " + pending + " bytes not committed");
+    }
   }
 
   /**
@@ -137,6 +169,7 @@ public final class TailBuffer {
    *     the file) and readers keep reading them from the buffer
    */
   public void flush() throws IOException {
+    checkNothingPending("flush");
     if (used == 0) {
       return;
     }
