@@ -92,6 +92,25 @@ import java.util.function.LongSupplier;
  * of flushed bytes, so it, and the synced index written into frame headers (FORMAT.md section 4),
  * stay truthful; nothing reported durable is ever lost.
  *
+ * <p>Packed single appends. With a configured write buffer under NONE or INTERVAL, single records
+ * are packed into an open frame in the buffer (at most {@link #PACK_MAX_RECORDS} records and {@link
+ * #PACK_MAX_FRAME_BYTES} bytes): encoded past the buffer's used bytes, not published ({@code
+ * lastIndex} stops before them; {@code openRecords} counts them), sealed (header and checksum, then
+ * published as any frame) when it is full, when the next record does not fit, before anything else
+ * is written, flushed, synced, rolled, cut or closed (every such path calls {@link
+ * #sealOpenLocked} first; the buffer refuses to flush or append past an open frame), and when a
+ * reader needs one of its records. Readers: {@link #lastIndex()} and every read bound go through
+ * {@link #visibleLastIndex}, which seals an open frame under the append lock, so an append's
+ * record is readable as soon as it returns. A tailer waiting on the written signal may not take
+ * the append lock (the writer takes the signal's lock to wake it): its readiness check counts open
+ * records as ready, and the writer seals at once when a tailer waits (a volatile write of {@code
+ * openRecords} before a volatile read of the waiters, against the tailer's write of the waiters
+ * before its read of {@code openRecords}: one of them sees the other). Why: the per-frame costs
+ * (header, checksum call, frame index entry, publication) were half of a buffered append's time;
+ * a frame of 16 records of 100 B takes 118 B per record on disk instead of 148. Not under ALWAYS
+ * (each append waits for its own fsync), nor with a state machine or coded frames (their frames
+ * are built per append).
+ *
  * <p>Single records ({@code append} of one payload or entry) on a plain log (no compression or
  * encryption, no state machine) take a fast path with the same steps and bytes as {@code
  * appendBatch} of that one entry, minus the batch: the frame is encoded in place in the write
