@@ -57,6 +57,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -130,6 +131,9 @@ public final class SegmentedLog implements Log {
   private volatile Thread syncerThread; // the interval syncer's thread, once started
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
   private volatile boolean closed; // files closed: no more reads
+  private volatile Thread closingThread; // the thread running the first close, set with closing
+  // Released at the very end of the first close, failed or not: a later close waits for it.
+  private final CountDownLatch closeDone = new CountDownLatch(1);
 
   private final FrameEncoder encoder; // @GuardedBy("appendLock")
 
@@ -1801,18 +1805,72 @@ public final class SegmentedLog implements Log {
    * Closes. Blocks new appends, lets the flush worker finish every queued append, then, unless
    * fenced or read-only, fsyncs the active segment and writes its index file, so the next open
    * scans nothing (commit order: data fsynced before the index file that covers it).
+   *
+   * <p>Concurrent calls: the first call does the work and reports its failure, if any. A call while
+   * it runs waits, holding no lock, until it has finished (files closed, directory lock released,
+   * whether or not it failed), then returns normally: once any close returns, the directory may be
+   * reopened or deleted. Except on a thread the first close waits for, or while holding a lock it
+   * needs: there the call returns at once, since waiting would deadlock. That is the closing thread
+   * itself (a callback that close runs, such as an asynchronous append's future it fails), the
+   * flush worker (the completion of an asynchronous append's future, which close waits for in
+   * {@link SyncCoordinator#stop}), the interval syncer, and a caller holding the append lock.
+   * Everything else close waits for (an fsync leader, the digester, a copy out of a mapping) runs
+   * no caller's code. Tailers, readers and the durability listener's thread are not waited for: a
+   * close from them waits like any other.
    */
   @Override
   public void close() {
+    boolean first;
     appendLock.lock();
     try {
-      if (closing) {
-        return;
+      first = !closing;
+      if (first) {
+        closing = true; // from here no append is written and no future queued
+        closingThread = Thread.currentThread();
       }
-      closing = true; // from here no append is written and no future queued
     } finally {
       appendLock.unlock();
     }
+    if (!first) {
+      awaitFirstClose();
+      return;
+    }
+    try {
+      closeFirst();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  /**
+   * A later close: waits until the first one has finished, unless this thread is one it waits for
+   * or holds the append lock (see {@link #close()}). Not abandoned on interrupt, as close itself is
+   * not: the interrupt is restored on return.
+   */
+  private void awaitFirstClose() {
+    Thread me = Thread.currentThread();
+    if (me == closingThread
+        || me == syncerThread
+        || sync.onFlushWorker()
+        || appendLock.isHeldByCurrentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The first close's work (see {@link #close()}); {@code closing} is set. */
+  private void closeFirst() {
     sync.stop(); // completes or fails every queued asynchronous append
     if (intervalSyncer != null) {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
