@@ -124,9 +124,11 @@ public final class SegmentedLog implements Log {
   private volatile Segment[] segments;
   private volatile long firstIndex;
   private volatile long lastIndex;
-  private volatile LogFencedException fenced;
-  // The interval syncer fenced the log and no caller has been told (no append or sync threw it
-  // since): close throws it, or nobody would learn that acknowledged records were not made durable.
+  private volatile LogFencedException fenced; // set once, under fenceLock
+  private final Object fenceLock = new Object();
+  // The interval syncer fenced the log and no caller has been told (no operation threw it since,
+  // see told()): close throws it, or nobody would learn that acknowledged records were not made
+  // durable.
   private volatile boolean fencedUnseen;
   private volatile Thread syncerThread; // the interval syncer's thread, once started
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
@@ -1008,7 +1010,9 @@ public final class SegmentedLog implements Log {
     public void checkNotFenced() {
       LogFencedException f = fenced;
       if (f != null) {
-        throw new LogFencedException(f.getMessage(), f.getCause());
+        // Thrown to the caller of the operation under way (a truncateBefore or a roll waiting for
+        // the syncer's failed fsync): it is told, as by checkWritable.
+        throw told(new LogFencedException(f.getMessage(), f.getCause()));
       }
     }
 
@@ -1125,9 +1129,24 @@ public final class SegmentedLog implements Log {
     if (sync != null) {
       sync.fenced(); // the durable index stays where it is from now on
     }
-    if (fenced == null) {
-      fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
-      fenced = f;
+    synchronized (fenceLock) { // two failures at once: one is the fence, the other is told of it
+      if (fenced == null) {
+        fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
+        fenced = f;
+        return f;
+      }
+    }
+    return told(f); // already fenced: this caller is told as well
+  }
+
+  /**
+   * Returns {@code f}, a fence about to be thrown in the calling thread: unless that is the
+   * interval syncer, whose failure nobody sees, its caller is told now, so close does not report it
+   * again.
+   */
+  private LogFencedException told(LogFencedException f) {
+    if (Thread.currentThread() != syncerThread) {
+      fencedUnseen = false;
     }
     return f;
   }
@@ -1139,8 +1158,7 @@ public final class SegmentedLog implements Log {
     }
     LogFencedException f = fenced;
     if (f != null) {
-      fencedUnseen = false;
-      throw new LogFencedException(f.getMessage(), f.getCause());
+      throw told(new LogFencedException(f.getMessage(), f.getCause()));
     }
   }
 
