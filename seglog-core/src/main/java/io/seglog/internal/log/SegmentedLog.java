@@ -57,6 +57,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -123,13 +124,18 @@ public final class SegmentedLog implements Log {
   private volatile Segment[] segments;
   private volatile long firstIndex;
   private volatile long lastIndex;
-  private volatile LogFencedException fenced;
-  // The interval syncer fenced the log and no caller has been told (no append or sync threw it
-  // since): close throws it, or nobody would learn that acknowledged records were not made durable.
+  private volatile LogFencedException fenced; // set once, under fenceLock
+  private final Object fenceLock = new Object();
+  // The interval syncer fenced the log and no caller has been told (no operation threw it since,
+  // see told()): close throws it, or nobody would learn that acknowledged records were not made
+  // durable.
   private volatile boolean fencedUnseen;
   private volatile Thread syncerThread; // the interval syncer's thread, once started
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
   private volatile boolean closed; // files closed: no more reads
+  private volatile Thread closingThread; // the thread running the first close, set with closing
+  // Released at the very end of the first close, failed or not: a later close waits for it.
+  private final CountDownLatch closeDone = new CountDownLatch(1);
 
   private final FrameEncoder encoder; // @GuardedBy("appendLock")
 
@@ -1004,7 +1010,9 @@ public final class SegmentedLog implements Log {
     public void checkNotFenced() {
       LogFencedException f = fenced;
       if (f != null) {
-        throw new LogFencedException(f.getMessage(), f.getCause());
+        // Thrown to the caller of the operation under way (a truncateBefore or a roll waiting for
+        // the syncer's failed fsync): it is told, as by checkWritable.
+        throw told(new LogFencedException(f.getMessage(), f.getCause()));
       }
     }
 
@@ -1121,9 +1129,24 @@ public final class SegmentedLog implements Log {
     if (sync != null) {
       sync.fenced(); // the durable index stays where it is from now on
     }
-    if (fenced == null) {
-      fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
-      fenced = f;
+    synchronized (fenceLock) { // two failures at once: one is the fence, the other is told of it
+      if (fenced == null) {
+        fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
+        fenced = f;
+        return f;
+      }
+    }
+    return told(f); // already fenced: this caller is told as well
+  }
+
+  /**
+   * Returns {@code f}, a fence about to be thrown in the calling thread: unless that is the
+   * interval syncer, whose failure nobody sees, its caller is told now, so close does not report it
+   * again.
+   */
+  private LogFencedException told(LogFencedException f) {
+    if (Thread.currentThread() != syncerThread) {
+      fencedUnseen = false;
     }
     return f;
   }
@@ -1135,8 +1158,7 @@ public final class SegmentedLog implements Log {
     }
     LogFencedException f = fenced;
     if (f != null) {
-      fencedUnseen = false;
-      throw new LogFencedException(f.getMessage(), f.getCause());
+      throw told(new LogFencedException(f.getMessage(), f.getCause()));
     }
   }
 
@@ -1801,18 +1823,72 @@ public final class SegmentedLog implements Log {
    * Closes. Blocks new appends, lets the flush worker finish every queued append, then, unless
    * fenced or read-only, fsyncs the active segment and writes its index file, so the next open
    * scans nothing (commit order: data fsynced before the index file that covers it).
+   *
+   * <p>Concurrent calls: the first call does the work and reports its failure, if any. A call while
+   * it runs waits, holding no lock, until it has finished (files closed, directory lock released,
+   * whether or not it failed), then returns normally: once any close returns, the directory may be
+   * reopened or deleted. Except on a thread the first close waits for, or while holding a lock it
+   * needs: there the call returns at once, since waiting would deadlock. That is the closing thread
+   * itself (a callback that close runs, such as an asynchronous append's future it fails), the
+   * flush worker (the completion of an asynchronous append's future, which close waits for in
+   * {@link SyncCoordinator#stop}), the interval syncer, and a caller holding the append lock.
+   * Everything else close waits for (an fsync leader, the digester, a copy out of a mapping) runs
+   * no caller's code. Tailers, readers and the durability listener's thread are not waited for: a
+   * close from them waits like any other.
    */
   @Override
   public void close() {
+    boolean first;
     appendLock.lock();
     try {
-      if (closing) {
-        return;
+      first = !closing;
+      if (first) {
+        closing = true; // from here no append is written and no future queued
+        closingThread = Thread.currentThread();
       }
-      closing = true; // from here no append is written and no future queued
     } finally {
       appendLock.unlock();
     }
+    if (!first) {
+      awaitFirstClose();
+      return;
+    }
+    try {
+      closeFirst();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  /**
+   * A later close: waits until the first one has finished, unless this thread is one it waits for
+   * or holds the append lock (see {@link #close()}). Not abandoned on interrupt, as close itself is
+   * not: the interrupt is restored on return.
+   */
+  private void awaitFirstClose() {
+    Thread me = Thread.currentThread();
+    if (me == closingThread
+        || me == syncerThread
+        || sync.onFlushWorker()
+        || appendLock.isHeldByCurrentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The first close's work (see {@link #close()}); {@code closing} is set. */
+  private void closeFirst() {
     sync.stop(); // completes or fails every queued asynchronous append
     if (intervalSyncer != null) {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
