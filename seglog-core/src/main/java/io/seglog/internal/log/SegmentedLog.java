@@ -40,6 +40,7 @@ import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
 import io.seglog.internal.segment.SegmentRetiredException;
 import io.seglog.internal.segment.TailBuffer;
+import io.seglog.internal.segment.WriteBufferMemory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,12 +87,14 @@ import java.util.function.LongSupplier;
  * frames are copied into a {@link io.seglog.internal.segment.TailBuffer} and reach the file when it
  * is full, and before every fsync ({@link CoordinatorView#written} flushes under the append lock,
  * so an fsync covers everything its snapshot reports), seal and close. Readers read buffered frames
- * from it without locks. What an acknowledgement means then: under ALWAYS, unchanged (the append
- * returns after the fsync that covers it); under NONE and INTERVAL, the record is published to
- * readers but may be only in the buffer, so a process crash loses it, and a failed flush fences the
- * log and loses it (it was never reported durable). {@code durableIndex} only moves after an fsync
- * of flushed bytes, so it, and the synced index written into frame headers (FORMAT.md section 4),
- * stay truthful; nothing reported durable is ever lost.
+ * from it without locks. The log allocates one buffer ({@link WriteBufferMemory}), on first use,
+ * and hands it from each TailBuffer to the next (after a roll, a streamed record, a cut), each
+ * detached before the next one is made; close drops it. What an acknowledgement means then: under
+ * ALWAYS, unchanged (the append returns after the fsync that covers it); under NONE and INTERVAL,
+ * the record is published to readers but may be only in the buffer, so a process crash loses it,
+ * and a failed flush fences the log and loses it (it was never reported durable). {@code
+ * durableIndex} only moves after an fsync of flushed bytes, so it, and the synced index written
+ * into frame headers (FORMAT.md section 4), stay truthful; nothing reported durable is ever lost.
  *
  * <p>Single records ({@code append} of one payload or entry) on a plain log (no compression or
  * encryption, no state machine) take a fast path with the same steps and bytes as {@code
@@ -138,6 +141,9 @@ public final class SegmentedLog implements Log {
   private final CountDownLatch closeDone = new CountDownLatch(1);
 
   private final FrameEncoder encoder; // @GuardedBy("appendLock")
+  // The write buffer every TailBuffer of this log writes into, one after the other; null until a
+  // segment first buffers, and again once closed. @GuardedBy("appendLock")
+  private WriteBufferMemory writeBuffer;
 
   // Tailers: see the "tailers and positions" block.
   private final TailSignal writtenSignal = new TailSignal();
@@ -1093,11 +1099,31 @@ public final class SegmentedLog implements Log {
     return bytes;
   }
 
-  /** Buffers the appends of the active segment {@code s}, if the configuration asks for it. */
+  /**
+   * Buffers the appends of the active segment {@code s}, if the configuration asks for it, in the
+   * log's one write buffer (allocated on first use). Every caller detached the previous TailBuffer
+   * first (a seal, or {@link Segment#stopBuffering} before a stream or a cut); a buffer still
+   * attached would make this throw {@link IllegalStateException} (see {@link
+   * WriteBufferMemory}). @GuardedBy("appendLock"), or before the log is shared.
+   */
   private void startBuffering(Segment s) {
     int bytes = writeBufferBytes();
     if (bytes > 0) {
-      s.startBuffering((int) Math.min(bytes, config.segmentBytes()));
+      if (writeBuffer == null) {
+        writeBuffer = new WriteBufferMemory((int) Math.min(bytes, config.segmentBytes()));
+      }
+      s.startBuffering(writeBuffer);
+    }
+  }
+
+  /** Direct buffers this log allocated for its write buffer: 0, or 1 once it buffered (tests). */
+  public int writeBufferAllocations() {
+    appendLock.lock();
+    try {
+      WriteBufferMemory m = writeBuffer;
+      return m == null ? 0 : m.allocations();
+    } finally {
+      appendLock.unlock();
     }
   }
 
@@ -1906,7 +1932,7 @@ public final class SegmentedLog implements Log {
       if (!readOnly && fenced == null) {
         Segment active = s[s.length - 1];
         try {
-          active.flush();
+          active.stopBuffering(); // flushed, and readers read the file: the buffer is dropped below
           long start = System.nanoTime();
           active.force();
           sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
@@ -1923,6 +1949,9 @@ public final class SegmentedLog implements Log {
         }
       }
       stopIndexWrites.run(); // no index file is written once the lock may be someone else's
+      // Never freed explicitly: a reader may still copy from it. A fenced log's active segment
+      // keeps it attached (its buffered records were never written).
+      writeBuffer = null;
       if (context.digester() != null) {
         // Bounded wait; the active segment's digest is abandoned by its close below anyway.
         context.digester().close();
