@@ -429,6 +429,12 @@ public interface Log extends AutoCloseable {
   /**
    * Syncs, records a clean shutdown and releases the lock and files. Idempotent. After it, every
    * operation throws {@link LogClosedException}.
+   *
+   * <p>A call while another thread's close is in progress returns once that close has finished
+   * (files and directory lock released), normally even if it failed: the first caller reports the
+   * failure. So the directory may be reopened or deleted as soon as any close returns. A close from
+   * a callback on one of the log's own threads that the first close waits for (the completion of an
+   * {@link #appendAsync} future) returns at once instead, since waiting there would deadlock.
    */
   @Override
   void close();

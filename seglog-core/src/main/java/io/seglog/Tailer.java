@@ -83,7 +83,8 @@ public interface Tailer extends AutoCloseable {
 
   /**
    * Releases the tailer (a named tailer's name may then be opened again) and wakes a thread waiting
-   * in {@link #poll} with {@link TailerClosedException}. Does not commit. Idempotent.
+   * in {@link #poll} with {@link TailerClosedException}. Does not commit. Idempotent: a call while
+   * another is in progress returns once the name is released.
    */
   @Override
   void close();

@@ -40,6 +40,7 @@ import io.seglog.internal.segment.FrameView;
 import io.seglog.internal.segment.Segment;
 import io.seglog.internal.segment.SegmentRetiredException;
 import io.seglog.internal.segment.TailBuffer;
+import io.seglog.internal.segment.WriteBufferMemory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +58,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,31 +87,33 @@ import java.util.function.LongSupplier;
  * frames are copied into a {@link io.seglog.internal.segment.TailBuffer} and reach the file when it
  * is full, and before every fsync ({@link CoordinatorView#written} flushes under the append lock,
  * so an fsync covers everything its snapshot reports), seal and close. Readers read buffered frames
- * from it without locks. What an acknowledgement means then: under ALWAYS, unchanged (the append
- * returns after the fsync that covers it); under NONE and INTERVAL, the record is published to
- * readers but may be only in the buffer, so a process crash loses it, and a failed flush fences the
- * log and loses it (it was never reported durable). {@code durableIndex} only moves after an fsync
- * of flushed bytes, so it, and the synced index written into frame headers (FORMAT.md section 4),
- * stay truthful; nothing reported durable is ever lost.
+ * from it without locks. The log allocates one buffer ({@link WriteBufferMemory}), on first use,
+ * and hands it from each TailBuffer to the next (after a roll, a streamed record, a cut), each
+ * detached before the next one is made; close drops it. What an acknowledgement means then: under
+ * ALWAYS, unchanged (the append returns after the fsync that covers it); under NONE and INTERVAL,
+ * the record is published to readers but may be only in the buffer, so a process crash loses it,
+ * and a failed flush fences the log and loses it (it was never reported durable). {@code
+ * durableIndex} only moves after an fsync of flushed bytes, so it, and the synced index written
+ * into frame headers (FORMAT.md section 4), stay truthful; nothing reported durable is ever lost.
  *
  * <p>Packed single appends. With a configured write buffer under NONE or INTERVAL, single records
  * are packed into an open frame in the buffer (at most {@link #PACK_MAX_RECORDS} records and {@link
  * #PACK_MAX_FRAME_BYTES} bytes): encoded past the buffer's used bytes, not published ({@code
  * lastIndex} stops before them; {@code openRecords} counts them), sealed (header and checksum, then
  * published as any frame) when it is full, when the next record does not fit, before anything else
- * is written, flushed, synced, rolled, cut or closed (every such path calls {@link
- * #sealOpenLocked} first; the buffer refuses to flush or append past an open frame), and when a
- * reader needs one of its records. Readers: {@link #lastIndex()} and every read bound go through
- * {@link #visibleLastIndex}, which seals an open frame under the append lock, so an append's
- * record is readable as soon as it returns. A tailer waiting on the written signal may not take
- * the append lock (the writer takes the signal's lock to wake it): its readiness check counts open
- * records as ready, and the writer seals at once when a tailer waits (a volatile write of {@code
- * openRecords} before a volatile read of the waiters, against the tailer's write of the waiters
- * before its read of {@code openRecords}: one of them sees the other). Why: the per-frame costs
- * (header, checksum call, frame index entry, publication) were half of a buffered append's time;
- * a frame of 16 records of 100 B takes 118 B per record on disk instead of 148. Not under ALWAYS
- * (each append waits for its own fsync), nor with a state machine or coded frames (their frames
- * are built per append).
+ * is written, flushed, synced, rolled, cut or closed (every such path calls {@link #sealOpenLocked}
+ * first; the buffer refuses to flush or append past an open frame), and when a reader needs one of
+ * its records. Readers: {@link #lastIndex()} and every read bound go through {@link
+ * #visibleLastIndex}, which seals an open frame under the append lock, so an append's record is
+ * readable as soon as it returns. A tailer waiting on the written signal may not take the append
+ * lock (the writer takes the signal's lock to wake it): its readiness check counts open records as
+ * ready, and the writer seals at once when a tailer waits (a volatile write of {@code openRecords}
+ * before a volatile read of the waiters, against the tailer's write of the waiters before its read
+ * of {@code openRecords}: one of them sees the other). Why: the per-frame costs (header, checksum
+ * call, frame index entry, publication) were half of a buffered append's time; a frame of 16
+ * records of 100 B takes 118 B per record on disk instead of 148. Not under ALWAYS (each append
+ * waits for its own fsync), nor with a state machine or coded frames (their frames are built per
+ * append).
  *
  * <p>Single records ({@code append} of one payload or entry) on a plain log (no compression or
  * encryption, no state machine) take a fast path with the same steps and bytes as {@code
@@ -142,15 +146,23 @@ public final class SegmentedLog implements Log {
   private volatile Segment[] segments;
   private volatile long firstIndex;
   private volatile long lastIndex;
-  private volatile LogFencedException fenced;
-  // The interval syncer fenced the log and no caller has been told (no append or sync threw it
-  // since): close throws it, or nobody would learn that acknowledged records were not made durable.
+  private volatile LogFencedException fenced; // set once, under fenceLock
+  private final Object fenceLock = new Object();
+  // The interval syncer fenced the log and no caller has been told (no operation threw it since,
+  // see told()): close throws it, or nobody would learn that acknowledged records were not made
+  // durable.
   private volatile boolean fencedUnseen;
   private volatile Thread syncerThread; // the interval syncer's thread, once started
   private volatile boolean closing; // set under appendLock: no more appends, syncs or futures
   private volatile boolean closed; // files closed: no more reads
+  private volatile Thread closingThread; // the thread running the first close, set with closing
+  // Released at the very end of the first close, failed or not: a later close waits for it.
+  private final CountDownLatch closeDone = new CountDownLatch(1);
 
   private final FrameEncoder encoder; // @GuardedBy("appendLock")
+  // The write buffer every TailBuffer of this log writes into, one after the other; null until a
+  // segment first buffers, and again once closed. @GuardedBy("appendLock")
+  private WriteBufferMemory writeBuffer;
 
   // Tailers: see the "tailers and positions" block.
   private final TailSignal writtenSignal = new TailSignal();
@@ -1192,7 +1204,9 @@ public final class SegmentedLog implements Log {
     public void checkNotFenced() {
       LogFencedException f = fenced;
       if (f != null) {
-        throw new LogFencedException(f.getMessage(), f.getCause());
+        // Thrown to the caller of the operation under way (a truncateBefore or a roll waiting for
+        // the syncer's failed fsync): it is told, as by checkWritable.
+        throw told(new LogFencedException(f.getMessage(), f.getCause()));
       }
     }
 
@@ -1278,11 +1292,31 @@ public final class SegmentedLog implements Log {
     return bytes;
   }
 
-  /** Buffers the appends of the active segment {@code s}, if the configuration asks for it. */
+  /**
+   * Buffers the appends of the active segment {@code s}, if the configuration asks for it, in the
+   * log's one write buffer (allocated on first use). Every caller detached the previous TailBuffer
+   * first (a seal, or {@link Segment#stopBuffering} before a stream or a cut); a buffer still
+   * attached would make this throw {@link IllegalStateException} (see {@link
+   * WriteBufferMemory}). @GuardedBy("appendLock"), or before the log is shared.
+   */
   private void startBuffering(Segment s) {
     int bytes = writeBufferBytes();
     if (bytes > 0) {
-      s.startBuffering((int) Math.min(bytes, config.segmentBytes()));
+      if (writeBuffer == null) {
+        writeBuffer = new WriteBufferMemory((int) Math.min(bytes, config.segmentBytes()));
+      }
+      s.startBuffering(writeBuffer);
+    }
+  }
+
+  /** Direct buffers this log allocated for its write buffer: 0, or 1 once it buffered (tests). */
+  public int writeBufferAllocations() {
+    appendLock.lock();
+    try {
+      WriteBufferMemory m = writeBuffer;
+      return m == null ? 0 : m.allocations();
+    } finally {
+      appendLock.unlock();
     }
   }
 
@@ -1315,9 +1349,24 @@ public final class SegmentedLog implements Log {
     if (sync != null) {
       sync.fenced(); // the durable index stays where it is from now on
     }
-    if (fenced == null) {
-      fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
-      fenced = f;
+    synchronized (fenceLock) { // two failures at once: one is the fence, the other is told of it
+      if (fenced == null) {
+        fencedUnseen = Thread.currentThread() == syncerThread; // before the fence is visible
+        fenced = f;
+        return f;
+      }
+    }
+    return told(f); // already fenced: this caller is told as well
+  }
+
+  /**
+   * Returns {@code f}, a fence about to be thrown in the calling thread: unless that is the
+   * interval syncer, whose failure nobody sees, its caller is told now, so close does not report it
+   * again.
+   */
+  private LogFencedException told(LogFencedException f) {
+    if (Thread.currentThread() != syncerThread) {
+      fencedUnseen = false;
     }
     return f;
   }
@@ -1329,8 +1378,7 @@ public final class SegmentedLog implements Log {
     }
     LogFencedException f = fenced;
     if (f != null) {
-      fencedUnseen = false;
-      throw new LogFencedException(f.getMessage(), f.getCause());
+      throw told(new LogFencedException(f.getMessage(), f.getCause()));
     }
   }
 
@@ -2000,18 +2048,72 @@ public final class SegmentedLog implements Log {
    * Closes. Blocks new appends, lets the flush worker finish every queued append, then, unless
    * fenced or read-only, fsyncs the active segment and writes its index file, so the next open
    * scans nothing (commit order: data fsynced before the index file that covers it).
+   *
+   * <p>Concurrent calls: the first call does the work and reports its failure, if any. A call while
+   * it runs waits, holding no lock, until it has finished (files closed, directory lock released,
+   * whether or not it failed), then returns normally: once any close returns, the directory may be
+   * reopened or deleted. Except on a thread the first close waits for, or while holding a lock it
+   * needs: there the call returns at once, since waiting would deadlock. That is the closing thread
+   * itself (a callback that close runs, such as an asynchronous append's future it fails), the
+   * flush worker (the completion of an asynchronous append's future, which close waits for in
+   * {@link SyncCoordinator#stop}), the interval syncer, and a caller holding the append lock.
+   * Everything else close waits for (an fsync leader, the digester, a copy out of a mapping) runs
+   * no caller's code. Tailers, readers and the durability listener's thread are not waited for: a
+   * close from them waits like any other.
    */
   @Override
   public void close() {
+    boolean first;
     appendLock.lock();
     try {
-      if (closing) {
-        return;
+      first = !closing;
+      if (first) {
+        closing = true; // from here no append is written and no future queued
+        closingThread = Thread.currentThread();
       }
-      closing = true; // from here no append is written and no future queued
     } finally {
       appendLock.unlock();
     }
+    if (!first) {
+      awaitFirstClose();
+      return;
+    }
+    try {
+      closeFirst();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  /**
+   * A later close: waits until the first one has finished, unless this thread is one it waits for
+   * or holds the append lock (see {@link #close()}). Not abandoned on interrupt, as close itself is
+   * not: the interrupt is restored on return.
+   */
+  private void awaitFirstClose() {
+    Thread me = Thread.currentThread();
+    if (me == closingThread
+        || me == syncerThread
+        || sync.onFlushWorker()
+        || appendLock.isHeldByCurrentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        closeDone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The first close's work (see {@link #close()}); {@code closing} is set. */
+  private void closeFirst() {
     sync.stop(); // completes or fails every queued asynchronous append
     if (intervalSyncer != null) {
       // Not shutdownNow: interrupting a thread inside FileChannel.force closes the channel.
@@ -2030,7 +2132,7 @@ public final class SegmentedLog implements Log {
       if (!readOnly && fenced == null) {
         Segment active = s[s.length - 1];
         try {
-          active.flush();
+          active.stopBuffering(); // flushed, and readers read the file: the buffer is dropped below
           long start = System.nanoTime();
           active.force();
           sync.recorded(System.nanoTime() - start, lastIndex, bytesWritten);
@@ -2047,6 +2149,9 @@ public final class SegmentedLog implements Log {
         }
       }
       stopIndexWrites.run(); // no index file is written once the lock may be someone else's
+      // Never freed explicitly: a reader may still copy from it. A fenced log's active segment
+      // keeps it attached (its buffered records were never written).
+      writeBuffer = null;
       if (context.digester() != null) {
         // Bounded wait; the active segment's digest is abandoned by its close below anyway.
         context.digester().close();

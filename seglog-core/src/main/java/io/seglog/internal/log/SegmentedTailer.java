@@ -37,7 +37,8 @@ final class SegmentedTailer implements Tailer {
   private final RecordSlot slot = new RecordSlot();
   private Segment segment;
   private long next;
-  private volatile boolean closed;
+  private final Object closeLock = new Object(); // held across a close; taken before positions'
+  private volatile boolean closed; // written under closeLock
   private long seenEpoch; // the log's cut epoch this tailer has accounted for
   private boolean returnedRecordsCut; // a cut removed records this tailer had returned
 
@@ -244,15 +245,23 @@ final class SegmentedTailer implements Tailer {
     positions.commit(name, position);
   }
 
+  /**
+   * Closes. Concurrent calls are serialized: a call while another runs returns once that one has
+   * released the name (which may wait for a commit of any name in progress), so the name can be
+   * opened again as soon as any close returns; and the name is released exactly once, never from
+   * under a tailer that opened it since.
+   */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    signal.wakeAll(); // the thread polling this tailer, if any, wakes and throws
-    if (name != null) {
-      positions.release(name);
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      signal.wakeAll(); // the thread polling this tailer, if any, wakes and throws
+      if (name != null) {
+        positions.release(name);
+      }
     }
   }
 

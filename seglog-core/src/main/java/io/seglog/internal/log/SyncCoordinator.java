@@ -637,6 +637,14 @@ final class SyncCoordinator {
     }
   }
 
+  /**
+   * Whether the calling thread is the flush worker (completing an asynchronous append's future, it
+   * runs the future's callbacks), which {@link #stop} waits for.
+   */
+  synchronized boolean onFlushWorker() {
+    return flushWorker == Thread.currentThread();
+  }
+
   synchronized LogMetrics metrics() {
     return new LogMetrics(
         fsyncs, fsyncNanosTotal, fsyncNanosMax, recordsSynced, bytesSynced, queue.size());

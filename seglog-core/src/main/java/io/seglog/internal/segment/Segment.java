@@ -596,12 +596,25 @@ public final class Segment implements Closeable {
   // ---- write buffering and the digest (the log's writer thread only)
 
   /**
-   * From now on, appends are buffered in a {@link TailBuffer} of {@code capacity} bytes until
-   * {@link #flush}, a full buffer, or {@link #seal}. Readers see buffered frames as any other.
+   * From now on, appends are buffered in a {@link TailBuffer} of {@code capacity} bytes of its own
+   * until {@link #flush}, a full buffer, or {@link #seal}. Readers see buffered frames as any
+   * other.
    */
   public void startBuffering(int capacity) {
+    startBuffering(new WriteBufferMemory(capacity));
+  }
+
+  /**
+   * {@link #startBuffering(int)} in the log's reused {@code memory}, which the new {@link
+   * TailBuffer} owns until {@link #stopBuffering} or {@link #seal} detaches it (see {@link
+   * WriteBufferMemory}). A no-op while this segment already buffers, or once it is sealed.
+   *
+   * @throws IllegalStateException if an attached TailBuffer (of any segment) still owns {@code
+   *     memory}
+   */
+  public void startBuffering(WriteBufferMemory memory) {
     if (tail == null && trailer == null) {
-      tail = new TailBuffer(handle.file(), capacity, size, digest::appended);
+      tail = new TailBuffer(handle.file(), memory, size, digest::appended);
     }
   }
 
@@ -619,7 +632,11 @@ public final class Segment implements Closeable {
 
   /**
    * Flushes and stops buffering (before anything that rewrites the segment's end, such as a
-   * truncation); {@link #startBuffering} may resume it after.
+   * truncation); {@link #startBuffering} may resume it after. The buffer's memory is free for
+   * another TailBuffer once this returns.
+   *
+   * @throws IOException if the flush fails; then the segment keeps buffering, and its TailBuffer
+   *     keeps the memory
    */
   public void stopBuffering() throws IOException {
     TailBuffer t = tail;

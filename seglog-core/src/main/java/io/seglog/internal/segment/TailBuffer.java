@@ -36,6 +36,18 @@ import java.nio.ByteBuffer;
  * #commit} takes exactly them, every {@link #flush}, {@link #detach} and {@link #append} throws
  * {@link IllegalStateException}, since it would drop them or write over them.
  *
+ * <p>Memory ownership. The buffer is the log's one {@link WriteBufferMemory}, reused by the
+ * TailBuffer of the next segment after a roll, and by a new TailBuffer of the same segment after a
+ * streamed record or a cut, so the same sequence-number argument must hold across owners: the new
+ * owner overwrites bytes that a reader of this TailBuffer may still be copying. At most one
+ * attached TailBuffer owns the memory. The constructor claims it, and throws {@link
+ * IllegalStateException} while an attached TailBuffer still owns it; only {@link #detach} gives it
+ * up, after it wrote the buffered bytes to the file and moved {@code start} to {@link
+ * Long#MAX_VALUE} with a full fence. A reader of the old TailBuffer whose copy raced with the new
+ * owner's writes therefore re-reads a changed {@code start} and retries from the file, where every
+ * byte it may read is. A detach whose write fails keeps the memory (and the bytes readers read from
+ * it); the log is fenced then and starts no other TailBuffer.
+ *
  * <p>Threading: one writer thread (the log's, holding its append lock) calls {@link #append},
  * {@link #commit}, {@link #pending}, {@link #flush} and {@link #detach} (and writes into {@link
  * #writeBuffer()} past {@link #used()}); any number of threads call {@link #read} concurrently.
@@ -49,23 +61,39 @@ public final class TailBuffer {
 
   private final FileHandle file;
   private final WriteListener listener;
-  private final ByteBuffer buffer;
+  private final WriteBufferMemory memory;
+  private final ByteBuffer buffer; // memory's, owned by this TailBuffer until detached
   private final FileHandle readView = new ReadView();
   private volatile long start; // file offset of buffer[0]; Long.MAX_VALUE once detached
   private int used; // @GuardedBy(writer)
   private int pending; // @GuardedBy(writer): bytes of an open frame at [used, used + pending)
 
   /**
-   * @param file the segment's file, written by {@link #flush}
+   * A TailBuffer with memory of its own, allocated now.
+   *
    * @param capacity the buffer's size in bytes
-   * @param position the file offset of the next byte to append (the segment's size)
-   * @param listener told of the bytes of every write, after it succeeded, in file order
+   * @see #TailBuffer(FileHandle, WriteBufferMemory, long, WriteListener)
    */
   public TailBuffer(FileHandle file, int capacity, long position, WriteListener listener) {
+    this(file, new WriteBufferMemory(capacity), position, listener);
+  }
+
+  /**
+   * A TailBuffer writing into {@code memory}, which it owns until {@link #detach}.
+   *
+   * @param file the segment's file, written by {@link #flush}
+   * @param memory the buffer, of its capacity; no attached TailBuffer may own it now
+   * @param position the file offset of the next byte to append (the segment's size)
+   * @param listener told of the bytes of every write, after it succeeded, in file order
+   * @throws IllegalStateException if an attached TailBuffer still owns {@code memory}
+   */
+  public TailBuffer(
+      FileHandle file, WriteBufferMemory memory, long position, WriteListener listener) {
     this.file = file;
     this.listener = listener;
-    this.buffer = ByteBuffer.allocateDirect(capacity);
     this.start = position;
+    this.memory = memory;
+    this.buffer = memory.claim(this);
   }
 
   /** The file offset up to which the file holds everything appended. */
@@ -179,10 +207,16 @@ public final class TailBuffer {
     advance(at + used);
   }
 
-  /** Flushes, then sends every later read to the file. */
+  /**
+   * Flushes, then sends every later read to the file and gives the memory up: from here another
+   * TailBuffer may claim and overwrite it (see the class note).
+   *
+   * @throws IOException if the flush fails; then the buffer stays attached and keeps its memory
+   */
   public void detach() throws IOException {
     flush();
-    advance(Long.MAX_VALUE);
+    advance(Long.MAX_VALUE); // with the full fence: before any write of the memory's next owner
+    memory.release(this);
   }
 
   /** Moves {@code start} past bytes now in the file; the buffer may be overwritten after this. */
