@@ -316,7 +316,7 @@ public final class LogConfig {
    * is ever lost. At most {@link #segmentBytes()} is allocated.
    *
    * <p>Under {@link SyncPolicy#NONE} and {@link SyncPolicy#interval}, consecutive single appends
-   * ({@code append} of one payload or entry) in the buffer share one frame, up to 16 records and 2
+   * ({@code append} of one payload or entry) in the buffer share one frame, up to 16 records and 1
    * KiB: each append is still all or nothing after a crash, but the unsynced appends of one frame
    * survive or vanish together. Every record an append returned is readable at once: a reader that
    * needs a record of the frame still open seals it first, taking the append lock for that moment.

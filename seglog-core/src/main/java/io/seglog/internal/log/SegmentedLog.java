@@ -479,9 +479,10 @@ public final class SegmentedLog implements Log {
 
   /**
    * Largest open frame, header included: a random read of one of its records reads and checks the
-   * whole frame, so packing stops at about as many bytes as a page.
+   * whole frame (a random read of packed 100 B records measured 0.7x to 0.8x of one frame each), so
+   * packing stops at 1 KiB: the header then costs 4 of 120 bytes per record, against 32 of 148.
    */
-  static final int PACK_MAX_FRAME_BYTES = 2048;
+  static final int PACK_MAX_FRAME_BYTES = 1024;
 
   /**
    * Whether a record of {@code recordLength} bytes (its header included) may join the open frame:
