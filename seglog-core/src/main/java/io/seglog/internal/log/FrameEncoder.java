@@ -135,18 +135,27 @@ final class FrameEncoder {
       long timestamp,
       long first,
       long syncedIndex) {
+    int end = putRecordAt(b, at + SegmentFormat.FRAME_HEADER_BYTES, array, view, type, timestamp);
+    SegmentFormat.sealFrame(b, at, end, SegmentFormat.FRAME_RECORDS, 1, first, syncedIndex);
+    return end - at;
+  }
+
+  /**
+   * Puts one record (its header, then its payload as {@link #encodeRecordAt} takes it) at offset
+   * {@code at} of {@code b}, which has room for it; returns the offset after it. Leaves the
+   * position and limit of {@code b} alone.
+   */
+  static int putRecordAt(
+      ByteBuffer b, int at, byte[] array, ByteBuffer view, int type, long timestamp) {
     int size = array != null ? array.length : view.remaining();
-    int record = at + SegmentFormat.FRAME_HEADER_BYTES;
-    SegmentFormat.putRecordHeaderAt(b, record, timestamp, size, type);
-    int payload = record + SegmentFormat.RECORD_HEADER_BYTES;
+    SegmentFormat.putRecordHeaderAt(b, at, timestamp, size, type);
+    int payload = at + SegmentFormat.RECORD_HEADER_BYTES;
     if (array != null) {
       b.put(payload, array, 0, size);
     } else {
       b.put(payload, view, view.position(), size);
     }
-    int end = payload + size;
-    SegmentFormat.sealFrame(b, at, end, SegmentFormat.FRAME_RECORDS, 1, first, syncedIndex);
-    return end - at;
+    return payload + size;
   }
 
   /** Smallest record timestamp of the frame last encoded. */

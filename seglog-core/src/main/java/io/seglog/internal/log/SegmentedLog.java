@@ -511,18 +511,9 @@ public final class SegmentedLog implements Log {
   private long packLocked(byte[] array, ByteBuffer view, int type, long timestamp) {
     Segment active = activeSegment();
     TailBuffer tail = active.writeBuffer();
-    int size = array != null ? array.length : view.remaining();
     long ts = timestamp == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : timestamp;
-    ByteBuffer b = tail.writeBuffer();
     int at = tail.used() + openLength;
-    SegmentFormat.putRecordHeaderAt(b, at, ts, size, type);
-    int payload = at + SegmentFormat.RECORD_HEADER_BYTES;
-    if (array != null) {
-      b.put(payload, array, 0, size);
-    } else {
-      b.put(payload, view, view.position(), size);
-    }
-    openLength += SegmentFormat.RECORD_HEADER_BYTES + size;
+    openLength += FrameEncoder.putRecordAt(tail.writeBuffer(), at, array, view, type, ts) - at;
     openCount++;
     openMinTs = Math.min(openMinTs, ts);
     openMaxTs = Math.max(openMaxTs, ts);
