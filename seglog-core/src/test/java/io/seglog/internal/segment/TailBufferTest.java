@@ -29,7 +29,15 @@ class TailBufferTest {
 
   /** An in-memory file: written by the writer, read below what the buffer says it holds. */
   static final class MemoryFile implements FileHandle {
-    final byte[] bytes = new byte[FILE_BYTES];
+    final byte[] bytes;
+
+    MemoryFile() {
+      this(FILE_BYTES);
+    }
+
+    MemoryFile(int size) {
+      bytes = new byte[size];
+    }
 
     @Override
     public int read(ByteBuffer dst, long position) {
@@ -53,7 +61,7 @@ class TailBufferTest {
 
     @Override
     public long size() {
-      return FILE_BYTES;
+      return bytes.length;
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.seglog.internal.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.seglog.internal.io.FileHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,36 +35,8 @@ class WriteBufferHandOverTest {
   }
 
   /** An in-memory segment file. */
-  static final class SmallFile implements FileHandle {
-    final byte[] bytes = new byte[SEGMENT_BYTES + 4096];
-
-    @Override
-    public int read(ByteBuffer dst, long position) {
-      int n = dst.remaining();
-      dst.put(bytes, (int) position, n);
-      return n;
-    }
-
-    @Override
-    public int write(ByteBuffer src, long position) {
-      int n = src.remaining();
-      src.get(bytes, (int) position, n);
-      return n;
-    }
-
-    @Override
-    public void force() {}
-
-    @Override
-    public void truncate(long size) {}
-
-    @Override
-    public long size() {
-      return bytes.length;
-    }
-
-    @Override
-    public void close() {}
+  static TailBufferTest.MemoryFile smallFile() {
+    return new TailBufferTest.MemoryFile(SEGMENT_BYTES + 4096);
   }
 
   /** Appends the bytes of {@code segment} at {@code [from, to)}, as one frame. */
@@ -94,18 +65,18 @@ class WriteBufferHandOverTest {
   void theMemoryIsAllocatedOnceAndNeverClaimedWhileAnAttachedTailBufferOwnsIt() throws Exception {
     WriteBufferMemory memory = new WriteBufferMemory(512);
     assertThat(memory.allocations()).isZero();
-    SmallFile first = new SmallFile();
+    TailBufferTest.MemoryFile first = smallFile();
     TailBuffer a = new TailBuffer(first, memory, BASE, (bytes, position) -> {});
     ByteBuffer frame = ByteBuffer.allocate(512);
     appendFrame(a, frame, 0, BASE, 100);
-    assertThatThrownBy(() -> new TailBuffer(new SmallFile(), memory, BASE, (b, p) -> {}))
+    assertThatThrownBy(() -> new TailBuffer(smallFile(), memory, BASE, (b, p) -> {}))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("still owned");
     a.flush(); // flushed but attached: still the owner
-    assertThatThrownBy(() -> new TailBuffer(new SmallFile(), memory, BASE, (b, p) -> {}))
+    assertThatThrownBy(() -> new TailBuffer(smallFile(), memory, BASE, (b, p) -> {}))
         .isInstanceOf(IllegalStateException.class);
     a.detach();
-    TailBuffer b = new TailBuffer(new SmallFile(), memory, BASE, (bytes, position) -> {});
+    TailBuffer b = new TailBuffer(smallFile(), memory, BASE, (bytes, position) -> {});
     b.detach();
     TailBuffer again = new TailBuffer(first, memory, BASE + 100, (bytes, position) -> {});
     assertThat(again.capacity()).isEqualTo(512);
@@ -117,10 +88,10 @@ class WriteBufferHandOverTest {
       throws Exception {
     WriteBufferMemory memory = new WriteBufferMemory(512);
     ByteBuffer frame = ByteBuffer.allocate(512);
-    TailBuffer a = new TailBuffer(new SmallFile(), memory, BASE, (bytes, position) -> {});
+    TailBuffer a = new TailBuffer(smallFile(), memory, BASE, (bytes, position) -> {});
     appendFrame(a, frame, 0, BASE, 300);
     a.detach();
-    TailBuffer b = new TailBuffer(new SmallFile(), memory, BASE, (bytes, position) -> {});
+    TailBuffer b = new TailBuffer(smallFile(), memory, BASE, (bytes, position) -> {});
     appendFrame(b, frame, 1, BASE, 400); // over every byte a had buffered
     assertReads(a, 0, BASE, 300); // a reference taken before the seal still reads segment 0
     assertReads(b, 1, BASE, 400);
@@ -136,9 +107,7 @@ class WriteBufferHandOverTest {
     AtomicReference<Owner> current =
         new AtomicReference<>(
             new Owner(
-                0,
-                new TailBuffer(new SmallFile(), memory, BASE, (b, p) -> {}),
-                new AtomicLong(BASE)));
+                0, new TailBuffer(smallFile(), memory, BASE, (b, p) -> {}), new AtomicLong(BASE)));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<Long>> readers = new ArrayList<>();
@@ -176,7 +145,7 @@ class WriteBufferHandOverTest {
           o =
               new Owner(
                   segment,
-                  new TailBuffer(new SmallFile(), memory, BASE, (b, p) -> {}),
+                  new TailBuffer(smallFile(), memory, BASE, (b, p) -> {}),
                   new AtomicLong(BASE));
           current.set(o);
         }
