@@ -487,8 +487,8 @@ public final class SegmentedLog implements Log {
   /**
    * Whether a record of {@code recordLength} bytes (its header included) may join the open frame:
    * the frame stays within the packing bounds, the log's largest body, the buffer's room, and the
-   * segment's limits (its size with a trailer after, its record count), so that sealing it later
-   * needs no roll. @GuardedBy("appendLock")
+   * segment's limits (its size with a trailer after, its record count, its age), so that sealing it
+   * later needs no roll. @GuardedBy("appendLock")
    */
   private boolean fitsOpenFrame(int recordLength) {
     Segment active = activeSegment();
@@ -500,7 +500,8 @@ public final class SegmentedLog implements Log {
         && length <= active.writeBuffer().room()
         && active.size() + length + SegmentFormat.TRAILER_FRAME_BYTES <= config.segmentBytes()
         && (config.segmentMaxRecords() <= 0 || records <= config.segmentMaxRecords())
-        && records <= SegmentFormat.MAX_SEGMENT_RECORDS;
+        && records <= SegmentFormat.MAX_SEGMENT_RECORDS
+        && !tooOld(active); // rollAge: the next append goes to a new segment
   }
 
   /**
@@ -691,15 +692,17 @@ public final class SegmentedLog implements Log {
       boolean tooMany =
           (config.segmentMaxRecords() > 0 && records + count > config.segmentMaxRecords())
               || records + count > SegmentFormat.MAX_SEGMENT_RECORDS; // compressed: < 1 byte each
-      boolean tooOld =
-          !config.rollAge().isZero()
-              && config.clock().millis() - active.header().createdAt()
-                  >= config.rollAge().toMillis();
-      if (full || tooMany || tooOld) {
+      if (full || tooMany || tooOld(active)) {
         return rollLocked(active);
       }
     }
     return active;
+  }
+
+  /** Whether {@code active} is older than {@link LogConfig#rollAge()}: the next append rolls it. */
+  private boolean tooOld(Segment active) {
+    return !config.rollAge().isZero()
+        && config.clock().millis() - active.header().createdAt() >= config.rollAge().toMillis();
   }
 
   @Override
