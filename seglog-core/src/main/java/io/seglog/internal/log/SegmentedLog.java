@@ -1401,7 +1401,7 @@ public final class SegmentedLog implements Log {
     while (true) {
       checkOpen();
       long epoch = cutEpoch(); // before the extent: a cut after this read is seen below
-      long last = visibleEnd(visibility);
+      long last = visibleEnd(visibility, index);
       long first = firstIndex;
       if (index < first) {
         throw belowFirst(index, first, last);
@@ -1515,7 +1515,7 @@ public final class SegmentedLog implements Log {
   @Override
   public LogReader reader(long fromInclusive, long toExclusive, Visibility visibility) {
     checkOpen();
-    long last = visibleEnd(visibility);
+    long last = visibleEnd(visibility, toExclusive - 1);
     long first = firstIndex;
     if (fromInclusive < first) {
       throw belowFirst(fromInclusive, first, last);
@@ -1531,8 +1531,12 @@ public final class SegmentedLog implements Log {
   }
 
   /** The last index a read with {@code visibility} may see. */
-  private long visibleEnd(Visibility visibility) {
-    return visibility == Visibility.DURABLE ? durableIndex() : visibleLastIndex();
+  private long visibleEnd(Visibility visibility, long needed) {
+    if (visibility == Visibility.DURABLE) {
+      return durableIndex();
+    }
+    long last = lastIndex;
+    return needed <= last ? last : visibleLastIndex(); // seals only for a record it needs
   }
 
   /** The segment holding {@code index}, which the caller checked is in the log. */
@@ -2211,7 +2215,7 @@ public final class SegmentedLog implements Log {
   @Override
   public LogReader reverseReader(long fromInclusive, long toExclusive, Visibility visibility) {
     checkOpen();
-    long last = visibleEnd(visibility);
+    long last = visibleEnd(visibility, toExclusive - 1);
     long first = firstIndex;
     if (toExclusive < fromInclusive) {
       throw new IllegalArgumentException(

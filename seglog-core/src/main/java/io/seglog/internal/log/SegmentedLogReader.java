@@ -50,7 +50,7 @@ final class SegmentedLogReader implements LogReader {
     // Read-ahead windows extend forwards, so a reverse reader loads about one frame at a time.
     this.view = new FrameView(!reverse);
     this.seenEpoch = log.cutEpoch(); // then the end clamped: what a cut left is what it reads
-    this.end = Math.min(end, log.lastIndex() + 1);
+    this.end = Math.min(end, log.publishedLastIndex() + 1); // the caller published up to end
     this.next = reverse ? this.end - 1 : from;
   }
 
@@ -108,7 +108,7 @@ final class SegmentedLogReader implements LogReader {
         segment = null;
       }
       long first = log.firstIndex();
-      long last = log.lastIndex();
+      long last = log.publishedLastIndex(); // next < end: published, unless cut since
       if (next >= goneFrom || next < first || next > last) {
         throw new RecordsGoneException(next, first, last);
       }

@@ -94,7 +94,7 @@ final class SegmentedTailer implements Tailer {
     long backoff = MIN_BACKOFF_NANOS;
     while (true) {
       check();
-      if (next <= visibleEnd()) {
+      if (visible()) {
         break;
       }
       if (log.isReadOnly()) {
@@ -149,6 +149,12 @@ final class SegmentedTailer implements Tailer {
     return visibility == Visibility.DURABLE ? log.durableIndex() : log.lastIndex();
   }
 
+  /** Whether record {@code next} is visible; publishes the open frame only if it holds it. */
+  private boolean visible() {
+    return (visibility == Visibility.WRITTEN && next <= log.publishedLastIndex())
+        || next <= visibleEnd();
+  }
+
   /** Throws if the tailer or log is closed, or the next record was removed. */
   private void check() {
     if (closed) {
@@ -159,7 +165,7 @@ final class SegmentedTailer implements Tailer {
       throw new LogClosedException("log " + log.directory() + " is closed");
     }
     long first = log.firstIndex();
-    long last = log.lastIndex();
+    long last = log.publishedLastIndex(); // every record returned was published
     // Below firstIndex: truncateBefore or retention removed it. Beyond lastIndex + 1: truncateAfter
     // removed records this tailer already returned, and what follows would not be their successors.
     // A suffix cut since the last look, even one refilled by appends since: if it removed records
