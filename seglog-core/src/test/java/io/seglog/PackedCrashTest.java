@@ -27,6 +27,7 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
@@ -446,5 +447,143 @@ class PackedCrashTest {
         LogChecks.assertExactly(again, 1, present);
       }
     }
+  }
+
+  // ---- truncateAfter over unsynced (packed) records
+
+  /**
+   * KNOWN BUG, so skipped unless {@code -Dseglog.test.knownBugs=true}: a power loss inside {@code
+   * truncateAfter}, after the metadata naming the pending cut is committed and before the cut
+   * segment is fsynced, leaves a log the next open refuses ({@code CorruptLogException: segment is
+   * shorter than the cut offset N of the pending truncation}) when the kept records of the active
+   * segment were not synced: the commit point is durable, the bytes below the cut offset are not.
+   * With or without a write buffer.
+   *
+   * <p>{@code truncateAfter} into the active segment of a log whose last records are not synced (30
+   * synced, then more appended until the active segment holds at least 6 records, none synced; the
+   * cut keeps the active segment's first 3), with a power loss at every I/O operation of the call
+   * and right after it returned: the log must open (TAIL) to an exact prefix of what was appended
+   * holding every durable record, to exactly the kept records once the call returned, and take
+   * appends. Also run without a write buffer: the bug it found is not one of packing.
+   */
+  @TestFactory
+  @EnabledIfSystemProperty(named = "seglog.test.knownBugs", matches = "true")
+  Stream<DynamicNode> truncateAfterOverUnsyncedRecordsSurvivesAPowerLossAtEveryOperation() {
+    List<DynamicNode> nodes = new ArrayList<>();
+    List<Setup> setups = new ArrayList<>(setups());
+    setups.add(0, new Setup(SyncPolicy.NONE, 0));
+    for (Setup setup : setups) {
+      TruncateRun healthy =
+          truncateRun(base.resolve("trunc-healthy-" + RUNS.incrementAndGet()), setup, 0);
+      List<DynamicTest> tests = new ArrayList<>();
+      for (long nth = healthy.before + 1; nth <= healthy.done + 1; nth++) {
+        long at = nth;
+        boolean returned = nth > healthy.done;
+        tests.add(
+            DynamicTest.dynamicTest(
+                "power loss at operation "
+                    + (at - healthy.before)
+                    + " of "
+                    + (healthy.done - healthy.before)
+                    + (returned ? " (after it returned)" : ""),
+                () -> {
+                  Path dir = base.resolve("trunc-" + RUNS.incrementAndGet());
+                  TruncateRun run = truncateRun(dir, setup, at);
+                  try (Log log = SegmentedLog.open(dir, setup.config(), NioFileIO.INSTANCE)) {
+                    checkTailOnlyRecovery(log);
+                    long last = log.lastIndex();
+                    if (returned) {
+                      assertThat(last)
+                          .as("the call returned: exactly the kept records")
+                          .isEqualTo(run.keep);
+                    } else {
+                      assertThat(last)
+                          .as("a prefix holding the durable records")
+                          .isBetween(run.durable, run.appended);
+                    }
+                    List<ExpectedRecord> present = new ArrayList<>();
+                    for (long i = 1; i <= last; i++) {
+                      present.add(truncateRecord(i));
+                    }
+                    LogChecks.assertExactly(log, 1, present);
+                    assertThat(log.append(new byte[] {1})).isEqualTo(last + 1);
+                  } catch (AssertionError | RuntimeException e) {
+                    throw new AssertionError(
+                        setup + ": " + run + ", power loss at I/O operation " + at + "\n" + e, e);
+                  }
+                  FaultInjectionTest.deleteRecursively(dir);
+                }));
+      }
+      nodes.add(
+          DynamicContainer.dynamicContainer(
+              setup + ", " + healthy.appended + " records, truncateAfter(" + healthy.keep + ")",
+              tests));
+    }
+    return nodes.stream();
+  }
+
+  static ExpectedRecord truncateRecord(long index) {
+    byte[] p = new byte[60];
+    p[0] = (byte) index;
+    p[59] = (byte) (index >> 8);
+    return new ExpectedRecord(index, 500 + index, (int) (index % 7), p);
+  }
+
+  /** What {@link #truncateRun} did: records appended, durable before the call, the cut point. */
+  record TruncateRun(long appended, long durable, long keep, long before, long done) {}
+
+  /**
+   * Appends 50 records (a sync after 30), then 10 more at a time until the active segment holds at
+   * least 6, and runs {@code truncateAfter} of its third record, losing the power at I/O operation
+   * {@code crashAt} (0: never; the log is then closed). Returns what it did and the operations
+   * counted before the call and when it returned.
+   */
+  static TruncateRun truncateRun(Path dir, Setup setup, long crashAt) {
+    FaultInjectingFileIO io = new FaultInjectingFileIO().trackDurability(dir);
+    if (crashAt > 0) {
+      io.crashAtOperation(crashAt);
+    }
+    SegmentedLog log = SegmentedLog.open(dir, setup.config(), io, LOG_ID);
+    long appended = 0;
+    long durable = 0;
+    long keep = -1;
+    long before = -1;
+    try {
+      SegmentInfo active = null;
+      while (appended < 50 || active.records() < 6) {
+        for (int i = 0; i < 10 && appended < 500; i++) {
+          ExpectedRecord e = truncateRecord(++appended);
+          log.append(Entry.of(e.payload(), e.type(), e.timestamp()));
+          if (appended == 30) {
+            assertThat(log.sync()).isEqualTo(30);
+          }
+        }
+        List<SegmentInfo> segments = log.segments(); // seals an open frame, writes nothing
+        active = segments.get(segments.size() - 1);
+        assertThat(appended).as("records appended").isLessThan(500);
+      }
+      durable = log.durableIndex();
+      keep = active.baseIndex() + 2;
+      assertThat(durable)
+          .as("the kept records of the active segment are not synced")
+          .isLessThan(keep);
+      before = io.totalOperations();
+      log.truncateAfter(keep);
+      long done = io.totalOperations();
+      if (crashAt == 0) {
+        log.close();
+        return new TruncateRun(appended, durable, keep, before, done);
+      }
+    } catch (SeglogException e) {
+      assertThat(io.crashed()).as("failed without the crash: " + e).isTrue();
+    }
+    assertThat(before).as("the power went before truncateAfter").isPositive();
+    io.powerLoss();
+    try {
+      log.close();
+    } catch (SeglogException e) {
+      // the process is dead
+    }
+    return new TruncateRun(appended, durable, keep, before, -1);
   }
 }

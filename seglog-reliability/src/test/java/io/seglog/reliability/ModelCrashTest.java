@@ -15,7 +15,9 @@ import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.TestClock;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,10 +45,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>A second set of seeds runs packed single appends ({@link
  * #packedAppendsSurvivePowerLossesAndCrashesAsTheModelSays}): a write buffer under NONE or
- * INTERVAL, runs of single appends that share frames, process crashes (the written bytes stay, the
- * buffer and the open frame are lost) besides power losses, and waits for the interval syncer to
- * seal and fsync an open frame by itself. After every reopen the recovery must have run in the
- * default mode and cut nothing but the end of the last segment.
+ * INTERVAL, runs of single appends that share frames, streamed records and {@code truncateAfter}
+ * near the end (both seal an open frame first), process crashes (the written bytes stay, the buffer
+ * and the open frame are lost) besides power losses, and waits for the interval syncer to seal and
+ * fsync an open frame by itself. After every reopen the recovery must have run in the default mode
+ * and cut nothing but the end of the last segment.
  *
  * <p>Replay one seed with {@code -Dtest=ModelCrashTest -Dseglog.model.seed=N}; the failure message
  * carries the history of operations and power losses. The number of seeds is {@value #SEEDS} times
@@ -272,6 +275,7 @@ class ModelCrashTest {
                 .segmentBytes(4096 + rnd.nextInt(8192))
                 .maxRecordBytes(1024)
                 .maxBatchBytes(4096)
+                .maxStreamedRecordBytes(4096)
                 .segmentMaxRecords(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(40) : 0)
                 .initialIndex(first)
                 .clock(clock)
@@ -417,11 +421,15 @@ class ModelCrashTest {
         for (int i = 0; i < n; i++) {
           appendOne();
         }
-      } else if (dice < 58) {
+      } else if (dice < 56) {
         appendBatch();
-      } else if (dice < 62) {
+      } else if (dice < 59) {
         asyncPipeline();
-      } else if (dice < 66 && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
+      } else if (dice < 62) {
+        appendStreamed();
+      } else if (dice < 65) {
+        truncateNearTheEnd();
+      } else if (dice < 68 && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
         // No call that syncs: the interval syncer seals the open frame and fsyncs it by itself.
         boolean done = Workload.awaitBackgroundSync(log, lastIndex(), fio::crashed);
         note("await the interval syncer up to " + lastIndex() + (done ? "" : ": gave up"));
@@ -446,6 +454,43 @@ class ModelCrashTest {
         promise(lastIndex());
       } else {
         readSome();
+      }
+    }
+
+    /** A streamed record (written to the file past the buffer, after the open frame is sealed). */
+    void appendStreamed() throws IOException {
+      long index = lastIndex() + 1;
+      byte[] p = Payloads.make("s" + seed, index, rnd, 1000 + rnd.nextInt(2000));
+      ExpectedRecord e = new ExpectedRecord(index, rnd.nextLong(0, 1L << 45), rnd.nextInt(256), p);
+      note("appendStream " + index + " (" + p.length + " bytes)");
+      model.add(e);
+      long got =
+          log.appendStream(
+              Channels.newChannel(new ByteArrayInputStream(p)), p.length, e.type(), e.timestamp());
+      assertThat(got).as("index of appendStream").isEqualTo(index);
+    }
+
+    /**
+     * {@code truncateAfter} of one of the last 20 records: often inside the open frame or a frame
+     * still in the buffer. Durable when it returns, with every kept record; a crash inside it opens
+     * the log untouched or truncated, so until it returns nothing after the cut point is promised.
+     */
+    void truncateNearTheEnd() {
+      long to = Math.max(first - 1, lastIndex() - rnd.nextInt(0, 21));
+      if (!Boolean.getBoolean("seglog.test.knownBugs")) {
+        // Known bug (PackedCrashTest.truncateAfterOverUnsyncedRecordsSurvivesAPowerLoss...): a
+        // power loss inside truncateAfter over unsynced kept records can leave a log the next
+        // open refuses. Synced first, the cut still rewrites packed frames, without that window.
+        note("sync (before truncateAfter: known bug)");
+        promise(log.sync());
+      }
+      note("truncateAfter " + to);
+      promised = Math.min(promised, to);
+      boolean cuts = to < lastIndex(); // truncateAfter(lastIndex()) does nothing, syncs nothing
+      log.truncateAfter(to);
+      model.subList((int) (to - first + 1), model.size()).clear();
+      if (cuts) {
+        promise(to);
       }
     }
 
