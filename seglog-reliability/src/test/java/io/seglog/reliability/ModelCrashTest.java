@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.seglog.Entry;
 import io.seglog.Log;
 import io.seglog.LogConfig;
+import io.seglog.RecoveryMode;
+import io.seglog.RecoveryReport;
+import io.seglog.SegmentInfo;
 import io.seglog.SyncPolicy;
+import io.seglog.internal.log.PackedFrameProbe;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.TestClock;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +42,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * future completed before the power went, what {@code sync()} returned, any value {@code
  * durableIndex()} reported), record by record with exact payload, type and timestamp; the model is
  * cut to what survived and the sequence goes on with appends on the recovered log.
+ *
+ * <p>A second set of seeds runs packed single appends ({@link
+ * #packedAppendsSurvivePowerLossesAndCrashesAsTheModelSays}): a write buffer under NONE or
+ * INTERVAL, runs of single appends that share frames, streamed records and {@code truncateAfter}
+ * near the end (both seal an open frame first), process crashes (the written bytes stay, the buffer
+ * and the open frame are lost) besides power losses, and waits for the interval syncer to seal and
+ * fsync an open frame by itself. After every reopen the recovery must have run in the default mode
+ * and cut nothing but the end of the last segment.
  *
  * <p>Replay one seed with {@code -Dtest=ModelCrashTest -Dseglog.model.seed=N}; the failure message
  * carries the history of operations and power losses. The number of seeds is {@value #SEEDS} times
@@ -119,6 +133,79 @@ class ModelCrashTest {
     }
   }
 
+  /** Seeds of the packed-appends runs: {@value #PACKED_SEEDS} times {@code seglog.test.scale}. */
+  static final int PACKED_SEEDS = 100;
+
+  static final long PACKED_BASE_SEED = 86_000;
+
+  static LongStream packedSeeds() {
+    String one = System.getProperty("seglog.model.packedSeed");
+    if (one != null) {
+      return LongStream.of(Long.parseLong(one));
+    }
+    long base = Scale.seed(PACKED_BASE_SEED);
+    return LongStream.range(base, base + Scale.of(PACKED_SEEDS));
+  }
+
+  /**
+   * The same model under packed single appends (a write buffer under NONE or INTERVAL, see {@code
+   * SegmentedLog}'s class note): runs of single appends share open frames of up to 16 records, so
+   * power losses and process crashes come between the appends of one frame, with a frame open in
+   * the buffer, in the middle of a buffer flush (torn when unsynced writes are put back), and
+   * between a seal and its flush. Nothing promised may be lost; unsynced appends may vanish, but
+   * only from the end. Replay one seed with {@code -Dseglog.model.packedSeed=N}.
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("packedSeeds")
+  void packedAppendsSurvivePowerLossesAndCrashesAsTheModelSays(long seed) throws IOException {
+    Run run = new Run(seed, tmp.resolve("log"), true);
+    try {
+      run.run();
+    } catch (AssertionError | RuntimeException | IOException e) {
+      throw new AssertionError(
+          "seed "
+              + seed
+              + " (replay: -Dtest=ModelCrashTest -Dseglog.model.packedSeed="
+              + seed
+              + ")\n"
+              + run.config
+              + "\nhistory (last 60):\n"
+              + run.tail(60)
+              + e,
+          e);
+    } finally {
+      run.closeQuietly();
+    }
+    synchronized (PACKED_TOTALS) {
+      PACKED_TOTALS[0]++;
+      PACKED_TOTALS[1] += run.powerLosses;
+      PACKED_TOTALS[2] += run.processCrashes;
+      PACKED_TOTALS[3] += run.withOpenFrame;
+      PACKED_TOTALS[4] += run.newlyPromised;
+      PACKED_TOTALS[5] += run.keptWrites;
+      PACKED_TOTALS[6] += run.lostUnpromised;
+      PACKED_TOTALS[7] += run.syncerAwaited;
+      PACKED_TOTALS[8] += run.inOperation;
+      System.out.printf(
+          "ModelCrashTest packed totals after %d seeds: %d power losses, %d process crashes"
+              + " (%d of all inside an I/O operation, %d with a frame open), %d records newly"
+              + " promised before them, %d unsynced writes put back, %d unpromised records lost,"
+              + " %d times the interval syncer alone made every record durable; none promised"
+              + " lost%n",
+          PACKED_TOTALS[0],
+          PACKED_TOTALS[1],
+          PACKED_TOTALS[2],
+          PACKED_TOTALS[8],
+          PACKED_TOTALS[3],
+          PACKED_TOTALS[4],
+          PACKED_TOTALS[5],
+          PACKED_TOTALS[6],
+          PACKED_TOTALS[7]);
+    }
+  }
+
+  static final long[] PACKED_TOTALS = new long[9];
+
   /** One seed's run. */
   private static final class Run {
     final long seed;
@@ -151,10 +238,52 @@ class ModelCrashTest {
     /** The highest index checked present after the previous power loss. */
     long checkedBefore;
 
+    /** Packed single appends: a write buffer under NONE or INTERVAL, runs of single appends. */
+    final boolean packed;
+
+    int processCrashes;
+    int syncerAwaited;
+    int withOpenFrame;
+    long lostUnpromised;
+
     Run(long seed, Path dir) {
+      this(seed, dir, false);
+    }
+
+    Run(long seed, Path dir, boolean packed) {
       this.seed = seed;
       this.rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 23);
       this.dir = dir;
+      this.packed = packed;
+      if (packed) {
+        always = false;
+        SyncPolicy syncPolicy =
+            rnd.nextBoolean()
+                ? SyncPolicy.NONE
+                : SyncPolicy.interval(Duration.ofMillis(1 + rnd.nextInt(10)));
+        first = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(1_000_000) : 1;
+        int buffer =
+            switch (rnd.nextInt(4)) {
+              case 0, 1 -> 1024;
+              case 2 -> 64 * 1024; // at most segmentBytes is allocated: the whole segment
+              default -> LogConfig.MIN_WRITE_BUFFER_BYTES + rnd.nextInt(4096);
+            };
+        config =
+            LogConfig.builder()
+                .syncPolicy(syncPolicy)
+                .writeBufferBytes(buffer)
+                .segmentBytes(4096 + rnd.nextInt(8192))
+                .maxRecordBytes(1024)
+                .maxBatchBytes(4096)
+                .maxStreamedRecordBytes(4096)
+                .segmentMaxRecords(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(40) : 0)
+                .initialIndex(first)
+                .clock(clock)
+                .build();
+        operations = 80 + rnd.nextInt(120);
+        promised = first - 1;
+        return;
+      }
       int policy = rnd.nextInt(3);
       always = policy == 0;
       SyncPolicy syncPolicy =
@@ -218,20 +347,32 @@ class ModelCrashTest {
           powerLoss("power loss between operations");
           continue;
         }
-        if (dice < 10 && !fio.crashed()) {
+        if (dice < (packed ? 15 : 10) && !fio.crashed()) {
           long at = fio.totalOperations() + rnd.nextInt(1, 40);
           note("arm: power goes at I/O operation " + at);
           fio.crashAtOperation(at);
         }
+        if (packed && dice < 9) {
+          crash("process crash between operations", false);
+          continue;
+        }
         try {
-          step(dice);
+          if (packed) {
+            packedStep(dice);
+          } else {
+            step(dice);
+          }
           observeDurable();
         } catch (RuntimeException e) {
           if (!fio.crashed()) {
             throw e;
           }
           note("  -> failed by the crash: " + e);
-          powerLoss("power loss in an operation");
+          if (packed && rnd.nextInt(3) == 0) {
+            crash("process crash in an operation", false);
+          } else {
+            powerLoss("power loss in an operation");
+          }
         }
       }
       powerLoss("final power loss");
@@ -267,6 +408,89 @@ class ModelCrashTest {
         promise(lastIndex());
       } else {
         readSome();
+      }
+    }
+
+    /**
+     * Packed runs: mostly runs of single appends (1 to 40, so frames fill, overflow and roll),
+     * reads now and then (which seal the open frame), and the other operations more rarely.
+     */
+    void packedStep(int dice) throws IOException {
+      if (dice < 50) {
+        int n = rnd.nextInt(1, 41);
+        for (int i = 0; i < n; i++) {
+          appendOne();
+        }
+      } else if (dice < 56) {
+        appendBatch();
+      } else if (dice < 59) {
+        asyncPipeline();
+      } else if (dice < 62) {
+        appendStreamed();
+      } else if (dice < 65) {
+        truncateNearTheEnd();
+      } else if (dice < 68 && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
+        // No call that syncs: the interval syncer seals the open frame and fsyncs it by itself.
+        boolean done = Workload.awaitBackgroundSync(log, lastIndex(), fio::crashed);
+        note("await the interval syncer up to " + lastIndex() + (done ? "" : ": gave up"));
+        syncerAwaited += done ? 1 : 0;
+      } else if (dice < 72) {
+        note("sync");
+        long durable = log.sync();
+        assertThat(durable).as("sync() result").isEqualTo(lastIndex());
+        promise(durable);
+      } else if (dice < 78) {
+        note("roll");
+        log.roll();
+      } else if (dice < 81) {
+        note("close+reopen");
+        log.close();
+        if (fio.crashed()) {
+          throw new IllegalStateException("the power went during close()");
+        }
+        open();
+        assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
+        LogChecks.assertExactly(log, first, model);
+        promise(lastIndex());
+      } else {
+        readSome();
+      }
+    }
+
+    /** A streamed record (written to the file past the buffer, after the open frame is sealed). */
+    void appendStreamed() throws IOException {
+      long index = lastIndex() + 1;
+      byte[] p = Payloads.make("s" + seed, index, rnd, 1000 + rnd.nextInt(2000));
+      ExpectedRecord e = new ExpectedRecord(index, rnd.nextLong(0, 1L << 45), rnd.nextInt(256), p);
+      note("appendStream " + index + " (" + p.length + " bytes)");
+      model.add(e);
+      long got =
+          log.appendStream(
+              Channels.newChannel(new ByteArrayInputStream(p)), p.length, e.type(), e.timestamp());
+      assertThat(got).as("index of appendStream").isEqualTo(index);
+    }
+
+    /**
+     * {@code truncateAfter} of one of the last 20 records: often inside the open frame or a frame
+     * still in the buffer. Durable when it returns, with every kept record; a crash inside it opens
+     * the log untouched or truncated, so until it returns nothing after the cut point is promised.
+     */
+    void truncateNearTheEnd() {
+      long to = Math.max(first - 1, lastIndex() - rnd.nextInt(0, 21));
+      if (!Boolean.getBoolean("seglog.test.knownBugs")) {
+        // Known bug (PackedCrashTest.truncateAfterOverUnsyncedRecordsSurvivesAPowerLoss...): a
+        // power loss inside truncateAfter over unsynced kept records can leave a log the next
+        // open refuses. Synced first, the cut still rewrites packed frames, without that window.
+        note("sync (before truncateAfter: known bug)");
+        promise(log.sync());
+      }
+      note("truncateAfter " + to);
+      promised = Math.min(promised, to);
+      boolean cuts = to < lastIndex(); // truncateAfter(lastIndex()) does nothing, syncs nothing
+      log.truncateAfter(to);
+      model.subList((int) (to - first + 1), model.size()).clear();
+      if (cuts) {
+        promise(to);
       }
     }
 
@@ -394,8 +618,21 @@ class ModelCrashTest {
      * unsynced writes may be put back, and the log is reopened and checked against the model.
      */
     void powerLoss(String why) throws IOException {
+      crash(why, true);
+    }
+
+    /**
+     * The power goes ({@code power}) or only the process dies: then every byte written to a file
+     * stays (the page cache survives) and only what the engine held in memory (its write buffer, an
+     * open frame) is lost. Either way the log is reopened in the default mode and checked.
+     */
+    void crash(String why, boolean power) throws IOException {
       if (!fio.crashed()) {
         promise(log.durableIndex());
+      }
+      if (packed && PackedFrameProbe.hasOpenFrame(log)) {
+        withOpenFrame++;
+        why += " (a frame open)";
       }
       long mustHave = promised;
       if (fio.crashed()) {
@@ -404,27 +641,39 @@ class ModelCrashTest {
         asyncInFlight++;
       }
       newlyPromised += Math.max(0, mustHave - Math.max(checkedBefore, first - 1));
-      fio.powerLoss();
+      if (power) {
+        fio.powerLoss();
+      } else {
+        fio.crash();
+      }
       Log dead = log;
       try {
         dead.close(); // stops its background work; every I/O of it fails now
       } catch (RuntimeException ignored) {
         // the process is dead
       }
-      String replay =
-          switch (rnd.nextInt(3)) {
-            case 0 -> "all unsynced writes lost";
-            case 1 -> unsynced.replayPrefix(rnd);
-            default -> unsynced.replaySubset(rnd);
-          };
-      holes += unsynced.filesWithHoles();
-      keptWrites += unsynced.putBack();
-      powerLosses++;
+      String replay;
+      if (power) {
+        replay =
+            switch (rnd.nextInt(3)) {
+              case 0 -> "all unsynced writes lost";
+              case 1 -> unsynced.replayPrefix(rnd);
+              default -> unsynced.replaySubset(rnd);
+            };
+        holes += unsynced.filesWithHoles();
+        keptWrites += unsynced.putBack();
+        powerLosses++;
+      } else {
+        replay = "every written byte kept";
+        processCrashes++;
+      }
       note(
           why + " (promised up to " + mustHave + ", written up to " + lastIndex() + "); " + replay);
       open();
       long last = log.lastIndex();
       note("  reopened: lastIndex " + last + ", report " + log.recoveryReport());
+      checkRecoveryCutOnlyTheTail();
+      lostUnpromised += Math.max(0, lastIndex() - last);
       assertThat(log.firstIndex()).as("firstIndex after the power loss").isEqualTo(first);
       assertThat(last)
           .as("LOST ACKNOWLEDGED RECORDS: lastIndex after the power loss, promised %d", mustHave)
@@ -446,6 +695,21 @@ class ModelCrashTest {
         promise(e.index());
       }
       note("  append after recovery: " + e.index());
+    }
+
+    /**
+     * The open ran in the default mode ({@code TAIL}: a refused open threw already) and cut nothing
+     * but the end of the last segment.
+     */
+    void checkRecoveryCutOnlyTheTail() {
+      RecoveryReport report = log.recoveryReport();
+      assertThat(report.mode()).as("recovery mode").isEqualTo(RecoveryMode.TAIL);
+      List<SegmentInfo> segments = log.segments();
+      Path lastFile = segments.get(segments.size() - 1).file();
+      for (RecoveryReport.Cut cut : report.cuts()) {
+        assertThat(cut.file()).as("a cut not in the last segment: %s", cut).isEqualTo(lastFile);
+        assertThat(cut.offset()).as("a cut of the segment's header: %s", cut).isPositive();
+      }
     }
 
     void closeQuietly() {

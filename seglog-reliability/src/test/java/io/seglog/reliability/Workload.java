@@ -7,14 +7,18 @@ import io.seglog.SyncPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A seeded random sequence of log operations for the in-process fault tests: appends, batches,
- * syncs and rolls of small records over 4 KiB segments, so that a few dozen operations cross
- * several segment boundaries. It remembers everything it handed to the log ({@link #sent}) and the
- * highest index the log promised durable ({@link #promised}): every append that returned under
- * ALWAYS, and what {@code sync()} returned. It stops at the first exception and keeps it. Not
- * thread-safe.
+ * syncs (under INTERVAL also waits for the background syncer) and rolls of small records over 4 KiB
+ * segments, so that a few dozen operations cross several segment boundaries. It remembers
+ * everything it handed to the log ({@link #sent}) and the highest index the log promised durable
+ * ({@link #promised}): every append that returned under ALWAYS, what {@code sync()} returned and
+ * what {@code durableIndex()} said after an append or a wait for the syncer. It stops at the first
+ * exception and keeps it. Not thread-safe.
  */
 final class Workload {
   final long seed;
@@ -29,17 +33,41 @@ final class Workload {
     this(seed, new SplittableRandom(seed).nextBoolean() ? SyncPolicy.ALWAYS : SyncPolicy.NONE);
   }
 
+  /** {@link LogConfig#writeBufferBytes()}: 0 for none. */
+  final int writeBufferBytes;
+
+  /** Whether the file system under the log crashed: a wait for the syncer gives up then. */
+  BooleanSupplier crashed = () -> false;
+
   Workload(long seed, SyncPolicy policy) {
+    this(seed, policy, 0);
+  }
+
+  /**
+   * A workload with a write buffer of {@code writeBufferBytes}: under NONE or INTERVAL its single
+   * appends are packed into shared frames.
+   */
+  Workload(long seed, SyncPolicy policy, int writeBufferBytes) {
     this.seed = seed;
     this.policy = policy;
+    this.writeBufferBytes = writeBufferBytes;
   }
 
   static LogConfig config(SyncPolicy policy) {
-    return LogConfig.builder().syncPolicy(policy).segmentBytes(4096).maxRecordBytes(1024).build();
+    return config(policy, 0);
+  }
+
+  static LogConfig config(SyncPolicy policy, int writeBufferBytes) {
+    return LogConfig.builder()
+        .syncPolicy(policy)
+        .segmentBytes(4096)
+        .maxRecordBytes(1024)
+        .writeBufferBytes(writeBufferBytes)
+        .build();
   }
 
   LogConfig config() {
-    return config(policy);
+    return config(policy, writeBufferBytes);
   }
 
   /** Runs {@code operations} operations on {@code log}, which holds exactly {@link #sent}. */
@@ -56,6 +84,7 @@ final class Workload {
           if (policy == SyncPolicy.ALWAYS) {
             promised = next;
           }
+          promised = Math.max(promised, log.durableIndex());
         } else if (dice < 80) {
           List<Entry> batch = new ArrayList<>();
           int n = rnd.nextInt(2, 6);
@@ -68,6 +97,10 @@ final class Workload {
           if (policy == SyncPolicy.ALWAYS) {
             promised = next + n - 1;
           }
+        } else if (dice < 87 && policy.kind() == SyncPolicy.Kind.INTERVAL) {
+          // the interval syncer, not this thread, seals an open frame and fsyncs it
+          awaitBackgroundSync(log, next - 1, crashed);
+          promised = Math.max(promised, log.durableIndex());
         } else if (dice < 93) {
           promised = Math.max(promised, log.sync());
         } else {
@@ -78,6 +111,24 @@ final class Workload {
     } catch (RuntimeException e) {
       failure = e;
     }
+  }
+
+  /**
+   * Waits, at most 2 seconds, for an INTERVAL log's background syncer to make {@code index} durable
+   * by itself (sealing an open frame of packed appends on the way): without a call that syncs, so
+   * that a power loss then tests what the syncer promised. Returns whether it did; gives up early
+   * when {@code dead} says the file system crashed. Not a check of speed: a slow machine only tests
+   * less.
+   */
+  static boolean awaitBackgroundSync(Log log, long index, BooleanSupplier dead) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (log.durableIndex() < index) {
+      if (dead.getAsBoolean() || System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return true;
   }
 
   private static void check(long index, long expected) {
