@@ -27,7 +27,6 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
@@ -452,12 +451,12 @@ class PackedCrashTest {
   // ---- truncateAfter over unsynced (packed) records
 
   /**
-   * KNOWN BUG, so skipped unless {@code -Dseglog.test.knownBugs=true}: a power loss inside {@code
-   * truncateAfter}, after the metadata naming the pending cut is committed and before the cut
-   * segment is fsynced, leaves a log the next open refuses ({@code CorruptLogException: segment is
-   * shorter than the cut offset N of the pending truncation}) when the kept records of the active
-   * segment were not synced: the commit point is durable, the bytes below the cut offset are not.
-   * With or without a write buffer.
+   * A regression test: a power loss inside {@code truncateAfter}, after the metadata naming the
+   * pending cut was committed and before the cut segment was fsynced, left a log the next open
+   * refused ({@code CorruptLogException: segment is shorter than the cut offset N of the pending
+   * truncation}) when the kept records of the active segment were not synced: the commit point was
+   * durable, the bytes below the cut offset were not. With or without a write buffer. Now the
+   * active segment is fsynced before that commit point.
    *
    * <p>{@code truncateAfter} into the active segment of a log whose last records are not synced (30
    * synced, then more appended until the active segment holds at least 6 records, none synced; the
@@ -467,7 +466,6 @@ class PackedCrashTest {
    * appends. Also run without a write buffer: the bug it found is not one of packing.
    */
   @TestFactory
-  @EnabledIfSystemProperty(named = "seglog.test.knownBugs", matches = "true")
   Stream<DynamicNode> truncateAfterOverUnsyncedRecordsSurvivesAPowerLossAtEveryOperation() {
     List<DynamicNode> nodes = new ArrayList<>();
     List<Setup> setups = new ArrayList<>(setups());

@@ -477,13 +477,6 @@ class ModelCrashTest {
      */
     void truncateNearTheEnd() {
       long to = Math.max(first - 1, lastIndex() - rnd.nextInt(0, 21));
-      if (!Boolean.getBoolean("seglog.test.knownBugs")) {
-        // Known bug (PackedCrashTest.truncateAfterOverUnsyncedRecordsSurvivesAPowerLoss...): a
-        // power loss inside truncateAfter over unsynced kept records can leave a log the next
-        // open refuses. Synced first, the cut still rewrites packed frames, without that window.
-        note("sync (before truncateAfter: known bug)");
-        promise(log.sync());
-      }
       note("truncateAfter " + to);
       promised = Math.min(promised, to);
       boolean cuts = to < lastIndex(); // truncateAfter(lastIndex()) does nothing, syncs nothing

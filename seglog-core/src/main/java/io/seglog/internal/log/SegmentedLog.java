@@ -1865,6 +1865,14 @@ public final class SegmentedLog implements Log {
     }
     cuts.begin(keepThrough);
     try {
+      if (cutAt == s.length - 1 && sync.durableIndex() < keepThrough) {
+        // The pending cut names an offset in the active segment: the bytes below it must be on the
+        // disk before the metadata that names it is, or after a power loss the segment may be
+        // shorter than the cut offset, and the next open refuses to redo the cut. Sealed segments
+        // were fsynced when sealed; here the kept records are not durable yet (exclusively() has
+        // flushed the write buffer).
+        cutHandle.force();
+      }
       lastIndex = Math.min(lastIndex, keepThrough); // readers stop here first
       if (cutAt < 0) {
         prefixRemoved = true;
