@@ -389,23 +389,11 @@ class ModelCrashTest {
       } else if (dice < 65) {
         asyncPipeline();
       } else if (dice < 75) {
-        note("sync");
-        long durable = log.sync();
-        assertThat(durable).as("sync() result").isEqualTo(lastIndex());
-        promise(durable);
+        syncNow();
       } else if (dice < 82) {
-        note("roll");
-        log.roll();
+        rollNow();
       } else if (dice < 86) {
-        note("close+reopen");
-        log.close();
-        if (fio.crashed()) {
-          throw new IllegalStateException("the power went during close()");
-        }
-        open();
-        assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
-        LogChecks.assertExactly(log, first, model);
-        promise(lastIndex());
+        closeAndReopen();
       } else {
         readSome();
       }
@@ -435,26 +423,39 @@ class ModelCrashTest {
         note("await the interval syncer up to " + lastIndex() + (done ? "" : ": gave up"));
         syncerAwaited += done ? 1 : 0;
       } else if (dice < 72) {
-        note("sync");
-        long durable = log.sync();
-        assertThat(durable).as("sync() result").isEqualTo(lastIndex());
-        promise(durable);
+        syncNow();
       } else if (dice < 78) {
-        note("roll");
-        log.roll();
+        rollNow();
       } else if (dice < 81) {
-        note("close+reopen");
-        log.close();
-        if (fio.crashed()) {
-          throw new IllegalStateException("the power went during close()");
-        }
-        open();
-        assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
-        LogChecks.assertExactly(log, first, model);
-        promise(lastIndex());
+        closeAndReopen();
       } else {
         readSome();
       }
+    }
+
+    void syncNow() {
+      note("sync");
+      long durable = log.sync();
+      assertThat(durable).as("sync() result").isEqualTo(lastIndex());
+      promise(durable);
+    }
+
+    void rollNow() {
+      note("roll");
+      log.roll();
+    }
+
+    /** A clean close and reopen: nothing cut, every record there. */
+    void closeAndReopen() throws IOException {
+      note("close+reopen");
+      log.close();
+      if (fio.crashed()) {
+        throw new IllegalStateException("the power went during close()");
+      }
+      open();
+      assertThat(log.recoveryReport().cuts()).as("cuts after a clean close").isEmpty();
+      LogChecks.assertExactly(log, first, model);
+      promise(lastIndex());
     }
 
     /** A streamed record (written to the file past the buffer, after the open frame is sealed). */
