@@ -122,7 +122,7 @@ class ConcurrentFaultTest {
         workers.add(pool.submit(() -> worker(log, thread)));
       }
       for (Future<List<Call>> w : workers) {
-        calls.addAll(w.get());
+        calls.addAll(w.get(Futures.LIMIT_SECONDS, TimeUnit.SECONDS));
       }
     } finally {
       pool.shutdown();

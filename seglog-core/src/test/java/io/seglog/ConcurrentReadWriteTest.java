@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +111,7 @@ class ConcurrentReadWriteTest {
                 }
                 return checked;
               }));
-      started.await();
+      assertThat(started.await(60, TimeUnit.SECONDS)).as("the readers started").isTrue();
       Random random = new Random(42);
       long next = log.firstIndex();
       while (next < log.firstIndex() + RECORDS) {
@@ -130,7 +131,7 @@ class ConcurrentReadWriteTest {
       done.set(true);
       pool.shutdown();
       for (Future<Long> reader : readers) {
-        assertThat(reader.get()).isPositive();
+        assertThat(reader.get(120, TimeUnit.SECONDS)).isPositive();
       }
       assertThat(log.stats().segmentCount()).isGreaterThan(10);
     }

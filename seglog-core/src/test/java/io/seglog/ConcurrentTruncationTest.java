@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,8 +87,11 @@ class ConcurrentTruncationTest {
       } finally {
         done.set(true);
         for (Thread r : readers) {
-          r.join();
+          r.join(TimeUnit.SECONDS.toMillis(60));
         }
+      }
+      for (Thread r : readers) {
+        assertThat(r.isAlive()).as("reader %s stopped", r.getName()).isFalse();
       }
     }
     if (!failures.isEmpty()) { // the first with its whole stack, which assertj would cut

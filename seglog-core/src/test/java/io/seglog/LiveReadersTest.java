@@ -90,7 +90,12 @@ class LiveReadersTest {
             });
     int rounds = 0;
     long lastSeen = 0;
+    // A loop on another thread's progress ignores @Timeout's interrupt: it carries a deadline.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (!writing.isDone() || rounds < 3) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the writer did not append its " + RECORDS + " records in 4 min");
+      }
       rounds++;
       try (Log ro = Log.openReadOnly(dir, config, storage)) {
         long last = ro.lastIndex();
@@ -113,7 +118,7 @@ class LiveReadersTest {
         LogChecks.assertRecord(expected(i), writer.read(i));
       }
     }
-    writing.get();
+    writing.get(60, TimeUnit.SECONDS);
     List<ExpectedRecord> all = new ArrayList<>();
     for (long i = 1; i <= RECORDS; i++) {
       all.add(expected(i));

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -309,7 +310,8 @@ class SeamsReviewTest {
         th.start();
       }
       for (Thread th : ts) {
-        th.join();
+        th.join(TimeUnit.SECONDS.toMillis(120));
+        assertThat(th.isAlive()).as("appender %s finished", th.getName()).isFalse();
       }
       assertThat(failure.get()).isNull();
       assertThat(log.lastIndex()).isEqualTo((long) threads * perThread);
@@ -340,7 +342,9 @@ class SeamsReviewTest {
             armed = false;
             arrived.countDown();
             try {
-              release.await();
+              if (!release.await(60, TimeUnit.SECONDS)) {
+                throw new java.io.IOException("the test never released the blocked read");
+              }
             } catch (InterruptedException e) {
               throw new java.io.InterruptedIOException();
             }
@@ -385,10 +389,11 @@ class SeamsReviewTest {
               "tailer-under-test");
       io.armed = true;
       t.start();
-      io.arrived.await();
+      assertThat(io.arrived.await(60, TimeUnit.SECONDS)).as("the tailer's read began").isTrue();
       log.truncateAfter(5); // the tailer's read of record 6 is in flight
       io.release.countDown();
-      t.join();
+      t.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(t.isAlive()).as("the tailer's poll returned").isFalse();
       assertThat(outcome.get()).isEqualTo("timeout");
       long i = log.append(text("new", 6));
       assertThat(tailer.poll(Duration.ofSeconds(5)).payloadBytes()).isEqualTo(text("new", 6));
@@ -450,12 +455,13 @@ class SeamsReviewTest {
               "reader-under-test");
       io.armed = true;
       t.start();
-      io.arrived.await();
+      assertThat(io.arrived.await(60, TimeUnit.SECONDS)).as("the read began").isTrue();
       log.roll(); // seals segment 1 and hands its handle to the pool
       log.append(text("r", 6));
       log.roll(); // seals segment 2: the pool (capacity 1) closes segment 1's file
       io.release.countDown();
-      t.join();
+      t.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(t.isAlive()).as("the read returned").isFalse();
       assertThat(outcome.get()).isInstanceOf(Record.class);
       assertThat(((Record) outcome.get()).payloadBytes()).isEqualTo(text("r", 1));
     }

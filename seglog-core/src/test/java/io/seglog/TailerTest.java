@@ -46,9 +46,16 @@ class TailerTest {
     return Entry.of(e.payload(), e.type(), e.timestamp());
   }
 
-  /** Waits until a thread is parked in a poll of {@code log} (no timing: a state check). */
+  /**
+   * Waits until a thread is parked in a poll of {@code log} (no timing: a state check; the deadline
+   * is a hang guard only).
+   */
   static void awaitWaiting(Thread t) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (t.getState() != Thread.State.TIMED_WAITING && t.getState() != Thread.State.WAITING) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError(t.getName() + " did not wait in its poll within 60 s");
+      }
       Thread.sleep(1);
     }
   }
@@ -97,7 +104,8 @@ class TailerTest {
         assertThat(polled).isNotDone();
         log.append(entry(i));
         assertThat(expected(i).difference(polled.get(1, TimeUnit.MINUTES))).isNull();
-        poller.join();
+        poller.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(poller.isAlive()).as("the poller ended").isFalse();
       }
     }
   }

@@ -62,7 +62,8 @@ class DurabilityListenerTest {
           }
           threads.forEach(Thread::start);
           for (Thread t : threads) {
-            t.join();
+            t.join(TimeUnit.SECONDS.toMillis(Futures.LIMIT_SECONDS));
+            assertThat(t.isAlive()).as("writer %s finished", t.getName()).isFalse();
           }
         } else {
           List<CompletableFuture<Long>> futures = new ArrayList<>();
@@ -75,7 +76,7 @@ class DurabilityListenerTest {
               default -> log.append(p);
             }
           }
-          futures.forEach(CompletableFuture::join);
+          futures.forEach(Futures::await);
         }
         log.sync();
         durableAtEnd = log.durableIndex();

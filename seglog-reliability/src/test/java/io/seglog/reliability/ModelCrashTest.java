@@ -13,6 +13,7 @@ import io.seglog.internal.log.PackedFrameProbe;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.ExpectedRecord;
 import io.seglog.testing.FaultInjectingFileIO;
+import io.seglog.testing.Futures;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.TestClock;
 import java.io.ByteArrayInputStream;
@@ -588,7 +589,7 @@ class ModelCrashTest {
         return;
       }
       for (int i = 0; i < n; i++) {
-        assertThat(futures.get(i).join()).as("index of appendAsync").isEqualTo(from + i);
+        assertThat(Futures.await(futures.get(i))).as("index of appendAsync").isEqualTo(from + i);
       }
       if (always) {
         promise(lastIndex());

@@ -7,6 +7,7 @@ import io.seglog.SyncPolicy;
 import io.seglog.internal.io.FileIO;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
+import io.seglog.testing.Futures;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +79,7 @@ public final class PowerLossWriter {
           pipeline.add(log.appendAsync(payload(origin, seed, next++)));
           if (pipeline.size() >= 32 || next == end) {
             while (!pipeline.isEmpty()) {
-              promise(out, "A", pipeline.poll().join());
+              promise(out, "A", Futures.await(pipeline.poll())); // bounded, unlike join
             }
           }
           continue;

@@ -10,7 +10,6 @@ import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,7 +113,9 @@ class ProcessCrashIT {
           // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the
           // child's stdout, and what it printed before dying must still be read.
           child.toHandle().destroyForcibly();
-          child.waitFor();
+          assertThat(child.waitFor(60, TimeUnit.SECONDS))
+              .as("%s: the killed child exited", where)
+              .isTrue();
           // Whatever it printed before dying is acknowledged too.
           long index;
           while ((index = acks.nextIndex()) >= 0) {
@@ -126,7 +127,7 @@ class ProcessCrashIT {
           }
         } finally {
           child.destroyForcibly();
-          child.waitFor();
+          child.waitFor(60, TimeUnit.SECONDS); // bounded; no assertion, not to hide one in flight
         }
         journal.flush();
         totalAcks += cycleAcks;
@@ -153,13 +154,23 @@ class ProcessCrashIT {
     try (Log log = Log.open(dir, config)) {
       assertThat(LogContentCheck.violations(log, 1, sent, acked)).isEmpty();
     }
-    Process verify = new ProcessBuilder(javaCommand("verify", dir.toString())).start();
-    byte[] out = verify.getInputStream().readAllBytes();
-    byte[] err = verify.getErrorStream().readAllBytes();
-    assertThat(verify.waitFor())
-        .as(
-            "seglog verify: %s %s",
-            new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8))
+    // Output to files, so that a hung verify cannot hang the test in a read of its pipe.
+    Path out = tmp.resolve("verify.out");
+    Path err = tmp.resolve("verify.err");
+    Process verify =
+        new ProcessBuilder(javaCommand("verify", dir.toString()))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    try {
+      assertThat(verify.waitFor(5, TimeUnit.MINUTES))
+          .as("seglog verify exited: %s %s", Files.readString(out), Files.readString(err))
+          .isTrue();
+    } finally {
+      verify.destroyForcibly();
+    }
+    assertThat(verify.exitValue())
+        .as("seglog verify: %s %s", Files.readString(out), Files.readString(err))
         .isZero();
     System.out.printf(
         "ProcessCrashIT --sync %s seed %d: %d kill cycles, %d acknowledged records, all present;"

@@ -81,7 +81,9 @@ class RawFsyncShutdownRaceIT {
           all = before;
           fs.powerCut();
           child.toHandle().destroyForcibly();
-          child.waitFor();
+          assertThat(child.waitFor(60, TimeUnit.SECONDS))
+              .as("%s: the killed child exited", where)
+              .isTrue();
           while ((line = out.nextLine()) != null) {
             if (line.startsWith("A ")) {
               all = Long.parseLong(line.substring(2));
@@ -89,7 +91,7 @@ class RawFsyncShutdownRaceIT {
           }
         } finally {
           child.destroyForcibly();
-          child.waitFor();
+          child.waitFor(60, TimeUnit.SECONDS); // bounded; no assertion, not to hide one in flight
         }
         fs.remount();
         long intact = intactRecords(file);

@@ -208,7 +208,9 @@ class RealFsPowerLossIT {
           fs.powerCut();
           // SIGKILL through the handle, which leaves our end of the child's stdout open.
           child.toHandle().destroyForcibly();
-          child.waitFor();
+          assertThat(child.waitFor(60, TimeUnit.SECONDS))
+              .as("%s: the killed child exited", where)
+              .isTrue();
           // What the child printed between the cut request and its death was promised while the
           // shutdown was under way: FS_IOC_SHUTDOWN is not atomic with respect to an fsync in
           // flight, and such a promise may be lost (observed on ext4 and XFS, see
@@ -223,7 +225,7 @@ class RealFsPowerLossIT {
           }
         } finally {
           child.destroyForcibly();
-          child.waitFor();
+          child.waitFor(60, TimeUnit.SECONDS); // bounded; no assertion, not to hide one in flight
         }
         journal.flush();
         run.cuts++;

@@ -72,6 +72,10 @@ final class DurabilityNotifier implements LongConsumer {
     if (Thread.currentThread() == thread) {
       return;
     }
+    // No bound, on purpose: DurabilityListener promises that close returns after the last call, so
+    // a caller may release what its listener uses as soon as close returns. A listener that never
+    // returns holds close, as a task holds ExecutorService.close(); an interrupt does not end the
+    // wait either, it is restored afterwards.
     boolean interrupted = false;
     while (true) {
       try {

@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,7 +157,7 @@ class BoundedResourcesTest {
                 }));
       }
       for (Future<?> f : tasks) {
-        f.get(); // rethrows any wrong record or read on a closed handle
+        f.get(120, TimeUnit.SECONDS); // rethrows any wrong record or read on a closed handle
       }
       assertThat(io.usesAfterClose()).isZero();
       assertThat(log.openSegmentFilesHeld()).isLessThanOrEqualTo(fileCap);

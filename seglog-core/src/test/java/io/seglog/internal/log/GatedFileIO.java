@@ -9,14 +9,25 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real file system, except that data fsyncs can be held at a gate (to make concurrent appenders
  * pile up deterministically), let through one at a time, or made to fail; writes to segment files
  * are counted and can be made to fail. Thread-safe.
+ *
+ * <p>Every wait here is bounded: a test whose assertion fails with the gate closed would otherwise
+ * leave close's fsync (and the test with it) waiting forever, which no {@code @Timeout} interrupt
+ * ends.
  */
 final class GatedFileIO extends ForwardingFileIO {
+  /** How long a test waits for an fsync to reach the gate. */
+  private static final long ARRIVAL_SECONDS = 60;
+
+  /** How long an fsync waits at a closed gate before it fails: far beyond any test's own waits. */
+  private static final long GATE_SECONDS = 120;
+
   private final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
   private final Semaphore arrivals = new Semaphore(0);
   private final AtomicInteger forces = new AtomicInteger();
@@ -52,9 +63,14 @@ final class GatedFileIO extends ForwardingFileIO {
     gate.release();
   }
 
-  /** Waits until one more fsync has reached the gate (counting from the first call). */
+  /**
+   * Waits until one more fsync has reached the gate (counting from the first call); fails the test
+   * if none does within {@link #ARRIVAL_SECONDS}.
+   */
   void awaitArrival() throws InterruptedException {
-    arrivals.acquire();
+    if (!arrivals.tryAcquire(ARRIVAL_SECONDS, TimeUnit.SECONDS)) {
+      throw new AssertionError("no fsync reached the gate within " + ARRIVAL_SECONDS + " s");
+    }
   }
 
   /** Forgets the fsyncs that have reached the gate so far: the next arrival counts from now. */
@@ -103,7 +119,7 @@ final class GatedFileIO extends ForwardingFileIO {
       public void force() throws IOException {
         entered.countDown();
         arrivals.release();
-        gate.acquireUninterruptibly();
+        passGate();
         if (!stepping) {
           gate.release(); // an open gate stays open
         }
@@ -114,5 +130,33 @@ final class GatedFileIO extends ForwardingFileIO {
         super.force();
       }
     };
+  }
+
+  /**
+   * Waits for a permit like {@link Semaphore#acquireUninterruptibly()} (an interrupt, say from a
+   * pool's shutdownNow, does not let an fsync through early; the interrupt status is restored), but
+   * for at most {@link #GATE_SECONDS}: then the fsync fails, which fences the log instead of
+   * hanging whoever waits for it.
+   */
+  private void passGate() throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GATE_SECONDS);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (gate.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            return;
+          }
+          throw new IOException(
+              "fsync held at the closed gate for " + GATE_SECONDS + " s: the test never opened it");
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

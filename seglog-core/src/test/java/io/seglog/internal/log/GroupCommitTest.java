@@ -64,7 +64,9 @@ class GroupCommitTest {
       int forcesAtStart = io.forces();
       CountDownLatch leaderInFsync = io.close();
       Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
-      leaderInFsync.await();
+      assertThat(leaderInFsync.await(60, TimeUnit.SECONDS))
+          .as("the leader's fsync reached the gate")
+          .isTrue();
       List<Future<Long>> followers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         String payload = "follower-" + i;
@@ -74,10 +76,10 @@ class GroupCommitTest {
       assertThat(log.durableIndex()).isEqualTo(0);
       io.open();
 
-      assertThat(leader.get()).isEqualTo(1);
+      assertThat(leader.get(60, TimeUnit.SECONDS)).isEqualTo(1);
       List<Long> indices = new ArrayList<>();
       for (Future<Long> f : followers) {
-        indices.add(f.get());
+        indices.add(f.get(60, TimeUnit.SECONDS));
       }
       assertThat(indices).containsExactlyInAnyOrder(2L, 3L, 4L, 5L);
       assertThat(io.forces() - forcesAtStart)
@@ -130,11 +132,12 @@ class GroupCommitTest {
       io.step(); // fsync 2 completes
       io.awaitArrival(); // fsync 3 (the leader again) reaches the gate and stays there
       for (Future<Long> f : followers) {
-        assertThat(f.get()).isPositive(); // acknowledged without fsync 3 (the @Timeout guards)
+        // acknowledged without fsync 3, which stays at the gate
+        assertThat(f.get(60, TimeUnit.SECONDS)).isPositive();
       }
       stop.set(true);
       io.open();
-      leader.get();
+      leader.get(60, TimeUnit.SECONDS);
       assertThat(log.durableIndex()).isEqualTo(log.lastIndex());
     } finally {
       pool.shutdownNow();
@@ -599,11 +602,13 @@ class GroupCommitTest {
       for (int i = 0; i < 100; i++) {
         futures.add(log.appendAsync(bytes("async-" + i)));
       }
-      workerInFsync.await();
+      assertThat(workerInFsync.await(60, TimeUnit.SECONDS))
+          .as("the flush worker's fsync reached the gate")
+          .isTrue();
       assertThat(futures).noneMatch(CompletableFuture::isDone);
       io.open();
       for (int i = 0; i < 100; i++) {
-        assertThat(futures.get(i).get()).isEqualTo(i + 1L);
+        assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(i + 1L);
       }
       assertThat(io.forces() - before).isBetween(1, 2);
       assertThat(log.durableIndex()).isEqualTo(100);
@@ -622,11 +627,13 @@ class GroupCommitTest {
       for (int i = 0; i < 10; i++) {
         futures.add(log.appendAsync(bytes("doomed-" + i)));
       }
-      workerInFsync.await();
+      assertThat(workerInFsync.await(60, TimeUnit.SECONDS))
+          .as("the flush worker's fsync reached the gate")
+          .isTrue();
       io.failForces();
       io.open();
       for (CompletableFuture<Long> f : futures) {
-        assertThatThrownBy(f::get)
+        assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
             .isInstanceOf(ExecutionException.class)
             .hasCauseInstanceOf(LogFencedException.class);
       }
@@ -953,17 +960,19 @@ class GroupCommitTest {
     for (int i = 0; i < 20; i++) {
       futures.add(log.appendAsync(bytes("pending-" + i)));
     }
-    workerInFsync.await();
+    assertThat(workerInFsync.await(60, TimeUnit.SECONDS))
+        .as("the flush worker's fsync reached the gate")
+        .isTrue();
     ExecutorService closer = Executors.newSingleThreadExecutor();
     try {
       Future<?> closing = closer.submit(log::close);
       io.open();
-      closing.get();
+      closing.get(60, TimeUnit.SECONDS);
     } finally {
       closer.shutdownNow();
     }
     for (int i = 0; i < 20; i++) {
-      assertThat(futures.get(i).get()).isEqualTo(i + 1L);
+      assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).isEqualTo(i + 1L);
     }
     assertThat(log.appendAsync(bytes("late")))
         .failsWithin(10, TimeUnit.SECONDS)

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,7 +112,7 @@ class IndexCacheTest {
                 }));
       }
       for (Future<Long> r : readers) {
-        assertThat(r.get()).isEqualTo(5_000L);
+        assertThat(r.get(120, TimeUnit.SECONDS)).isEqualTo(5_000L);
       }
     } finally {
       pool.shutdownNow();

@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -221,9 +222,9 @@ class TimeSeekTest {
                     }
                   }));
         }
-        writer.get();
+        writer.get(120, TimeUnit.SECONDS);
         for (Future<?> f : seekers) {
-          f.get();
+          f.get(60, TimeUnit.SECONDS);
         }
       } finally {
         pool.shutdownNow();

@@ -119,7 +119,7 @@ class TailBufferTest {
       }
       published.set(FILE_BYTES);
       for (Future<Long> f : readers) {
-        assertThat(f.get()).isPositive();
+        assertThat(f.get(60, TimeUnit.SECONDS)).isPositive();
       }
     } finally {
       pool.shutdownNow();
