@@ -109,11 +109,11 @@ import java.util.function.LongSupplier;
  * lock (the writer takes the signal's lock to wake it): its readiness check counts open records as
  * ready, and the writer seals at once when a tailer waits (a volatile write of {@code openRecords}
  * before a volatile read of the waiters, against the tailer's write of the waiters before its read
- * of {@code openRecords}: one of them sees the other). Why: the per-frame costs (header, checksum
- * call, frame index entry, publication) were half of a buffered append's time; a frame of 16
- * records of 100 B takes 118 B per record on disk instead of 148. Not under ALWAYS (each append
- * waits for its own fsync), nor with a state machine or coded frames (their frames are built per
- * append).
+ * of {@code openRecords}: one of them sees the other; seglog-jcstress's {@code
+ * PackedAppendHandshakeTest} checks it). Why: the per-frame costs (header, checksum call, frame
+ * index entry, publication) were half of a buffered append's time; a frame of 16 records of 100 B
+ * takes 118 B per record on disk instead of 148. Not under ALWAYS (each append waits for its own
+ * fsync), nor with a state machine or coded frames (their frames are built per append).
  *
  * <p>Single records ({@code append} of one payload or entry) on a plain log (no compression or
  * encryption, no state machine) take a fast path with the same steps and bytes as {@code
