@@ -111,9 +111,10 @@ import java.util.function.LongSupplier;
  * before a volatile read of the waiters, against the tailer's write of the waiters before its read
  * of {@code openRecords}: one of them sees the other; seglog-jcstress's {@code
  * PackedAppendHandshakeTest} checks it). Why: the per-frame costs (header, checksum call, frame
- * index entry, publication) were half of a buffered append's time; a frame of 16 records of 100 B
- * takes 118 B per record on disk instead of 148. Not under ALWAYS (each append waits for its own
- * fsync), nor with a state machine or coded frames (their frames are built per append).
+ * index entry, publication) were half of a buffered append's time; a frame of 8 records of 100 B
+ * (the 1 KiB cap) takes 120 B per record on disk instead of 148. Not under ALWAYS (each append
+ * waits for its own fsync), nor with a state machine or coded frames (their frames are built per
+ * append).
  *
  * <p>Single records ({@code append} of one payload or entry) on a plain log (no compression or
  * encryption, no state machine) take a fast path with the same steps and bytes as {@code
