@@ -75,12 +75,17 @@ class ModelCrashTest {
   private static final int NEWLY_PROMISED = 8;
 
   static LongStream seeds() {
-    String one = System.getProperty("seglog.model.seed");
+    return seeds("seglog.model.seed", BASE_SEED, SEEDS);
+  }
+
+  /** The one seed {@code property} names, else {@code count} (scaled) seeds from {@code base}. */
+  private static LongStream seeds(String property, long base, int count) {
+    String one = System.getProperty(property);
     if (one != null) {
       return LongStream.of(Long.parseLong(one));
     }
-    long base = Scale.seed(BASE_SEED);
-    return LongStream.range(base, base + Scale.of(SEEDS));
+    long first = Scale.seed(base);
+    return LongStream.range(first, first + Scale.of(count));
   }
 
   @TempDir(factory = MemoryTempDirFactory.class)
@@ -140,12 +145,7 @@ class ModelCrashTest {
   static final long PACKED_BASE_SEED = 86_000;
 
   static LongStream packedSeeds() {
-    String one = System.getProperty("seglog.model.packedSeed");
-    if (one != null) {
-      return LongStream.of(Long.parseLong(one));
-    }
-    long base = Scale.seed(PACKED_BASE_SEED);
-    return LongStream.range(base, base + Scale.of(PACKED_SEEDS));
+    return seeds("seglog.model.packedSeed", PACKED_BASE_SEED, PACKED_SEEDS);
   }
 
   /**
