@@ -178,11 +178,10 @@ public final class SegmentedLog implements Log {
   // not published: lastIndex stops before them. @GuardedBy("appendLock")
   private final boolean packs;
   private int openLength; // bytes, header included, at the write buffer's used() offset
-  private int openCount;
   private long openMinTs;
   private long openMaxTs;
-  // openCount, for readers: non-zero means records past lastIndex wait in the open frame, and a
-  // reader that needs them publishes them (publishPending). Written under appendLock.
+  // Records in the open frame, also read by readers: non-zero means records past lastIndex wait
+  // there, and a reader that needs them publishes them (publishPending). Written under appendLock.
   private volatile int openRecords;
   // bytesWritten after the last frame holding no record (a checkpoint chunk): sync() fsyncs it when
   // the coordinator's durable bytes are below it. Written under appendLock.
@@ -428,7 +427,7 @@ public final class SegmentedLog implements Log {
     checkWritable();
     int frameLength =
         FrameEncoder.singleRecordFrameLength(array != null ? array.length : view.remaining());
-    if (openCount > 0) {
+    if (openRecords > 0) {
       if (fitsOpenFrame(frameLength - SegmentFormat.FRAME_HEADER_BYTES)) {
         return packLocked(array, view, type, timestamp);
       }
@@ -436,26 +435,21 @@ public final class SegmentedLog implements Log {
     }
     long first = lastIndex + 1;
     Segment active = activeForAppend(frameLength, 1);
-    if (packs && frameLength <= PACK_MAX_FRAME_BYTES) {
-      TailBuffer tail = active.writeBuffer();
-      if (tail != null && frameLength <= tail.capacity()) {
-        if (frameLength > tail.room()) {
-          flushLocked(active); // nothing is open: the frames before are whole
-        }
-        openLength = SegmentFormat.FRAME_HEADER_BYTES;
-        openMinTs = Long.MAX_VALUE;
-        openMaxTs = Long.MIN_VALUE;
-        return packLocked(array, view, type, timestamp);
-      }
+    TailBuffer tail = active.writeBuffer();
+    boolean buffered = tail != null && frameLength <= tail.capacity();
+    if (buffered && frameLength > tail.room()) {
+      flushLocked(active); // nothing is open: the frames before are whole
+    }
+    if (buffered && packs && frameLength <= PACK_MAX_FRAME_BYTES) {
+      openLength = SegmentFormat.FRAME_HEADER_BYTES;
+      openMinTs = Long.MAX_VALUE;
+      openMaxTs = Long.MIN_VALUE;
+      return packLocked(array, view, type, timestamp);
     }
     long synced = sync.durableIndex();
     long ts = timestamp == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : timestamp;
-    TailBuffer tail = active.writeBuffer();
     try {
-      if (tail != null && frameLength <= tail.capacity()) {
-        if (frameLength > tail.room()) {
-          active.flush();
-        }
+      if (buffered) {
         FrameEncoder.encodeRecordAt(
             tail.writeBuffer(), tail.used(), array, view, type, ts, first, synced);
         active.appendBuffered(frameLength, first, 1, ts, ts);
@@ -494,8 +488,9 @@ public final class SegmentedLog implements Log {
   private boolean fitsOpenFrame(int recordLength) {
     Segment active = activeSegment();
     int length = openLength + recordLength;
-    long records = active.recordCount() + openCount + 1;
-    return openCount < PACK_MAX_RECORDS
+    int count = openRecords;
+    long records = active.recordCount() + count + 1;
+    return count < PACK_MAX_RECORDS
         && length <= PACK_MAX_FRAME_BYTES
         && length - SegmentFormat.FRAME_HEADER_BYTES <= metadata.maxBodyBytes()
         && length <= active.writeBuffer().room()
@@ -516,15 +511,15 @@ public final class SegmentedLog implements Log {
     long ts = timestamp == Entry.ASSIGN_TIMESTAMP ? config.clock().millis() : timestamp;
     int at = tail.used() + openLength;
     openLength += FrameEncoder.putRecordAt(tail.writeBuffer(), at, array, view, type, ts) - at;
-    openCount++;
+    int count = openRecords + 1;
     openMinTs = Math.min(openMinTs, ts);
     openMaxTs = Math.max(openMaxTs, ts);
     tail.pending(openLength);
-    long index = lastIndex + openCount;
     // A volatile write, then a volatile read of the waiters (as TailSignal's note requires): a
     // tailer that starts waiting now either sees the open records, or is seen here.
-    openRecords = openCount;
-    if (openCount == PACK_MAX_RECORDS || writtenSignal.waiters() != 0) {
+    openRecords = count;
+    long index = lastIndex + count;
+    if (count == PACK_MAX_RECORDS || writtenSignal.waiters() != 0) {
       sealOpenLocked();
     }
     return index;
@@ -537,7 +532,7 @@ public final class SegmentedLog implements Log {
    * before anything else written. @GuardedBy("appendLock")
    */
   private void sealOpenLocked() {
-    int count = openCount;
+    int count = openRecords;
     if (count == 0) {
       return;
     }
@@ -555,7 +550,6 @@ public final class SegmentedLog implements Log {
         sync.durableIndex());
     active.appendBuffered(openLength, first, count, openMinTs, openMaxTs);
     bytesWritten += openLength;
-    openCount = 0;
     openLength = 0;
     lastIndex = first + count - 1; // publish to readers, then say nothing waits
     openRecords = 0;

@@ -24,8 +24,8 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * accesses, one line for one line:
  *
  * <ul>
- *   <li>{@code packLocked}, under the append lock: {@code openCount++}; {@code openRecords =
- *       openCount} (a volatile write); {@code if (openCount == PACK_MAX_RECORDS ||
+ *   <li>{@code packLocked}, under the append lock: {@code count = openRecords + 1}; {@code
+ *       openRecords = count} (a volatile write); {@code if (count == PACK_MAX_RECORDS ||
  *       writtenSignal.waiters() != 0) sealOpenLocked()} (a volatile read);
  *   <li>{@code sealOpenLocked}: {@code lastIndex = first + count - 1}; {@code openRecords = 0};
  *       {@code writtenSignal.published()}.
@@ -75,8 +75,7 @@ public class PackedAppendHandshakeTest {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final TailSignal writtenSignal = new TailSignal();
   private volatile long lastIndex; // 0: nothing published
-  private int openCount; // @GuardedBy("appendLock")
-  private volatile int openRecords;
+  private volatile int openRecords; // written under appendLock
 
   // The tailer's.
   private final long deadline = System.nanoTime(); // passed by the time the tailer runs
@@ -89,11 +88,11 @@ public class PackedAppendHandshakeTest {
     appendLock.lock();
     try {
       // packLocked, once the record is encoded past the buffer's used bytes:
-      openCount++;
-      openRecords = openCount;
+      int count = openRecords + 1;
+      openRecords = count;
       int waiting = writtenSignal.waiters();
       r.r3 = tailerChecked ? 1 : 0; // for the verdict only
-      if (openCount == SegmentedLog.PACK_MAX_RECORDS || waiting != 0) {
+      if (count == SegmentedLog.PACK_MAX_RECORDS || waiting != 0) {
         sealOpenLocked();
       }
       r.r2 = waiting != 0 ? 1 : 0;
@@ -104,12 +103,11 @@ public class PackedAppendHandshakeTest {
 
   /** {@code SegmentedLog.sealOpenLocked}'s publication. */
   private void sealOpenLocked() {
-    int count = openCount;
+    int count = openRecords;
     if (count == 0) {
       return;
     }
     long first = lastIndex + 1;
-    openCount = 0;
     lastIndex = first + count - 1; // publish to readers, then say nothing waits
     openRecords = 0;
     writtenSignal.published();
