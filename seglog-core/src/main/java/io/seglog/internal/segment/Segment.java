@@ -596,18 +596,11 @@ public final class Segment implements Closeable {
   // ---- write buffering and the digest (the log's writer thread only)
 
   /**
-   * From now on, appends are buffered in a {@link TailBuffer} of {@code capacity} bytes of its own
-   * until {@link #flush}, a full buffer, or {@link #seal}. Readers see buffered frames as any
-   * other.
-   */
-  public void startBuffering(int capacity) {
-    startBuffering(new WriteBufferMemory(capacity));
-  }
-
-  /**
-   * {@link #startBuffering(int)} in the log's reused {@code memory}, which the new {@link
-   * TailBuffer} owns until {@link #stopBuffering} or {@link #seal} detaches it (see {@link
-   * WriteBufferMemory}). A no-op while this segment already buffers, or once it is sealed.
+   * From now on, appends are buffered in a {@link TailBuffer} until {@link #flush}, a full buffer,
+   * or {@link #seal}; readers see buffered frames as any other. The buffer is the log's reused
+   * {@code memory}, which the new {@link TailBuffer} owns until {@link #stopBuffering} or {@link
+   * #seal} detaches it (see {@link WriteBufferMemory}). A no-op while this segment already buffers,
+   * or once it is sealed.
    *
    * @throws IllegalStateException if an attached TailBuffer (of any segment) still owns {@code
    *     memory}

@@ -69,16 +69,6 @@ public final class TailBuffer {
   private int pending; // @GuardedBy(writer): bytes of an open frame at [used, used + pending)
 
   /**
-   * A TailBuffer with memory of its own, allocated now.
-   *
-   * @param capacity the buffer's size in bytes
-   * @see #TailBuffer(FileHandle, WriteBufferMemory, long, WriteListener)
-   */
-  public TailBuffer(FileHandle file, int capacity, long position, WriteListener listener) {
-    this(file, new WriteBufferMemory(capacity), position, listener);
-  }
-
-  /**
    * A TailBuffer writing into {@code memory}, which it owns until {@link #detach}.
    *
    * @param file the segment's file, written by {@link #flush}

@@ -31,7 +31,6 @@ public final class WriteBufferMemory {
   private final int capacity;
   private ByteBuffer buffer; // @GuardedBy(writer) null until first claimed
   private TailBuffer owner; // @GuardedBy(writer) the attached TailBuffer writing into it, or null
-  private int allocations; // @GuardedBy(writer)
 
   /**
    * @param capacity the buffer's size in bytes, allocated on the first {@link #claim}
@@ -49,7 +48,7 @@ public final class WriteBufferMemory {
 
   /** Direct buffers allocated so far: 0 before the first claim, then 1 (for tests). */
   public int allocations() {
-    return allocations;
+    return buffer == null ? 0 : 1;
   }
 
   /**
@@ -67,7 +66,6 @@ public final class WriteBufferMemory {
     }
     if (buffer == null) {
       buffer = ByteBuffer.allocateDirect(capacity);
-      allocations++;
     }
     owner = newOwner;
     return buffer.duplicate().clear();

@@ -154,7 +154,7 @@ class BackgroundDigestTest {
     SplittableRandom rnd = new SplittableRandom(seed);
     Segment s = create();
     if (buffer > 0) {
-      s.startBuffering(buffer);
+      s.startBuffering(new WriteBufferMemory(buffer));
     }
     fill(s, rnd, bytes, maxFrame);
     s.flush();
@@ -169,7 +169,7 @@ class BackgroundDigestTest {
   void aReopenedActiveSegmentIsHashedFromOffsetZeroInTheBackground() throws Exception {
     SplittableRandom rnd = new SplittableRandom(11);
     Segment first = create();
-    first.startBuffering(1 << 20);
+    first.startBuffering(new WriteBufferMemory(1 << 20));
     fill(first, rnd, 5_000_000, 3000);
     first.flush();
     long size = first.size();

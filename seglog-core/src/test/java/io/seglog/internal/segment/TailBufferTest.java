@@ -72,7 +72,8 @@ class TailBufferTest {
   void readersNeverSeeBytesOfALaterFrameWhileTheBufferIsReused() throws Exception {
     MemoryFile file = new MemoryFile();
     long base = 128;
-    TailBuffer tail = new TailBuffer(file, 512, base, (bytes, position) -> {});
+    TailBuffer tail =
+        new TailBuffer(file, new WriteBufferMemory(512), base, (bytes, position) -> {});
     java.util.concurrent.atomic.AtomicLong published =
         new java.util.concurrent.atomic.AtomicLong(base);
     ExecutorService pool = Executors.newFixedThreadPool(2);
