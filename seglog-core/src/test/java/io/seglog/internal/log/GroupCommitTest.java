@@ -56,17 +56,27 @@ class GroupCommitTest {
     }
   }
 
+  /**
+   * Closes {@code io}'s gate and starts an append on {@code pool}: its fsync, the leader's, is held
+   * at the gate when this returns.
+   */
+  private static Future<Long> leaderHeldInItsFsync(
+      GatedFileIO io, SegmentedLog log, ExecutorService pool) throws InterruptedException {
+    CountDownLatch leaderInFsync = io.close();
+    Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
+    assertThat(leaderInFsync.await(60, TimeUnit.SECONDS))
+        .as("the leader's fsync reached the gate")
+        .isTrue();
+    return leader;
+  }
+
   @Test
   void appendersWaitingDuringAnFsyncShareTheNextOne() throws Exception {
     GatedFileIO io = new GatedFileIO();
     ExecutorService pool = Executors.newFixedThreadPool(5);
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       int forcesAtStart = io.forces();
-      CountDownLatch leaderInFsync = io.close();
-      Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
-      assertThat(leaderInFsync.await(60, TimeUnit.SECONDS))
-          .as("the leader's fsync reached the gate")
-          .isTrue();
+      Future<Long> leader = leaderHeldInItsFsync(io, log, pool);
       List<Future<Long>> followers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         String payload = "follower-" + i;
@@ -170,9 +180,7 @@ class GroupCommitTest {
     ExecutorService pool = Executors.newFixedThreadPool(followers + 1);
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
-        CountDownLatch leaderInFsync = io.close();
-        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
-        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        Future<Long> leader = leaderHeldInItsFsync(io, log, pool);
         int writesBefore = io.segmentWrites();
         int forcesBefore = io.forces();
         List<Future<Long>> waiting = new ArrayList<>();
@@ -457,9 +465,7 @@ class GroupCommitTest {
     ExecutorService pool = Executors.newFixedThreadPool(6);
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
-        CountDownLatch leaderInFsync = io.close();
-        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
-        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        Future<Long> leader = leaderHeldInItsFsync(io, log, pool);
         List<Future<Long>> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
           String payload = "buffered-" + i;
@@ -513,9 +519,7 @@ class GroupCommitTest {
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
         assertThat(log.append(bytes("durable"))).isEqualTo(acknowledged);
-        CountDownLatch leaderInFsync = io.close();
-        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
-        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        Future<Long> leader = leaderHeldInItsFsync(io, log, pool);
         List<Future<Long>> waiting = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
           String payload = "doomed-" + i;
@@ -559,9 +563,7 @@ class GroupCommitTest {
     ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
-        CountDownLatch leaderInFsync = io.close();
-        Future<Long> leader = pool.submit(() -> log.append(bytes("leader")));
-        assertThat(leaderInFsync.await(60, TimeUnit.SECONDS)).isTrue();
+        Future<Long> leader = leaderHeldInItsFsync(io, log, pool);
         List<Future<Long>> waiting = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
           String payload = "unwritten-" + i;
