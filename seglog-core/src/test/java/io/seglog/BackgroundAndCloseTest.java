@@ -82,6 +82,9 @@ class BackgroundAndCloseTest {
         LogConfig.builder().syncPolicy(SyncPolicy.interval(Duration.ofMillis(1))).build();
     Log log = SegmentedLog.open(dir, config, io);
     log.append(new byte[] {0});
+    // Durable before the failure is armed: else the syncer's fsync of record 0 could take the
+    // failure between the arming and the next append, which would then throw the fence.
+    log.sync();
     io.failNth(Op.FORCE, io.count(Op.FORCE) + 1, true);
     log.append(new byte[] {1}); // only the interval syncer fsyncs it, and that fsync fails
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
