@@ -30,6 +30,7 @@ final class PeerSystems {
     SYSTEMS.put("seglog-batch8-buf1m", () -> new SeglogPeer(8, 1 << 20));
     SYSTEMS.put("seglog-batch16-buf1m", () -> new SeglogPeer(16, 1 << 20));
     SYSTEMS.put("seglog-mapped", () -> new SeglogPeer(1, 0, true));
+    SYSTEMS.put("seglog-buf1m-mapped", () -> new SeglogPeer(1, 1 << 20, true));
     SYSTEMS.put("chronicle", ChroniclePeer::new);
     SYSTEMS.put("kafka-batch1", () -> new KafkaPeer(1));
     SYSTEMS.put("kafka-batch1000", () -> new KafkaPeer(1000));
