@@ -167,16 +167,22 @@ public final class FrameIndex {
     }
     int n = count;
     long[] e = entries;
-    if (n == 0 || relIndex(e[0]) > rel) {
+    if (n == 0) {
       return -1;
     }
+    int firstRel = relIndex(e[0]); // e[0] and e[n - 1] stay in the cache
     int lastRel = relIndex(e[n - 1]);
-    if (lastRel <= rel) {
+    if (rel < firstRel) {
+      return -1;
+    }
+    if (rel >= lastRel) {
       return n - 1;
     }
-    // Here relIndex(e[0]) <= rel < lastRel, so 0 <= guess < n - 1; with one record per frame,
-    // guess == rel is the answer.
-    int guess = (int) ((long) rel * (n - 1) / lastRel);
+    if (lastRel - firstRel == n - 1) {
+      return rel - firstRel; // one record per frame (first indexes rise by 1): no probe at all
+    }
+    // Here firstRel <= rel < lastRel, so 0 <= guess < n - 1.
+    int guess = (int) ((long) (rel - firstRel) * (n - 1) / (lastRel - firstRel));
     int lo; // relIndex(e[lo]) <= rel
     int hi; // relIndex(e[hi]) > rel
     if (relIndex(e[guess]) <= rel) {
