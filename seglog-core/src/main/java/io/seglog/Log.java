@@ -170,7 +170,8 @@ public interface Log extends AutoCloseable {
    * due to roll anyway; it is not split, so a segment may exceed {@link LogConfig#segmentBytes()}
    * by one streamed record (the next append then rolls it). The appender holds the log's append
    * lock while it reads the source: other appends wait, so feed it from a fast source (a file, not
-   * a slow network peer).
+   * a slow network peer). For the same reason the source must not close the log: {@link #close()}
+   * throws {@link IllegalStateException} there.
    *
    * @param maxBytes the largest payload accepted, at most {@link
    *     LogConfig#maxStreamedRecordBytes()}
@@ -435,6 +436,16 @@ public interface Log extends AutoCloseable {
    * failure. So the directory may be reopened or deleted as soon as any close returns. A close from
    * a callback on one of the log's own threads that the first close waits for (the completion of an
    * {@link #appendAsync} future) returns at once instead, since waiting there would deadlock.
+   *
+   * <p>Not from code the log runs under its append lock: a {@link StateMachine}'s {@code apply} or
+   * {@code checkpoint}, a {@link StateMachineLog#purgeWhile} predicate, an {@link #appendStream}
+   * source (or a {@link LogConfig#clock()} or {@link KeyProvider}). Close waits for the flush
+   * worker and the fsync in progress, which may be waiting for that lock, so such a close is
+   * refused at once, whether or not it would have waited; the log stays open, and nothing
+   * acknowledged or pending is affected. Close from another thread once the callback returns.
+   *
+   * @throws IllegalStateException if called, as the first close, from code the log runs under its
+   *     append lock (see above); the log is then still open
    */
   @Override
   void close();

@@ -13,7 +13,11 @@ import java.io.OutputStream;
  * <p>Threading: the log calls {@link #apply} and {@link #checkpoint} under its append lock, one
  * call at a time, in index order; {@link #restore} and the replay's {@code apply} calls run in the
  * opening thread before {@link StateMachineLog#open} returns. Reads of the state from other threads
- * are the implementation's business (a concurrent map, a lock).
+ * are the implementation's business (a concurrent map, a lock). Because they run under the append
+ * lock, {@link #apply} and {@link #checkpoint} must not close the log: {@link Log#close()} there
+ * throws {@link IllegalStateException} and leaves the log open (close waits for fsyncs that need
+ * that lock, so it would deadlock); an {@code apply} that lets the exception out fences the log, as
+ * any exception does. Hand the close to another thread instead.
  */
 public interface StateMachine {
 

@@ -80,7 +80,9 @@ public interface StateMachineLog extends Log {
 
   /**
    * Purges up to the newest checkpoint in the longest run, oldest first, of checkpoints that {@code
-   * allowed} accepts (as {@link #purgeTo} to its index).
+   * allowed} accepts (as {@link #purgeTo} to its index). {@code allowed} runs under the log's
+   * append lock: it must not close the log ({@link Log#close()} throws {@link
+   * IllegalStateException} there).
    *
    * @return the log's first index afterwards
    */

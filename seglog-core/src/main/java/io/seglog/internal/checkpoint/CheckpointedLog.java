@@ -40,7 +40,9 @@ import java.util.function.Predicate;
  * lock (through {@link SegmentedLog.Hooks} and {@link SegmentedLog#underAppendLock}), so a
  * checkpoint is always the state as of exactly the last record written before it. Checkpoint frames
  * are written with {@link SegmentedLog#writeUnindexedLocked}: they take no index and no frame-index
- * entry, so every record read skips them.
+ * entry, so every record read skips them. Running under the append lock, none of those callbacks
+ * may close the log: close waits for fsync leaders that need that lock, so {@link
+ * SegmentedLog#close} refuses it there ({@link SegmentedLog#checkCloseAllowed}).
  */
 public final class CheckpointedLog implements StateMachineLog {
   private final SegmentedLog log;
@@ -668,8 +670,14 @@ public final class CheckpointedLog implements StateMachineLog {
     return log;
   }
 
+  /**
+   * Closes the log, then stops the durability listener's thread once it has delivered everything. A
+   * close from a state machine's callback or a purge predicate (under the append lock) is refused
+   * before anything stops: the log stays open and its listener keeps reporting.
+   */
   @Override
   public void close() {
+    log.checkCloseAllowed(); // before the notifier: it must not stop while the log stays open
     try {
       log.close();
     } finally {

@@ -79,7 +79,10 @@ import java.util.function.LongSupplier;
  * the append lock and needs records durable (a seal, a prefix removal past unsynced records, a
  * state machine's checkpoint) fsyncs the active segment itself ({@link #forceActiveLocked}) and
  * never waits in the coordinator: its fsync leader takes the append lock to snapshot what was
- * written, so that wait would deadlock.
+ * written, so that wait would deadlock. For the same reason a first {@link #close} is refused on a
+ * thread that holds the append lock (user code the log runs under it: a state machine's callbacks,
+ * a purge predicate, a streamed record's source): close waits for the flush worker, the interval
+ * syncer and the fsync in progress, each of which may be waiting for that lock.
  *
  * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default except under {@link
  * SyncPolicy#ALWAYS}, which buffers {@link #ALWAYS_WRITE_BUFFER_BYTES} unless configured otherwise,
@@ -2062,9 +2065,17 @@ public final class SegmentedLog implements Log {
    * Everything else close waits for (an fsync leader, the digester, a copy out of a mapping) runs
    * no caller's code. Tailers, readers and the durability listener's thread are not waited for: a
    * close from them waits like any other.
+   *
+   * <p>A first close on a thread that holds the append lock is refused (see {@link
+   * #checkCloseAllowed}): it would wait for the flush worker, the interval syncer's run and the
+   * fsync in progress, each of which may be waiting for that lock to snapshot what was written.
+   *
+   * @throws IllegalStateException if this would be the first close and the calling thread holds the
+   *     append lock; nothing changed, the log is still open
    */
   @Override
   public void close() {
+    checkCloseAllowed();
     boolean first;
     appendLock.lock();
     try {
@@ -2084,6 +2095,34 @@ public final class SegmentedLog implements Log {
       closeFirst();
     } finally {
       closeDone.countDown();
+    }
+  }
+
+  /**
+   * Refuses a first close on a thread that holds the append lock: user code the log runs under it
+   * (a state machine's {@code apply} or {@code checkpoint}, a {@code purgeWhile} predicate, an
+   * {@code appendStream} source, a clock or key provider). Close waits for the flush worker to
+   * finish the queued asynchronous appends ({@link SyncCoordinator#stop}), for the interval
+   * syncer's last run, and for the fsync in progress ({@link SyncCoordinator#beginExclusive}); each
+   * of these leads an fsync whose snapshot ({@link CoordinatorView#written}) takes the append lock,
+   * so the close would wait forever whenever one is under way. Refused in every case, not only when
+   * one is: whether one is depends on timing. A later close there returns at once (see {@link
+   * #close}). Exact: {@code closing} changes only under the append lock, which the caller then
+   * holds.
+   *
+   * @throws IllegalStateException if this would be the first close and the calling thread holds the
+   *     append lock
+   */
+  public void checkCloseAllowed() {
+    if (appendLock.isHeldByCurrentThread() && !closing) {
+      throw new IllegalStateException(
+          "log "
+              + directory
+              + " cannot be closed by a thread that holds its append lock (from a state"
+              + " machine's apply or checkpoint, a purgeWhile predicate or an appendStream source):"
+              + " close waits for the flush worker and the fsync in progress, which need that lock."
+              + " Close it from another thread once the callback has returned; the log is still"
+              + " open");
     }
   }
 

@@ -434,8 +434,10 @@ final class SyncCoordinator {
 
   /**
    * Waits for an fsync in progress, then keeps others from starting one until {@link
-   * #endExclusive()}: close uses it around its final fsync. Waiters that find their record durable
-   * afterwards return; the rest fail (the log is fenced) or find nothing to do.
+   * #endExclusive()}: close uses it around its final fsync. Never call it holding the log's append
+   * lock: the leader of the fsync in progress may be waiting for that lock to snapshot. Waiters
+   * that find their record durable afterwards return; the rest fail (the log is fenced) or find
+   * nothing to do.
    */
   void beginExclusive() {
     exclusiveWanted.incrementAndGet(); // a gathering leader stops and fsyncs at once
@@ -597,7 +599,9 @@ final class SyncCoordinator {
 
   /**
    * Stops the flush worker after it has made every queued append durable (or failed it), and fails
-   * anything still queued. Call after no more appends can be queued.
+   * anything still queued. Call after no more appends can be queued, and never holding the log's
+   * append lock: the worker's fsync takes it to snapshot what was written (the log refuses a close
+   * there).
    *
    * <p>Called on the flush worker itself (close from a future's callback, which runs on the
    * completing thread), it cannot wait for the worker: it flushes what is queued in the caller's
