@@ -133,6 +133,13 @@ public interface Log extends AutoCloseable {
    * exceptionally, never hangs, if the log is fenced or closed first: with {@link
    * LogFencedException} or {@link LogClosedException}.
    *
+   * <p>From code the log runs under its append lock (a {@link StateMachine}'s {@code apply} or
+   * {@code checkpoint}, a {@link StateMachineLog#purgeWhile} predicate), under {@link
+   * SyncPolicy#ALWAYS}, the record is fsynced before this returns, as by {@link #append(Entry)},
+   * and the future is already complete: the fsync of a queued future needs that lock, so waiting
+   * there for one would never end. For the same reason, do not wait there for a future of an
+   * asynchronous append made elsewhere.
+   *
    * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
    */
   CompletableFuture<Long> appendAsync(Entry entry);
@@ -170,8 +177,9 @@ public interface Log extends AutoCloseable {
    * due to roll anyway; it is not split, so a segment may exceed {@link LogConfig#segmentBytes()}
    * by one streamed record (the next append then rolls it). The appender holds the log's append
    * lock while it reads the source: other appends wait, so feed it from a fast source (a file, not
-   * a slow network peer). For the same reason the source must not close the log: {@link #close()}
-   * throws {@link IllegalStateException} there.
+   * a slow network peer). For the same reason the source must not close or cut the log: {@link
+   * #close()}, {@link #truncateAfter}, {@link #reset} and {@link #clear} throw {@link
+   * IllegalStateException} there; a {@link #sync()} there fsyncs under the lock.
    *
    * @param maxBytes the largest payload accepted, at most {@link
    *     LogConfig#maxStreamedRecordBytes()}
@@ -344,6 +352,12 @@ public interface Log extends AutoCloseable {
   /**
    * Fsyncs everything written so far. Returns the durable index.
    *
+   * <p>Concurrent calls, and appends under {@link SyncPolicy#ALWAYS}, share fsyncs (group commit).
+   * Called from code the log runs under its append lock (a {@link StateMachine}'s callbacks, a
+   * {@link StateMachineLog#purgeWhile} predicate, an {@link #appendStream} source), it fsyncs there
+   * itself, holding the lock (as an {@code ALWAYS} append there does): sharing an fsync would mean
+   * waiting for another thread that needs that lock.
+   *
    * @throws LogFencedException if the fsync fails (the log is fenced)
    */
   long sync();
@@ -367,9 +381,16 @@ public interface Log extends AutoCloseable {
    * RecordsGoneException}, never the records appended after the cut in their place. An append
    * waiting for durability of a record this removes fails with {@link RecordsGoneException}.
    *
+   * <p>Not from code the log runs under its append lock (an {@link #appendStream} source): the cut
+   * waits for the fsync in progress, which may be waiting for that lock, so it is refused there at
+   * once, whether or not it would have waited, and nothing changes. The same holds for {@link
+   * #reset} and {@link #clear}.
+   *
    * @throws IndexOutOfRangeException if {@code index} is below {@code firstIndex() - 1} or above
    *     {@code lastIndex()}
    * @throws LogFencedException if a write or fsync fails (the log is fenced; reopen to finish)
+   * @throws IllegalStateException if called from code the log runs under its append lock (see
+   *     above); nothing changed
    */
   void truncateAfter(long index);
 
@@ -391,15 +412,21 @@ public interface Log extends AutoCloseable {
    * firstIndex() == nextIndex}, {@code lastIndex() == nextIndex - 1} and the next append gets
    * {@code nextIndex}. For a follower installing a snapshot: {@code reset(snapshotIndex + 1)}. Any
    * {@code nextIndex} in {@code [0, Long.MAX_VALUE / 2]} is allowed, below the old indices too.
-   * Crash-safe like {@link #truncateAfter}.
+   * Crash-safe like {@link #truncateAfter}, and, like it, refused from code the log runs under its
+   * append lock.
    *
    * @throws IllegalArgumentException if {@code nextIndex} is out of range
+   * @throws IllegalStateException if called from code the log runs under its append lock (see
+   *     {@link #truncateAfter}); nothing changed
    */
   void reset(long nextIndex);
 
   /**
    * Deletes every record and keeps numbering: {@code reset(lastIndex() + 1)}, so an index is never
    * given to two different records in the life of the log.
+   *
+   * @throws IllegalStateException if called from code the log runs under its append lock (see
+   *     {@link #truncateAfter}); nothing changed
    */
   void clear();
 

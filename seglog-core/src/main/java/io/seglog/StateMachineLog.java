@@ -82,7 +82,7 @@ public interface StateMachineLog extends Log {
    * Purges up to the newest checkpoint in the longest run, oldest first, of checkpoints that {@code
    * allowed} accepts (as {@link #purgeTo} to its index). {@code allowed} runs under the log's
    * append lock: it must not close the log ({@link Log#close()} throws {@link
-   * IllegalStateException} there).
+   * IllegalStateException} there); see {@link StateMachine} for what else it may call.
    *
    * @return the log's first index afterwards
    */

@@ -42,7 +42,9 @@ import java.util.function.Predicate;
  * are written with {@link SegmentedLog#writeUnindexedLocked}: they take no index and no frame-index
  * entry, so every record read skips them. Running under the append lock, none of those callbacks
  * may close the log: close waits for fsync leaders that need that lock, so {@link
- * SegmentedLog#close} refuses it there ({@link SegmentedLog#checkCloseAllowed}).
+ * SegmentedLog#close} refuses it there ({@link SegmentedLog#checkCloseAllowed}). For the same
+ * reason a {@code sync()} or an {@code ALWAYS} append from them fsyncs under the lock instead of
+ * joining group commit (see SegmentedLog's class note).
  */
 public final class CheckpointedLog implements StateMachineLog {
   private final SegmentedLog log;

@@ -76,13 +76,19 @@ import java.util.function.LongSupplier;
  * queues its future to the coordinator's flush worker. Readers never take a lock: they read {@code
  * lastIndex} (volatile) first, then the segment array (volatile, copy-on-write on roll), so what
  * they see is fully written. No lock is held while a group-commit fsync runs. A thread that holds
- * the append lock and needs records durable (a seal, a prefix removal past unsynced records, a
- * state machine's checkpoint) fsyncs the active segment itself ({@link #forceActiveLocked}) and
- * never waits in the coordinator: its fsync leader takes the append lock to snapshot what was
- * written, so that wait would deadlock. For the same reason a first {@link #close} is refused on a
- * thread that holds the append lock (user code the log runs under it: a state machine's callbacks,
- * a purge predicate, a streamed record's source): close waits for the flush worker, the interval
- * syncer and the fsync in progress, each of which may be waiting for that lock.
+ * the append lock and needs records durable fsyncs the active segment itself ({@link
+ * #forceActiveLocked}, which then wakes the coordinator's waiters it covered) and never waits in
+ * the coordinator: its fsync leader takes the append lock to snapshot what was written, so that
+ * wait would deadlock (the coordinator refuses it). That is a seal, a prefix removal past unsynced
+ * records, a state machine's checkpoint, and what user code the log runs under the lock (a state
+ * machine's callbacks, a purge predicate, a streamed record's source) calls: a {@link #sync}, and
+ * (not from a streamed record's source) an append under {@link SyncPolicy#ALWAYS}, or an
+ * asynchronous one, whose future is then complete when returned (queued to the flush worker, it
+ * could not be joined there). What cannot be done under the lock is refused there with {@link
+ * IllegalStateException}: a first {@link #close}, which waits for the flush worker, the interval
+ * syncer and the fsync in progress, and a suffix cut ({@link #truncateAfter}, {@link #reset},
+ * {@link #clear}), which waits in {@link SyncCoordinator#beginExclusive} for the fsync in progress
+ * (see {@link #checkNotUnderAppendLock}): each of these may be waiting for that lock.
  *
  * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default except under {@link
  * SyncPolicy#ALWAYS}, which buffers {@link #ALWAYS_WRITE_BUFFER_BYTES} unless configured otherwise,
@@ -620,9 +626,17 @@ public final class SegmentedLog implements Log {
     return appendAsync(Entry.of(payload));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Under {@link SyncPolicy#ALWAYS}, on a thread that holds the append lock (user code the log
+   * runs under it), the batch is fsynced before this returns and the future is complete: the flush
+   * worker's fsync takes that lock to snapshot, so its future could not be joined there.
+   */
   @Override
   public CompletableFuture<Long> appendBatchAsync(List<Entry> entries) {
     Batch batch = Batch.of(entries, config);
+    boolean held = appendLock.isHeldByCurrentThread(); // before this call took it
     appendLock.lock();
     try {
       long first = writeLocked(batch);
@@ -630,6 +644,10 @@ public final class SegmentedLog implements Log {
         return CompletableFuture.completedFuture(first); // durable as the policy defines it
       }
       long last = first + entries.size() - 1;
+      if (held) {
+        forceActiveLocked("asynchronous append " + first + ", under the append lock");
+        return CompletableFuture.completedFuture(first);
+      }
       long epoch = cuts.epoch();
       return sync.whenDurable(last, first)
           .thenApply(
@@ -1116,10 +1134,19 @@ public final class SegmentedLog implements Log {
 
   // ---- durability
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On a thread that holds the append lock (user code the log runs under it), fsyncs under the
+   * lock itself instead of joining group commit (see the class note).
+   */
   @Override
   public long sync() {
     checkWritable();
     try {
+      if (appendLock.isHeldByCurrentThread()) {
+        return syncHeldLocked();
+      }
       long durable = sync.syncTo(visibleLastIndex());
       long unindexed = unindexedEnd; // 0 in a log that never wrote one: no look at the coordinator
       if (unindexed != 0 && unindexed > sync.durableBytes()) {
@@ -1142,6 +1169,19 @@ public final class SegmentedLog implements Log {
       fencedUnseen = false;
       throw e;
     }
+  }
+
+  /**
+   * {@link #sync} on a thread that already holds the append lock: the coordinator's leader may be
+   * waiting for that lock, so everything written (records, and frames holding none) is fsynced here
+   * ({@link #forceActiveLocked}). Returns the durable index. @GuardedBy("appendLock")
+   */
+  private long syncHeldLocked() {
+    sealOpenLocked();
+    if (lastIndex > sync.durableIndex() || unindexedEnd > sync.durableBytes()) {
+      forceActiveLocked("everything written, for a sync() under the append lock");
+    }
+    return sync.durableIndex();
   }
 
   /**
@@ -1233,10 +1273,10 @@ public final class SegmentedLog implements Log {
    * Under the append lock: makes everything written durable without the sync coordinator. Flushes
    * the active segment's write buffer (an fsync covers only what is in the file), fsyncs the
    * segment, then tells the coordinator, which advances the durable index (every earlier segment is
-   * sealed, so durable up to the last index). A thread holding the append lock must use this, never
-   * {@link SyncCoordinator#syncTo}: the coordinator's fsync leader takes the append lock to
-   * snapshot what was written, so waiting for its fsync under the lock deadlocks. A failed write or
-   * fsync fences the log.
+   * sealed, so durable up to the last index) and wakes the waiters it covered. A thread holding the
+   * append lock must use this, never {@link SyncCoordinator#syncTo}: the coordinator's fsync leader
+   * takes the append lock to snapshot what was written, so waiting for its fsync under the lock
+   * deadlocks. A failed write or fsync fences the log.
    *
    * @param what what is being made durable, for the fence's message
    * @throws IllegalStateException if the caller does not hold the append lock
@@ -1257,6 +1297,9 @@ public final class SegmentedLog implements Log {
           active.force();
           return null;
         });
+    // Appenders waiting in the coordinator for what this fsync covered need not wait for its
+    // leader, which may be waiting for the lock this thread holds.
+    sync.wakeDurable();
   }
 
   // ---- write buffering (LogConfig.writeBufferBytes)
@@ -1628,11 +1671,19 @@ public final class SegmentedLog implements Log {
   /**
    * Under {@link SyncPolicy#ALWAYS}: returns once everything up to {@code last}, written in cut
    * epoch {@code epoch}, is durable (group commit: the fsync is shared with concurrent appenders),
-   * or throws if a truncation removed it meanwhile: never acknowledged once cut.
+   * or throws if a truncation removed it meanwhile: never acknowledged once cut. An append from
+   * user code the log runs under the append lock (the caller still holds it) fsyncs under it
+   * instead (see the class note); nothing can cut its record meanwhile.
    */
   private void awaitDurableIfAlways(long last, long epoch) {
     if (config.syncPolicy().kind() == SyncPolicy.Kind.ALWAYS) {
-      sync.syncTo(last); // returns below last if a truncation removed it meanwhile
+      if (appendLock.isHeldByCurrentThread()) {
+        if (last > sync.durableIndex()) {
+          forceActiveLocked("record " + last + ", appended under the append lock");
+        }
+      } else {
+        sync.syncTo(last); // returns below last if a truncation removed it meanwhile
+      }
       checkNotCut(last, epoch);
     }
   }
@@ -1680,6 +1731,7 @@ public final class SegmentedLog implements Log {
   @Override
   public void truncateAfter(long index) {
     exclusively(
+        "truncateAfter",
         () -> {
           long first = firstIndex;
           long last = lastIndex;
@@ -1697,12 +1749,12 @@ public final class SegmentedLog implements Log {
     if (nextIndex < 0 || nextIndex > Long.MAX_VALUE / 2) {
       throw new IllegalArgumentException("reset index " + nextIndex + " is out of range");
     }
-    exclusively(() -> cutAfterLocked(nextIndex - 1, nextIndex));
+    exclusively("reset", () -> cutAfterLocked(nextIndex - 1, nextIndex));
   }
 
   @Override
   public void clear() {
-    exclusively(() -> cutAfterLocked(lastIndex, lastIndex + 1));
+    exclusively("clear", () -> cutAfterLocked(lastIndex, lastIndex + 1));
   }
 
   /**
@@ -1940,8 +1992,14 @@ public final class SegmentedLog implements Log {
     return files.io();
   }
 
-  /** Runs a suffix cut holding the append lock, with no fsync running or starting meanwhile. */
-  private void exclusively(Runnable cut) {
+  /**
+   * Runs a suffix cut holding the append lock, with no fsync running or starting meanwhile.
+   *
+   * @throws IllegalStateException if the calling thread holds the append lock already (see {@link
+   *     #checkNotUnderAppendLock})
+   */
+  private void exclusively(String what, Runnable cut) {
+    checkNotUnderAppendLock(what);
     sync.beginExclusive();
     try {
       appendLock.lock();
@@ -1967,6 +2025,30 @@ public final class SegmentedLog implements Log {
       }
     } finally {
       sync.endExclusive();
+    }
+  }
+
+  /**
+   * Refuses a suffix cut ({@code what}) on a thread that holds the append lock (user code the log
+   * runs under it: an {@code appendStream} source, a clock, a key provider; a state-machine log
+   * refuses the cuts anyway). The cut waits for the fsync in progress ({@link
+   * SyncCoordinator#beginExclusive}), whose leader may be waiting for that lock to snapshot what
+   * was written, so it would wait forever whenever one is under way; it is refused in every case,
+   * since whether one is depends on timing. Nothing has changed when this throws.
+   *
+   * @throws IllegalStateException if the calling thread holds the append lock
+   */
+  private void checkNotUnderAppendLock(String what) {
+    if (appendLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "log "
+              + directory
+              + " cannot be cut ("
+              + what
+              + ") by a thread that holds its append lock (from an appendStream source, or other"
+              + " code the log runs under that lock): the cut waits for the fsync in progress,"
+              + " which needs that lock. Cut it from another thread once the callback has"
+              + " returned; nothing was changed");
     }
   }
 

@@ -47,22 +47,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * writers arriving queue behind it as usual; it stops gathering at once when the log is fenced or
  * something waits in {@link #beginExclusive} (close, a suffix cut). A round that woke fewer than
  * two (a lone writer, two alternating writers) leaves nothing to gather: the lone writer pays
- * nothing extra. A leader that holds the append lock itself does not gather either (nobody could
- * append). The gathering only delays a snapshot; what is fsynced, fenced and acknowledged is
+ * nothing extra. The gathering only delays a snapshot; what is fsynced, fenced and acknowledged is
  * unchanged. Asynchronous appends are queued to one flush worker thread, which drains the queue,
  * calls {@link #syncTo} for the highest index in it, and completes the futures; it is started on
  * first use.
+ *
+ * <p>Never from under the append lock. The leader snapshots under the log's append lock, so a
+ * thread that holds it must not wait for a leader: not in {@link #syncTo} (as a follower it would
+ * wait for a leader waiting for its lock), nor in {@link #beginExclusive} or {@link #stop}. They
+ * refuse such a caller ({@link IllegalStateException}; see {@link Writer#appendsBlockedByCaller}).
+ * The log instead fsyncs itself under the lock when a thread holding it needs records durable (a
+ * seal, a prefix removal, a checkpoint, and a {@code sync()} or an {@code ALWAYS} append from user
+ * code the log runs under the lock), through {@link #forceAndRecord}, then {@link #wakeDurable}
+ * wakes the waiters that fsync covered at once, instead of leaving them to the leader waiting for
+ * the lock.
  *
  * <p>Failure: a failed fsync fences the log (through {@link Writer#fence}), fails every queued
  * future, and is never retried. Once the log is fenced the durable index never moves again: Linux
  * reports a write-back error to one fsync only, so an fsync that succeeds after (or beside) a
  * failed one proves nothing. Hence every data fsync, the leader's and those the log runs under its
- * append lock (sealing a segment, truncateBefore), goes through {@link #forceAndRecord}, which
- * holds {@code fsyncLock} across the fsync and the handling of its result (fence or advance): a
- * failure is always fenced before another fsync can start, and each fsync checks for the fence
- * first. The leader/follower protocol already lets one leader fsync at a time, so the lock is
- * uncontended for a lone writer and group commit is unchanged; only a seal or a truncateBefore may
- * wait on it, for the fsync in progress.
+ * append lock (sealing a segment, {@link SegmentedLog#forceActiveLocked}), goes through {@link
+ * #forceAndRecord}, which holds {@code fsyncLock} across the fsync and the handling of its result
+ * (fence or advance): a failure is always fenced before another fsync can start, and each fsync
+ * checks for the fence first. The leader/follower protocol already lets one leader fsync at a time,
+ * so the lock is uncontended for a lone writer and group commit is unchanged; only an fsync under
+ * the append lock may wait on it, for the fsync in progress, which never waits for the append lock
+ * once it holds {@code fsyncLock}.
  *
  * <p>Thread-safe.
  */
@@ -100,9 +110,10 @@ final class SyncCoordinator {
     }
 
     /**
-     * Whether the calling thread holds the log's append lock (a {@code sync()} from inside {@code
-     * underAppendLock}, a state machine's callback): nobody can append meanwhile, so a leader that
-     * does must not gather.
+     * Whether the calling thread holds the log's append lock (user code the log runs under it: a
+     * state machine's callback, a purge predicate, a streamed record's source), which the leader's
+     * snapshot ({@link #written}) takes: such a thread must not wait for a leader (see the design
+     * note).
      */
     default boolean appendsBlockedByCaller() {
       return false;
@@ -193,8 +204,11 @@ final class SyncCoordinator {
    * Returns once every index up to {@code target} is durable, fsyncing if nobody else is.
    *
    * @throws LogFencedException if the log is fenced or the fsync fails
+   * @throws IllegalStateException if the calling thread holds the log's append lock (see the design
+   *     note): the log fsyncs under the lock itself there
    */
   long syncTo(long target) {
+    checkNotUnderAppendLock("syncTo");
     boolean interrupted = false;
     boolean mustHandOff = false; // woken to lead the next fsync, and not done so yet
     long gatherUntil = Long.MIN_VALUE;
@@ -313,7 +327,7 @@ final class SyncCoordinator {
   private void gather(long until) {
     long override = gatherBoundOverride;
     long bound = override >= 0 ? override : Math.min(fsyncNanosMean / 2, MAX_GATHER_NANOS);
-    if (bound <= 0 || writer.lastIndex() >= until || writer.appendsBlockedByCaller()) {
+    if (bound <= 0 || writer.lastIndex() >= until) {
       return;
     }
     gatherWaits.incrementAndGet();
@@ -378,6 +392,47 @@ final class SyncCoordinator {
     }
   }
 
+  /**
+   * Refuses a caller that holds the log's append lock: it would wait for a leader (or the flush
+   * worker, or close) that waits for that lock to snapshot (see the design note).
+   */
+  private void checkNotUnderAppendLock(String what) {
+    if (writer.appendsBlockedByCaller()) {
+      throw new IllegalStateException(
+          what
+              + " of log "
+              + name
+              + " called holding its append lock: the fsync leader takes that lock to snapshot,"
+              + " so this would wait forever");
+    }
+  }
+
+  /**
+   * Wakes the waiters whose records are durable now, after an fsync the log ran under its append
+   * lock ({@link SegmentedLog#forceActiveLocked}): the fsync in progress may have a leader waiting
+   * for that lock. Chooses no next leader: waiters are only ever left behind an fsync in progress
+   * or a next leader already woken, which still leads for the rest.
+   */
+  void wakeDurable() {
+    List<Waiter> wake = new ArrayList<>();
+    lock.lock();
+    try {
+      long durable = durableIndex.get();
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.target <= durable) {
+          wake.add(w);
+          it.remove();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Waiter w : wake) {
+      w.wake();
+    }
+  }
+
   /** The log was fenced: the durable index stays where it is from now on. */
   void fenced() {
     fenced = true;
@@ -434,12 +489,15 @@ final class SyncCoordinator {
 
   /**
    * Waits for an fsync in progress, then keeps others from starting one until {@link
-   * #endExclusive()}: close uses it around its final fsync. Never call it holding the log's append
-   * lock: the leader of the fsync in progress may be waiting for that lock to snapshot. Waiters
-   * that find their record durable afterwards return; the rest fail (the log is fenced) or find
-   * nothing to do.
+   * #endExclusive()}: close and the suffix cuts use it around their fsyncs. Waiters that find their
+   * record durable afterwards return; the rest fail (the log is fenced) or find nothing to do.
+   *
+   * @throws IllegalStateException if the calling thread holds the log's append lock: the leader of
+   *     the fsync in progress may be waiting for that lock to snapshot (the log refuses close and
+   *     the cuts there first)
    */
   void beginExclusive() {
+    checkNotUnderAppendLock("beginExclusive");
     exclusiveWanted.incrementAndGet(); // a gathering leader stops and fsyncs at once
     lock.lock();
     try {
@@ -600,14 +658,15 @@ final class SyncCoordinator {
   /**
    * Stops the flush worker after it has made every queued append durable (or failed it), and fails
    * anything still queued. Call after no more appends can be queued, and never holding the log's
-   * append lock: the worker's fsync takes it to snapshot what was written (the log refuses a close
-   * there).
+   * append lock (refused, {@link IllegalStateException}): the worker's fsync takes it to snapshot
+   * what was written (the log refuses a close there first).
    *
    * <p>Called on the flush worker itself (close from a future's callback, which runs on the
    * completing thread), it cannot wait for the worker: it flushes what is queued in the caller's
    * thread instead, and the worker stops once the callback returns.
    */
   void stop() {
+    checkNotUnderAppendLock("stopping the flush worker");
     Thread worker;
     synchronized (this) {
       worker = flushWorker;

@@ -252,9 +252,10 @@ class GroupCommitTest {
   }
 
   /**
-   * A leader that holds the append lock itself (an ALWAYS append or a sync() from inside {@code
-   * underAppendLock}, as a state machine's callback may do) never gathers: nobody can append while
-   * it holds the lock, so it would only wait out the whole bound.
+   * An ALWAYS append from inside {@code underAppendLock} (as a state machine's callback may make)
+   * never gathers: nobody can append while it holds the lock, so it would only wait out the whole
+   * bound. (It no longer leads an fsync of the coordinator at all: it fsyncs under the lock, since
+   * a leader takes that lock to snapshot; see SyncUnderAppendLockTest.)
    */
   @Test
   void aLeaderHoldingTheAppendLockDoesNotGather() throws Exception {
