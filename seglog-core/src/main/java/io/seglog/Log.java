@@ -179,7 +179,9 @@ public interface Log extends AutoCloseable {
    * lock while it reads the source: other appends wait, so feed it from a fast source (a file, not
    * a slow network peer). For the same reason the source must not close or cut the log: {@link
    * #close()}, {@link #truncateAfter}, {@link #reset} and {@link #clear} throw {@link
-   * IllegalStateException} there; a {@link #sync()} there fsyncs under the lock.
+   * IllegalStateException} there; a {@link #sync()} there fsyncs under the lock. Nor may it write
+   * to the log while its record is being written at the end: an append, a {@link #roll()} or
+   * another {@code appendStream} from the source throws {@link IllegalStateException}.
    *
    * @param maxBytes the largest payload accepted, at most {@link
    *     LogConfig#maxStreamedRecordBytes()}

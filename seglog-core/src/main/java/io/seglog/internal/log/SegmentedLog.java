@@ -195,6 +195,10 @@ public final class SegmentedLog implements Log {
   // bytesWritten after the last frame holding no record (a checkpoint chunk): sync() fsyncs it when
   // the coordinator's durable bytes are below it. Written under appendLock.
   private volatile long unindexedEnd;
+  // A streamed record is being written past the active segment's published end: its source, which
+  // runs under the append lock, may not write there too (see checkNotStreaming).
+  // @GuardedBy("appendLock")
+  private boolean streaming;
 
   private SegmentedLog(
       Path directory,
@@ -433,6 +437,7 @@ public final class SegmentedLog implements Log {
    * log. @GuardedBy("appendLock")
    */
   private long writeOneLocked(byte[] array, ByteBuffer view, int type, long timestamp) {
+    checkNotStreaming("append");
     checkWritable();
     int frameLength =
         FrameEncoder.singleRecordFrameLength(array != null ? array.length : view.remaining());
@@ -667,6 +672,7 @@ public final class SegmentedLog implements Log {
    * first index. A failed write publishes nothing and fences the log. @GuardedBy("appendLock")
    */
   private long writeLocked(Batch batch) {
+    checkNotStreaming("append");
     sealOpenLocked(); // its records come first
     checkWritable();
     int count = batch.size();
@@ -725,6 +731,7 @@ public final class SegmentedLog implements Log {
   public void roll() {
     appendLock.lock();
     try {
+      checkNotStreaming("roll");
       sealOpenLocked(); // its records belong to the segment being sealed
       checkWritable();
       Segment[] s = segments;
@@ -828,6 +835,7 @@ public final class SegmentedLog implements Log {
     long epoch;
     appendLock.lock();
     try {
+      checkNotStreaming("appendStream");
       sealOpenLocked(); // the stream writes to the file, after everything appended before it
       if (hooks != null) {
         // The state machine applies each record as it is written, whole: a streamed one is not.
@@ -861,10 +869,32 @@ public final class SegmentedLog implements Log {
     } catch (IOException e) {
       throw fence("write to " + active.path(), e);
     }
+    streaming = true;
     try {
       return streamToFile(active, source, maxBytes, type, givenTs);
     } finally {
+      streaming = false;
       startBuffering(active);
+    }
+  }
+
+  /**
+   * Refuses a write ({@code what}: an append, a roll, another stream) from the source of a streamed
+   * record, which runs under the append lock while that record is written past the active segment's
+   * published end: the write would go to the same offset (or seal the segment under it), the two
+   * would overwrite each other and take the same index. @GuardedBy("appendLock")
+   *
+   * @throws IllegalStateException if a streamed record is being written
+   */
+  private void checkNotStreaming(String what) {
+    if (streaming) {
+      throw new IllegalStateException(
+          "log "
+              + directory
+              + ": "
+              + what
+              + " from an appendStream source, while its record is being written at the end of the"
+              + " log; write after appendStream has returned");
     }
   }
 
