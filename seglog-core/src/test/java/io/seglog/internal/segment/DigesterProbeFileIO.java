@@ -88,6 +88,23 @@ final class DigesterProbeFileIO extends ForwardingFileIO {
     return true;
   }
 
+  /**
+   * Waits (bounded) until digester reads have counted at least {@code bytes} in all; returns
+   * whether they did. Unlike {@link #awaitDigesterReadEnd}, which any file's reads move (the
+   * furthest end of any digester read), this waits for reads made after the caller took its
+   * baseline.
+   */
+  boolean awaitDigesterBytes(long bytes) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (digesterBytes.get() < bytes) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      Thread.sleep(1);
+    }
+    return true;
+  }
+
   /** Waits (bounded) until a digester read failed by injection; returns whether one did. */
   boolean awaitInjectedFailure() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
