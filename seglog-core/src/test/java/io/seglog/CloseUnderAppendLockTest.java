@@ -1,8 +1,11 @@
 package io.seglog;
 
+import static io.seglog.testing.DaemonTask.await;
+import static io.seglog.testing.DaemonTask.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.seglog.testing.DaemonTask;
 import io.seglog.testing.Futures;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -14,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +60,8 @@ class CloseUnderAppendLockTest {
     CountDownLatch releaseWorker = holdFlushWorker(log, acknowledged);
     CompletableFuture<Long> queued = log.appendAsync(payload("queued")); // behind the held worker
     acknowledged.add(queued);
-    Task<Long> closer = new Task<>("append closing from apply", () -> log.append(payload("close")));
+    DaemonTask<Long> closer =
+        new DaemonTask<>("append closing from apply", () -> log.append(payload("close")));
     await(sm.inCallback, "apply of the closing record began");
     // The closer holds the append lock until its close returns: the worker, released, takes the
     // queued append and leads its fsync, which snapshots what was written under that lock.
@@ -84,9 +87,10 @@ class CloseUnderAppendLockTest {
     StateMachineLog log = StateMachineLog.open(dir, NONE, sm);
     sm.log = log;
     sm.proceed = new CountDownLatch(1);
-    Task<Long> closer = new Task<>("append closing from apply", () -> log.append(payload("close")));
+    DaemonTask<Long> closer =
+        new DaemonTask<>("append closing from apply", () -> log.append(payload("close")));
     await(sm.inCallback, "apply of the closing record began");
-    Task<Long> sync = new Task<>("sync", log::sync);
+    DaemonTask<Long> sync = new DaemonTask<>("sync", log::sync);
     awaitState(sync.thread, Thread.State.WAITING); // its snapshot waits for the append lock
     sm.proceed.countDown();
 
@@ -119,7 +123,8 @@ class CloseUnderAppendLockTest {
             return -1; // an empty record
           }
         };
-    Task<Long> streamer = new Task<>("appendStream", () -> log.appendStream(closingSource, 16));
+    DaemonTask<Long> streamer =
+        new DaemonTask<>("appendStream", () -> log.appendStream(closingSource, 16));
     await(inSource, "the stream's source was read");
     releaseWorker.countDown();
 
@@ -263,7 +268,7 @@ class CloseUnderAppendLockTest {
 
   /** Closes {@code log} on a daemon thread, failing (not hanging) if that does not return. */
   private static void closeWithin(Log log) throws Exception {
-    new Task<Void>(
+    new DaemonTask<Void>(
             "close",
             () -> {
               log.close();
@@ -285,50 +290,6 @@ class CloseUnderAppendLockTest {
         throw new AssertionError("the durability listener did not report index " + index);
       }
       Thread.sleep(1);
-    }
-  }
-
-  private static void await(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(WAIT_SECONDS, TimeUnit.SECONDS)).as(what).isTrue();
-  }
-
-  private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (thread.getState() != state) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError(thread.getName() + " did not reach " + state);
-      }
-      Thread.sleep(1);
-    }
-  }
-
-  /** A task on a daemon thread: a regression that deadlocks must not hang the JVM. */
-  private static final class Task<T> {
-    final CompletableFuture<T> result = new CompletableFuture<>();
-    final Thread thread;
-
-    Task(String name, Callable<T> body) {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  result.complete(body.call());
-                } catch (Throwable t) {
-                  result.completeExceptionally(t);
-                }
-              },
-              name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    T get() throws Exception {
-      try {
-        return result.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError(
-            thread.getName() + " did not finish within " + WAIT_SECONDS + " s");
-      }
     }
   }
 

@@ -1,7 +1,10 @@
 package io.seglog;
 
+import static io.seglog.testing.DaemonTask.await;
+import static io.seglog.testing.DaemonTask.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seglog.testing.DaemonTask;
 import io.seglog.testing.Futures;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -57,9 +60,10 @@ class SyncUnderAppendLockTest {
     sm.onApply(log, "cb", log::sync);
     log.append(payload("a"));
     log.append(payload("b"));
-    Task<Long> appender = new Task<>("append whose apply syncs", () -> log.append(payload("cb")));
+    DaemonTask<Long> appender =
+        new DaemonTask<>("append whose apply syncs", () -> log.append(payload("cb")));
     await(sm.inCallback, "apply of the record began");
-    Task<Long> competitor = new Task<>("sync", log::sync);
+    DaemonTask<Long> competitor = new DaemonTask<>("sync", log::sync);
     awaitState(competitor.thread, Thread.State.WAITING); // its snapshot waits for the append lock
     sm.proceed.countDown();
 
@@ -84,11 +88,12 @@ class SyncUnderAppendLockTest {
     sm.onApply(log, "cb", log::sync);
     sm.after = new CountDownLatch(1); // apply keeps the lock after its sync until released
     log.append(payload("a"));
-    Task<Long> appender = new Task<>("append whose apply syncs", () -> log.append(payload("cb")));
+    DaemonTask<Long> appender =
+        new DaemonTask<>("append whose apply syncs", () -> log.append(payload("cb")));
     await(sm.inCallback, "apply of the record began");
-    Task<Long> leader = new Task<>("leading sync", log::sync);
+    DaemonTask<Long> leader = new DaemonTask<>("leading sync", log::sync);
     awaitState(leader.thread, Thread.State.WAITING); // its snapshot waits for the append lock
-    Task<Long> follower = new Task<>("following sync", log::sync);
+    DaemonTask<Long> follower = new DaemonTask<>("following sync", log::sync);
     awaitState(follower.thread, Thread.State.WAITING); // parked behind the leader
     sm.proceed.countDown();
 
@@ -113,9 +118,10 @@ class SyncUnderAppendLockTest {
     StateMachineLog log = StateMachineLog.open(dir, ALWAYS, sm);
     sm.onApply(log, "cb", () -> log.append(payload("nested")));
     log.append(payload("a"));
-    Task<Long> appender = new Task<>("append whose apply appends", () -> log.append(payload("cb")));
+    DaemonTask<Long> appender =
+        new DaemonTask<>("append whose apply appends", () -> log.append(payload("cb")));
     await(sm.inCallback, "apply of the record began");
-    Task<Long> competitor = new Task<>("sync", log::sync);
+    DaemonTask<Long> competitor = new DaemonTask<>("sync", log::sync);
     awaitState(competitor.thread, Thread.State.WAITING);
     sm.proceed.countDown();
 
@@ -141,8 +147,9 @@ class SyncUnderAppendLockTest {
     sm.onApply(
         log, "cb", () -> log.appendAsync(payload("nested")).get(WAIT_SECONDS, TimeUnit.SECONDS));
     sm.proceed.countDown();
-    Task<Long> appender =
-        new Task<>("append whose apply joins an appendAsync", () -> log.append(payload("cb")));
+    DaemonTask<Long> appender =
+        new DaemonTask<>(
+            "append whose apply joins an appendAsync", () -> log.append(payload("cb")));
 
     Outcome o = sm.outcome("appendAsync(..).get() from StateMachine.apply");
     assertThat(o.value()).isEqualTo(2L);
@@ -167,8 +174,8 @@ class SyncUnderAppendLockTest {
     CountDownLatch proceed = new CountDownLatch(1);
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     AtomicBoolean once = new AtomicBoolean();
-    Task<Long> purger =
-        new Task<>(
+    DaemonTask<Long> purger =
+        new DaemonTask<>(
             "purgeWhile",
             () ->
                 log.purgeWhile(
@@ -210,9 +217,9 @@ class SyncUnderAppendLockTest {
     log.append(payload("a"));
     log.append(payload("b"));
     sm.onCheckpoint(log, log::sync);
-    Task<CheckpointInfo> checkpointer = new Task<>("checkpoint", log::checkpoint);
+    DaemonTask<CheckpointInfo> checkpointer = new DaemonTask<>("checkpoint", log::checkpoint);
     await(sm.inCallback, "the checkpoint began");
-    Task<Long> competitor = new Task<>("sync", log::sync);
+    DaemonTask<Long> competitor = new DaemonTask<>("sync", log::sync);
     awaitState(competitor.thread, Thread.State.WAITING);
     sm.proceed.countDown();
 
@@ -234,9 +241,10 @@ class SyncUnderAppendLockTest {
     log.append(payload("a"));
     log.append(payload("b"));
     Source source = new Source(log, log::sync);
-    Task<Long> streamer = new Task<>("appendStream", () -> log.appendStream(source, 16));
+    DaemonTask<Long> streamer =
+        new DaemonTask<>("appendStream", () -> log.appendStream(source, 16));
     await(source.inSource, "the stream's source was read");
-    Task<Long> competitor = new Task<>("sync", log::sync);
+    DaemonTask<Long> competitor = new DaemonTask<>("sync", log::sync);
     awaitState(competitor.thread, Thread.State.WAITING);
     source.proceed.countDown();
 
@@ -260,9 +268,10 @@ class SyncUnderAppendLockTest {
     log.append(payload("a"));
     log.append(payload("b"));
     Source source = new Source(log, () -> cut(log, cut));
-    Task<Long> streamer = new Task<>("appendStream", () -> log.appendStream(source, 16));
+    DaemonTask<Long> streamer =
+        new DaemonTask<>("appendStream", () -> log.appendStream(source, 16));
     await(source.inSource, "the stream's source was read");
-    Task<Long> competitor = new Task<>("sync", log::sync);
+    DaemonTask<Long> competitor = new DaemonTask<>("sync", log::sync);
     awaitState(competitor.thread, Thread.State.WAITING);
     source.proceed.countDown();
 
@@ -282,7 +291,8 @@ class SyncUnderAppendLockTest {
     log.append(payload("b"));
     Source source = new Source(log, () -> cut(log, cut));
     source.proceed.countDown();
-    Task<Long> streamer = new Task<>("appendStream", () -> log.appendStream(source, 16));
+    DaemonTask<Long> streamer =
+        new DaemonTask<>("appendStream", () -> log.appendStream(source, 16));
 
     assertRefused(within(source.outcome, cut + " from an appendStream source"));
     assertThat(streamer.get()).isEqualTo(3);
@@ -400,57 +410,13 @@ class SyncUnderAppendLockTest {
 
   /** Closes {@code log} on a daemon thread, failing (not hanging) if that does not return. */
   private static void closeWithin(Log log) throws Exception {
-    new Task<Void>(
+    new DaemonTask<Void>(
             "close",
             () -> {
               log.close();
               return null;
             })
         .get();
-  }
-
-  private static void await(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(WAIT_SECONDS, TimeUnit.SECONDS)).as(what).isTrue();
-  }
-
-  private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (thread.getState() != state) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError(thread.getName() + " did not reach " + state);
-      }
-      Thread.sleep(1);
-    }
-  }
-
-  /** A task on a daemon thread: a regression that deadlocks must not hang the JVM. */
-  private static final class Task<T> {
-    final CompletableFuture<T> result = new CompletableFuture<>();
-    final Thread thread;
-
-    Task(String name, Callable<T> body) {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  result.complete(body.call());
-                } catch (Throwable t) {
-                  result.completeExceptionally(t);
-                }
-              },
-              name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    T get() throws Exception {
-      try {
-        return result.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError(
-            thread.getName() + " did not finish within " + WAIT_SECONDS + " s");
-      }
-    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.seglog.internal.log;
 
+import static io.seglog.testing.DaemonTask.await;
+import static io.seglog.testing.DaemonTask.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,8 +11,8 @@ import io.seglog.SyncPolicy;
 import io.seglog.Tailer;
 import io.seglog.Visibility;
 import io.seglog.internal.io.NioFileIO;
+import io.seglog.testing.DaemonTask;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,45 +33,6 @@ class ConcurrentCloseTest {
   private static final LogConfig ALWAYS = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
 
   @TempDir Path dir;
-
-  /** A task on a thread of its own (daemon: a regression that deadlocks must not hang the JVM). */
-  private static final class Task<T> {
-    final CompletableFuture<T> result = new CompletableFuture<>();
-    final Thread thread;
-
-    Task(String name, Callable<T> body) {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  result.complete(body.call());
-                } catch (Throwable t) {
-                  result.completeExceptionally(t);
-                }
-              },
-              name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    T get() throws Exception {
-      return result.get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  private static void await(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(30, TimeUnit.SECONDS)).as(what).isTrue();
-  }
-
-  private static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (thread.getState() != state) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError(thread.getName() + " did not reach " + state + " in 30 s");
-      }
-      Thread.sleep(1);
-    }
-  }
 
   /**
    * Regression: a close that ran while another was in progress returned at once, before the first
@@ -95,7 +58,7 @@ class ConcurrentCloseTest {
     SegmentedLog log = SegmentedLog.open(dir, NONE, io);
     log.append(new byte[] {1});
     CountDownLatch syncInFsync = io.close();
-    Task<Long> sync = new Task<>("sync", log::sync);
+    DaemonTask<Long> sync = new DaemonTask<>("sync", log::sync);
     await(syncInFsync, "sync() reached its fsync");
     secondCloseWaitsForTheFirst(log, io, NONE);
     assertThat(sync.get()).isEqualTo(1);
@@ -108,8 +71,8 @@ class ConcurrentCloseTest {
    */
   private void secondCloseWaitsForTheFirst(SegmentedLog log, GatedFileIO io, LogConfig config)
       throws Exception {
-    Task<Void> first =
-        new Task<>(
+    DaemonTask<Void> first =
+        new DaemonTask<>(
             "first close",
             () -> {
               log.close();
@@ -117,8 +80,8 @@ class ConcurrentCloseTest {
             });
     awaitClosing(log);
 
-    Task<Long> second =
-        new Task<>(
+    DaemonTask<Long> second =
+        new DaemonTask<>(
             "second close",
             () -> {
               log.close();
@@ -152,8 +115,8 @@ class ConcurrentCloseTest {
         .whenComplete((index, failure) -> closeInto(log, callbackClosed));
     await(workerInFsync, "the flush worker reached its fsync");
 
-    Task<Void> first =
-        new Task<>(
+    DaemonTask<Void> first =
+        new DaemonTask<>(
             "first close",
             () -> {
               log.close();
@@ -206,16 +169,16 @@ class ConcurrentCloseTest {
       log.append(new byte[] {1});
       Tailer tailer = log.tailer("a", 1, Visibility.WRITTEN);
       CountDownLatch commitInFsync = io.close();
-      Task<Void> commit =
-          new Task<>(
+      DaemonTask<Void> commit =
+          new DaemonTask<>(
               "commit",
               () -> {
                 tailer.commit(1); // holds the position store while it fsyncs
                 return null;
               });
       await(commitInFsync, "the commit reached its fsync");
-      Task<Void> first =
-          new Task<>(
+      DaemonTask<Void> first =
+          new DaemonTask<>(
               "first tailer close",
               () -> {
                 tailer.close();
@@ -223,8 +186,8 @@ class ConcurrentCloseTest {
               });
       awaitState(first.thread, Thread.State.BLOCKED); // releasing the name, behind the commit
 
-      Task<Long> second =
-          new Task<>(
+      DaemonTask<Long> second =
+          new DaemonTask<>(
               "second tailer close",
               () -> {
                 tailer.close();
