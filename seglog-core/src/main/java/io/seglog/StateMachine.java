@@ -17,10 +17,13 @@ import java.io.OutputStream;
  * lock, {@link #apply} and {@link #checkpoint} must not close the log: {@link Log#close()} there
  * throws {@link IllegalStateException} and leaves the log open (close waits for fsyncs that need
  * that lock, so it would deadlock); an {@code apply} that lets the exception out fences the log, as
- * any exception does. Hand the close to another thread instead. A {@link Log#sync()} or an append
- * under {@link SyncPolicy#ALWAYS} from them fsyncs under the lock, and an {@link Log#appendAsync}
- * there returns a complete future; do not wait there for another thread that appends, syncs, or
- * completes a future of an asynchronous append made elsewhere: it needs the lock.
+ * any exception does. Hand the close to another thread instead. A {@link Log#sync()} from them, or
+ * an append under {@link SyncPolicy#ALWAYS} from {@code apply}, fsyncs under the lock, and an
+ * {@link Log#appendAsync} there returns a complete future; do not wait there for another thread
+ * that appends, syncs, or completes a future of an asynchronous append made elsewhere: it needs the
+ * lock. {@link #checkpoint} may not write to the log at all (an append, a {@link Log#roll()}, a
+ * {@link StateMachineLog#checkpoint()}: {@link IllegalStateException}, nothing written): its chunks
+ * are being written at the end of the log.
  */
 public interface StateMachine {
 

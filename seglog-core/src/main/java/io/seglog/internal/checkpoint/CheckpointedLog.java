@@ -44,7 +44,9 @@ import java.util.function.Predicate;
  * may close the log: close waits for fsync leaders that need that lock, so {@link
  * SegmentedLog#close} refuses it there ({@link SegmentedLog#checkCloseAllowed}). For the same
  * reason a {@code sync()} or an {@code ALWAYS} append from them fsyncs under the lock instead of
- * joining group commit (see SegmentedLog's class note).
+ * joining group commit (see SegmentedLog's class note). A state machine's checkpoint may not write
+ * to the log (an append, a roll, a checkpoint: {@link SegmentedLog#beginWritingAtEndLocked}): its
+ * chunks follow each other from the offset its {@link CheckpointInfo} names.
  */
 public final class CheckpointedLog implements StateMachineLog {
   private final SegmentedLog log;
@@ -283,12 +285,18 @@ public final class CheckpointedLog implements StateMachineLog {
     long at = active.size();
     CheckpointOutput out = new CheckpointOutput(log, covered, log.syncedIndexLocked());
     long bytes;
+    // Its chunks go from `at` on, one after the other: the state machine may not write meanwhile.
+    log.beginWritingAtEndLocked(
+        "a state machine's checkpoint, while its chunks are being written at the end of the log;"
+            + " write after the checkpoint has returned");
     try {
       stateMachine.checkpoint(out);
       bytes = out.finish();
     } catch (IOException e) {
       throw new UncheckedIOException(
           "checkpoint of the state as of index " + covered + " failed; it was left incomplete", e);
+    } finally {
+      log.endWritingAtEndLocked();
     }
     CheckpointInfo info = new CheckpointInfo(covered, active.path(), at, bytes);
     synchronized (catalog) {
@@ -355,6 +363,7 @@ public final class CheckpointedLog implements StateMachineLog {
   public CheckpointInfo checkpoint() {
     return log.underAppendLock(
         () -> {
+          log.checkNotWritingAtEnd("checkpoint"); // before a roll (below) changes anything
           Segment active = log.activeSegment();
           if (active.header().version() >= 2) {
             return writeCheckpointLocked();

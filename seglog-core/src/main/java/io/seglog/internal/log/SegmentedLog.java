@@ -82,13 +82,14 @@ import java.util.function.LongSupplier;
  * wait would deadlock (the coordinator refuses it). That is a seal, a prefix removal past unsynced
  * records, a state machine's checkpoint, and what user code the log runs under the lock (a state
  * machine's callbacks, a purge predicate, a streamed record's source) calls: a {@link #sync}, and
- * (not from a streamed record's source) an append under {@link SyncPolicy#ALWAYS}, or an
- * asynchronous one, whose future is then complete when returned (queued to the flush worker, it
- * could not be joined there). What cannot be done under the lock is refused there with {@link
- * IllegalStateException}: a first {@link #close}, which waits for the flush worker, the interval
- * syncer and the fsync in progress, and a suffix cut ({@link #truncateAfter}, {@link #reset},
- * {@link #clear}), which waits in {@link SyncCoordinator#beginExclusive} for the fsync in progress
- * (see {@link #checkNotUnderAppendLock}): each of these may be waiting for that lock.
+ * (not from a streamed record's source or a checkpoint, which write at the end themselves: see
+ * {@link #checkNotWritingAtEnd}) an append under {@link SyncPolicy#ALWAYS}, or an asynchronous one,
+ * whose future is then complete when returned (queued to the flush worker, it could not be joined
+ * there). What cannot be done under the lock is refused there with {@link IllegalStateException}: a
+ * first {@link #close}, which waits for the flush worker, the interval syncer and the fsync in
+ * progress, and a suffix cut ({@link #truncateAfter}, {@link #reset}, {@link #clear}), which waits
+ * in {@link SyncCoordinator#beginExclusive} for the fsync in progress (see {@link
+ * #checkNotUnderAppendLock}): each of these may be waiting for that lock.
  *
  * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default except under {@link
  * SyncPolicy#ALWAYS}, which buffers {@link #ALWAYS_WRITE_BUFFER_BYTES} unless configured otherwise,
@@ -195,10 +196,11 @@ public final class SegmentedLog implements Log {
   // bytesWritten after the last frame holding no record (a checkpoint chunk): sync() fsyncs it when
   // the coordinator's durable bytes are below it. Written under appendLock.
   private volatile long unindexedEnd;
-  // A streamed record is being written past the active segment's published end: its source, which
-  // runs under the append lock, may not write there too (see checkNotStreaming).
-  // @GuardedBy("appendLock")
-  private boolean streaming;
+  // Who writes at the end of the active segment while user code runs under the append lock (a
+  // streamed record, past the published end, while its source is read; a state machine's
+  // checkpoint, its chunks after the offset taken for it), or null: that code may not write there
+  // too (see checkNotWritingAtEnd). @GuardedBy("appendLock")
+  private String writingAtEnd;
 
   private SegmentedLog(
       Path directory,
@@ -437,7 +439,7 @@ public final class SegmentedLog implements Log {
    * log. @GuardedBy("appendLock")
    */
   private long writeOneLocked(byte[] array, ByteBuffer view, int type, long timestamp) {
-    checkNotStreaming("append");
+    checkNotWritingAtEnd("append");
     checkWritable();
     int frameLength =
         FrameEncoder.singleRecordFrameLength(array != null ? array.length : view.remaining());
@@ -672,7 +674,7 @@ public final class SegmentedLog implements Log {
    * first index. A failed write publishes nothing and fences the log. @GuardedBy("appendLock")
    */
   private long writeLocked(Batch batch) {
-    checkNotStreaming("append");
+    checkNotWritingAtEnd("append");
     sealOpenLocked(); // its records come first
     checkWritable();
     int count = batch.size();
@@ -731,7 +733,7 @@ public final class SegmentedLog implements Log {
   public void roll() {
     appendLock.lock();
     try {
-      checkNotStreaming("roll");
+      checkNotWritingAtEnd("roll");
       sealOpenLocked(); // its records belong to the segment being sealed
       checkWritable();
       Segment[] s = segments;
@@ -835,7 +837,7 @@ public final class SegmentedLog implements Log {
     long epoch;
     appendLock.lock();
     try {
-      checkNotStreaming("appendStream");
+      checkNotWritingAtEnd("appendStream");
       sealOpenLocked(); // the stream writes to the file, after everything appended before it
       if (hooks != null) {
         // The state machine applies each record as it is written, whole: a streamed one is not.
@@ -869,33 +871,49 @@ public final class SegmentedLog implements Log {
     } catch (IOException e) {
       throw fence("write to " + active.path(), e);
     }
-    streaming = true;
+    writingAtEnd =
+        "an appendStream source, while its record is being written at the end of the log; write"
+            + " after appendStream has returned";
     try {
       return streamToFile(active, source, maxBytes, type, givenTs);
     } finally {
-      streaming = false;
+      writingAtEnd = null;
       startBuffering(active);
     }
   }
 
   /**
-   * Refuses a write ({@code what}: an append, a roll, another stream) from the source of a streamed
-   * record, which runs under the append lock while that record is written past the active segment's
-   * published end: the write would go to the same offset (or seal the segment under it), the two
-   * would overwrite each other and take the same index. @GuardedBy("appendLock")
+   * Refuses a write ({@code what}: an append, a roll, a stream, a checkpoint) from user code the
+   * log runs under the append lock while it writes at the end of the active segment on that code's
+   * behalf: an appendStream source, whose record is written past the published end (the nested
+   * write would go to the same offset, or seal the segment under it; the two would overwrite each
+   * other and take the same index), or a state machine's checkpoint (the nested write would go
+   * between its chunks or before its first one, whose offset the log has already taken, or roll its
+   * chunks into another segment). Nothing has changed when this throws. @GuardedBy("appendLock")
    *
-   * @throws IllegalStateException if a streamed record is being written
+   * @throws IllegalStateException if such a write is under way
    */
-  private void checkNotStreaming(String what) {
-    if (streaming) {
-      throw new IllegalStateException(
-          "log "
-              + directory
-              + ": "
-              + what
-              + " from an appendStream source, while its record is being written at the end of the"
-              + " log; write after appendStream has returned");
+  public void checkNotWritingAtEnd(String what) {
+    String by = writingAtEnd;
+    if (by != null) {
+      throw new IllegalStateException("log " + directory + ": " + what + " from " + by);
     }
+  }
+
+  /**
+   * Under the append lock: from now until {@link #endWritingAtEndLocked}, every write at the end of
+   * the log but {@link #writeUnindexedLocked} is refused (see {@link #checkNotWritingAtEnd});
+   * {@code by} says from what, and when to write instead. For a state machine's checkpoint, whose
+   * chunks must follow each other from the offset taken for it.
+   */
+  public void beginWritingAtEndLocked(String by) {
+    checkNotWritingAtEnd("a checkpoint");
+    writingAtEnd = by;
+  }
+
+  /** Ends {@link #beginWritingAtEndLocked}. */
+  public void endWritingAtEndLocked() {
+    writingAtEnd = null;
   }
 
   /** {@link #streamLocked} once the active segment writes straight to its file. */
