@@ -133,12 +133,12 @@ public interface Log extends AutoCloseable {
    * exceptionally, never hangs, if the log is fenced or closed first: with {@link
    * LogFencedException} or {@link LogClosedException}.
    *
-   * <p>From code the log runs under its append lock (a {@link StateMachine}'s {@code apply} or
-   * {@code checkpoint}, a {@link StateMachineLog#purgeWhile} predicate), under {@link
-   * SyncPolicy#ALWAYS}, the record is fsynced before this returns, as by {@link #append(Entry)},
-   * and the future is already complete: the fsync of a queued future needs that lock, so waiting
-   * there for one would never end. For the same reason, do not wait there for a future of an
-   * asynchronous append made elsewhere.
+   * <p>From code the log runs under its append lock that may write (a {@link
+   * StateMachineLog#purgeWhile} predicate; a state machine's {@code apply} and {@code checkpoint}
+   * may not write at all, see {@link StateMachine}), under {@link SyncPolicy#ALWAYS}, the record is
+   * fsynced before this returns, as by {@link #append(Entry)}, and the future is already complete:
+   * the fsync of a queued future needs that lock, so waiting there for one would never end. For the
+   * same reason, do not wait there for a future of an asynchronous append made elsewhere.
    *
    * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
    */

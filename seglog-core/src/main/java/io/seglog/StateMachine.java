@@ -17,13 +17,15 @@ import java.io.OutputStream;
  * lock, {@link #apply} and {@link #checkpoint} must not close the log: {@link Log#close()} there
  * throws {@link IllegalStateException} and leaves the log open (close waits for fsyncs that need
  * that lock, so it would deadlock); an {@code apply} that lets the exception out fences the log, as
- * any exception does. Hand the close to another thread instead. A {@link Log#sync()} from them, or
- * an append under {@link SyncPolicy#ALWAYS} from {@code apply}, fsyncs under the lock, and an
- * {@link Log#appendAsync} there returns a complete future; do not wait there for another thread
- * that appends, syncs, or completes a future of an asynchronous append made elsewhere: it needs the
- * lock. {@link #checkpoint} may not write to the log at all (an append, a {@link Log#roll()}, a
- * {@link StateMachineLog#checkpoint()}: {@link IllegalStateException}, nothing written): its chunks
- * are being written at the end of the log.
+ * any exception does. Hand the close to another thread instead. A {@link Log#sync()} from them
+ * fsyncs under the lock; do not wait there for another thread that appends, syncs, or completes a
+ * future of an asynchronous append: it needs the lock. Neither may write to the log (an append of
+ * any kind, a {@link Log#roll()}, a {@link StateMachineLog#checkpoint()}: {@link
+ * IllegalStateException}, nothing written): a checkpoint's chunks are being written at the end of
+ * the log, and {@code apply} must be a function of the state and the record alone, since the next
+ * open replays it (a write from it would be made again) and a roll inside it would checkpoint a
+ * state whose apply is half done. Append derived records after the append that applied the record
+ * has returned.
  */
 public interface StateMachine {
 

@@ -21,10 +21,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -109,62 +112,62 @@ class SyncUnderAppendLockTest {
   }
 
   /**
-   * Under ALWAYS, an append from apply waits for its record's fsync; another thread's {@code
-   * sync()} leads one for the record being applied and waits for the lock to snapshot.
+   * A state machine's apply may not write to the log (the next open replays it, which would write
+   * again, and a roll inside it would checkpoint a half-applied state): an append from it is
+   * refused at once, nothing is written, and the log goes on. Under ALWAYS this was also where an
+   * append from apply had waited for an fsync leader that waited for the lock.
    */
   @Test
-  void alwaysAppendFromApplyWhileAnotherThreadsSyncWaitsForTheLock() throws Exception {
+  void anAppendFromApplyIsRefusedAndTheLogGoesOn() throws Exception {
     CallbackStateMachine sm = new CallbackStateMachine();
     StateMachineLog log = StateMachineLog.open(dir, ALWAYS, sm);
-    sm.onApply(log, "cb", () -> log.append(payload("nested")));
-    log.append(payload("a"));
+    sm.onApply(log, "cb", () -> log.appendAsync(payload("nested")));
+    sm.proceed.countDown();
     DaemonTask<Long> appender =
         new DaemonTask<>("append whose apply appends", () -> log.append(payload("cb")));
-    await(sm.inCallback, "apply of the record began");
-    DaemonTask<Long> competitor = new DaemonTask<>("sync", log::sync);
-    awaitState(competitor.thread, Thread.State.WAITING);
-    sm.proceed.countDown();
 
-    Outcome o = sm.outcome("an ALWAYS append from StateMachine.apply");
-    assertThat(o.value()).isEqualTo(3L);
-    assertThat(o.durableAfter()).as("an ALWAYS append returns once durable").isEqualTo(3);
-    assertThat(appender.get()).isEqualTo(2);
-    assertThat(competitor.get()).isGreaterThanOrEqualTo(2);
-    assertThat(sm.applied).containsExactly(1L, 2L, 3L);
-    assertThat(log.read(3).payloadBytes()).isEqualTo(payload("nested"));
-    closeWithin(log);
-  }
-
-  /**
-   * Under ALWAYS, an asynchronous append from apply queues its future to the flush worker, whose
-   * fsync waits for the append lock: joining the future there waited forever (here: until the
-   * bounded get gave up), whatever other threads did.
-   */
-  @Test
-  void anAsynchronousAppendJoinedInApplyCompletes() throws Exception {
-    CallbackStateMachine sm = new CallbackStateMachine();
-    StateMachineLog log = StateMachineLog.open(dir, ALWAYS, sm);
-    sm.onApply(
-        log, "cb", () -> log.appendAsync(payload("nested")).get(WAIT_SECONDS, TimeUnit.SECONDS));
-    sm.proceed.countDown();
-    DaemonTask<Long> appender =
-        new DaemonTask<>(
-            "append whose apply joins an appendAsync", () -> log.append(payload("cb")));
-
-    Outcome o = sm.outcome("appendAsync(..).get() from StateMachine.apply");
-    assertThat(o.value()).isEqualTo(2L);
-    assertThat(o.durableAfter()).as("the future completes once durable").isEqualTo(2);
+    Outcome o = sm.outcome("appendAsync from StateMachine.apply");
+    assertThat(o.failure())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("apply must not write to the log");
     assertThat(appender.get()).isEqualTo(1);
+    assertThat(sm.applied).containsExactly(1L);
+    assertThat(log.append(payload("after"))).isEqualTo(2);
     assertThat(log.durableIndex()).isEqualTo(2);
     closeWithin(log);
   }
 
+  static List<Arguments> writesFromAPurgePredicate() {
+    return List.of(
+        Arguments.of(
+            "appendBatch",
+            (Function<StateMachineLog, Object>)
+                l -> l.appendBatch(List.of(Entry.of(payload("n1")), Entry.of(payload("n2"))))),
+        Arguments.of(
+            "append",
+            (Function<StateMachineLog, Object>)
+                l -> {
+                  l.append(payload("n1"));
+                  return l.append(payload("n2")) - 1;
+                }),
+        Arguments.of(
+            "appendAsync, joined",
+            (Function<StateMachineLog, Object>)
+                l -> {
+                  l.appendAsync(payload("n1"));
+                  return Futures.await(l.appendAsync(payload("n2"))) - 1;
+                }));
+  }
+
   /**
-   * Under ALWAYS, a batch appended from a purgeWhile predicate while the flush worker leads the
-   * fsync of a queued asynchronous append and waits for the lock the predicate holds.
+   * Under ALWAYS, two records appended from a purgeWhile predicate while the flush worker leads the
+   * fsync of a queued asynchronous append and waits for the lock the predicate holds: each waited
+   * for that fsync (an asynchronous one's future joined there never completed).
    */
-  @Test
-  void alwaysAppendBatchFromAPurgePredicateWhileTheFlushWorkerWaitsForTheLock() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("writesFromAPurgePredicate")
+  void alwaysAppendsFromAPurgePredicateWhileTheFlushWorkerWaitsForTheLock(
+      String what, Function<StateMachineLog, Object> write) throws Exception {
     StateMachineLog log = StateMachineLog.open(dir, ALWAYS, new CallbackStateMachine());
     List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
     HeldWorker worker = holdFlushWorker(log, acknowledged);
@@ -183,13 +186,7 @@ class SyncUnderAppendLockTest {
                       if (once.compareAndSet(false, true)) {
                         inPredicate.countDown();
                         awaitQuietly(proceed);
-                        outcome.complete(
-                            run(
-                                log,
-                                () ->
-                                    log.appendBatch(
-                                        List.of(
-                                            Entry.of(payload("n1")), Entry.of(payload("n2"))))));
+                        outcome.complete(run(log, () -> write.apply(log)));
                       }
                       return false;
                     }));
@@ -198,9 +195,9 @@ class SyncUnderAppendLockTest {
     awaitState(worker.thread, Thread.State.WAITING); // its snapshot waits for the append lock
     proceed.countDown();
 
-    Outcome o = within(outcome, "an ALWAYS appendBatch from a purgeWhile predicate");
+    Outcome o = within(outcome, "ALWAYS " + what + " from a purgeWhile predicate");
     assertThat(o.value()).isEqualTo(queued + 1);
-    assertThat(o.durableAfter()).as("an ALWAYS batch returns once durable").isEqualTo(queued + 2);
+    assertThat(o.durableAfter()).as("ALWAYS appends return once durable").isEqualTo(queued + 2);
     assertThat(purger.get()).isEqualTo(1);
     for (int i = 0; i < acknowledged.size(); i++) {
       assertThat(Futures.await(acknowledged.get(i))).isEqualTo(i + 1L);

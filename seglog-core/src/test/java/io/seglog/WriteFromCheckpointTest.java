@@ -99,6 +99,43 @@ class WriteFromCheckpointTest {
     assertThat(made.index()).isEqualTo(lastBefore);
   }
 
+  /**
+   * A state machine's apply may not write to the log either: the next open replays it (a write from
+   * it would be made again) and a roll inside it would checkpoint a state whose apply is half done.
+   * Such a write is refused before anything is written; the record being applied is applied once,
+   * and the log goes on.
+   */
+  @ParameterizedTest(name = "{1} under {0}")
+  @MethodSource("writes")
+  void aWriteFromApplyIsRefusedAndNothingIsWritten(
+      SyncPolicy policy, String what, Consumer<StateMachineLog> write) throws Exception {
+    LogConfig config = LogConfig.builder().syncPolicy(policy).build();
+    Counter sm = new Counter();
+    long last;
+    try (StateMachineLog log = StateMachineLog.open(dir, config, sm)) {
+      log.append(b("a"));
+      int segments = log.segments().size();
+      int checkpoints = log.checkpoints().size();
+      sm.onApply(() -> write.accept(log));
+      assertThat(log.append(b("b"))).isEqualTo(2);
+      assertThat(log.lastIndex()).as("nothing was written").isEqualTo(2);
+      assertThat(log.segments()).as("nothing was rolled").hasSize(segments);
+      assertThat(log.checkpoints()).as("no checkpoint was taken").hasSize(checkpoints);
+      assertThat(sm.count).as("every record applied once").isEqualTo(2);
+      last = log.append(b("after"));
+      assertThat(sm.count).isEqualTo(last);
+    }
+    Counter reopened = new Counter();
+    try (StateMachineLog log = StateMachineLog.open(dir, config, reopened)) {
+      assertThat(log.lastIndex()).isEqualTo(last);
+      assertThat(reopened.count).as("every record applied once").isEqualTo(last);
+    }
+    assertThat(sm.refused)
+        .as(what + " from apply")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("apply must not write to the log");
+  }
+
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -107,15 +144,29 @@ class WriteFromCheckpointTest {
   private static final class Counter implements StateMachine {
     long count; // under the append lock
     private Runnable onCheckpoint;
+    private Runnable onApply;
     Throwable refused;
 
     void onCheckpoint(Runnable r) {
       onCheckpoint = r;
     }
 
+    void onApply(Runnable r) {
+      onApply = r;
+    }
+
     @Override
     public void apply(Record record) {
       count++;
+      Runnable r = onApply;
+      onApply = null;
+      if (r != null) {
+        try {
+          r.run();
+        } catch (Throwable t) {
+          refused = t;
+        }
+      }
     }
 
     @Override

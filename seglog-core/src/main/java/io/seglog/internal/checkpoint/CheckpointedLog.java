@@ -43,10 +43,12 @@ import java.util.function.Predicate;
  * entry, so every record read skips them. Running under the append lock, none of those callbacks
  * may close the log: close waits for fsync leaders that need that lock, so {@link
  * SegmentedLog#close} refuses it there ({@link SegmentedLog#checkCloseAllowed}). For the same
- * reason a {@code sync()} or an {@code ALWAYS} append from them fsyncs under the lock instead of
- * joining group commit (see SegmentedLog's class note). A state machine's checkpoint may not write
- * to the log (an append, a roll, a checkpoint: {@link SegmentedLog#beginWritingAtEndLocked}): its
- * chunks follow each other from the offset its {@link CheckpointInfo} names.
+ * reason a {@code sync()} from them fsyncs under the lock instead of joining group commit (see
+ * SegmentedLog's class note). Neither the state machine's {@code apply} nor its checkpoint may
+ * write to the log (an append, a roll, a checkpoint: {@link SegmentedLog#beginWritingAtEndLocked}):
+ * a checkpoint's chunks follow each other from the offset its {@link CheckpointInfo} names; an
+ * {@code apply} is replayed at the next open (a write from it would be made again), and a roll
+ * inside it would checkpoint a state whose apply is half done.
  */
 public final class CheckpointedLog implements StateMachineLog {
   private final SegmentedLog log;
@@ -287,6 +289,7 @@ public final class CheckpointedLog implements StateMachineLog {
     long bytes;
     // Its chunks go from `at` on, one after the other: the state machine may not write meanwhile.
     log.beginWritingAtEndLocked(
+        "a checkpoint",
         "a state machine's checkpoint, while its chunks are being written at the end of the log;"
             + " write after the checkpoint has returned");
     try {
@@ -322,6 +325,25 @@ public final class CheckpointedLog implements StateMachineLog {
   private final class Hooks implements SegmentedLog.Hooks {
     @Override
     public void written(long first, int count, ByteBuffer frame) {
+      // apply must not write to the log: a replay applies the record again (and would write again),
+      // and a roll meanwhile would checkpoint a state whose apply is half done.
+      log.beginWritingAtEndLocked(
+          "an apply",
+          "a state machine's apply of records "
+              + first
+              + ".."
+              + (first + count - 1)
+              + ": apply must not write to the log (a replay applies each record again, and a roll"
+              + " meanwhile would checkpoint a half-applied state); write after the append that"
+              + " applied them has returned");
+      try {
+        applyLocked(first, count, frame);
+      } finally {
+        log.endWritingAtEndLocked();
+      }
+    }
+
+    private void applyLocked(long first, int count, ByteBuffer frame) {
       int p = SegmentFormat.FRAME_HEADER_BYTES;
       for (int i = 0; i < count; i++) {
         int length = SegmentFormat.recordLength(frame, p);

@@ -82,14 +82,14 @@ import java.util.function.LongSupplier;
  * wait would deadlock (the coordinator refuses it). That is a seal, a prefix removal past unsynced
  * records, a state machine's checkpoint, and what user code the log runs under the lock (a state
  * machine's callbacks, a purge predicate, a streamed record's source) calls: a {@link #sync}, and
- * (not from a streamed record's source or a checkpoint, which write at the end themselves: see
- * {@link #checkNotWritingAtEnd}) an append under {@link SyncPolicy#ALWAYS}, or an asynchronous one,
- * whose future is then complete when returned (queued to the flush worker, it could not be joined
- * there). What cannot be done under the lock is refused there with {@link IllegalStateException}: a
- * first {@link #close}, which waits for the flush worker, the interval syncer and the fsync in
- * progress, and a suffix cut ({@link #truncateAfter}, {@link #reset}, {@link #clear}), which waits
- * in {@link SyncCoordinator#beginExclusive} for the fsync in progress (see {@link
- * #checkNotUnderAppendLock}): each of these may be waiting for that lock.
+ * (not from a streamed record's source, a state machine's checkpoint or its apply, which may not
+ * write: see {@link #checkNotWritingAtEnd}) an append under {@link SyncPolicy#ALWAYS}, or an
+ * asynchronous one, whose future is then complete when returned (queued to the flush worker, it
+ * could not be joined there). What cannot be done under the lock is refused there with {@link
+ * IllegalStateException}: a first {@link #close}, which waits for the flush worker, the interval
+ * syncer and the fsync in progress, and a suffix cut ({@link #truncateAfter}, {@link #reset},
+ * {@link #clear}), which waits in {@link SyncCoordinator#beginExclusive} for the fsync in progress
+ * (see {@link #checkNotUnderAppendLock}): each of these may be waiting for that lock.
  *
  * <p>Write buffer ({@link LogConfig#writeBufferBytes()}, off by default except under {@link
  * SyncPolicy#ALWAYS}, which buffers {@link #ALWAYS_WRITE_BUFFER_BYTES} unless configured otherwise,
@@ -903,11 +903,13 @@ public final class SegmentedLog implements Log {
   /**
    * Under the append lock: from now until {@link #endWritingAtEndLocked}, every write at the end of
    * the log but {@link #writeUnindexedLocked} is refused (see {@link #checkNotWritingAtEnd});
-   * {@code by} says from what, and when to write instead. For a state machine's checkpoint, whose
-   * chunks must follow each other from the offset taken for it.
+   * {@code by} says from what, and when to write instead; {@code what} names the caller's own
+   * write, refused likewise if one is already under way. For a state machine's checkpoint, whose
+   * chunks must follow each other from the offset taken for it, and its {@code apply}, which must
+   * not write at all (see CheckpointedLog's class note).
    */
-  public void beginWritingAtEndLocked(String by) {
-    checkNotWritingAtEnd("a checkpoint");
+  public void beginWritingAtEndLocked(String what, String by) {
+    checkNotWritingAtEnd(what);
     writingAtEnd = by;
   }
 
