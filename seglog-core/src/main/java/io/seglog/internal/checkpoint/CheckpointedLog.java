@@ -321,21 +321,19 @@ public final class CheckpointedLog implements StateMachineLog {
     }
   }
 
+  /** Why a write from the state machine's apply is refused (see the class note). */
+  private static final String APPLYING =
+      "a state machine's apply: apply must not write to the log (a replay applies each record"
+          + " again, and a roll meanwhile would checkpoint a half-applied state); write after the"
+          + " append that applied the record has returned";
+
   /** What the log does under its append lock for the state machine. */
   private final class Hooks implements SegmentedLog.Hooks {
     @Override
     public void written(long first, int count, ByteBuffer frame) {
       // apply must not write to the log: a replay applies the record again (and would write again),
       // and a roll meanwhile would checkpoint a state whose apply is half done.
-      log.beginWritingAtEndLocked(
-          "an apply",
-          "a state machine's apply of records "
-              + first
-              + ".."
-              + (first + count - 1)
-              + ": apply must not write to the log (a replay applies each record again, and a roll"
-              + " meanwhile would checkpoint a half-applied state); write after the append that"
-              + " applied them has returned");
+      log.beginWritingAtEndLocked("an apply", APPLYING); // a constant: no work per frame
       try {
         applyLocked(first, count, frame);
       } finally {

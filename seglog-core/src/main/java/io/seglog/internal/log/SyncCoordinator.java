@@ -302,7 +302,7 @@ final class SyncCoordinator {
       lock.lock();
       try {
         fsyncInProgress = false;
-        wake = failed ? takeAllWaiters() : takeCoveredWaitersAndNextLeader();
+        wake = failed ? takeAllWaiters() : takeCoveredWaiters(true);
         long woke = 0; // covered waiters, not the next leader
         for (Waiter w : wake) {
           woke += w.leader ? 0 : 1;
@@ -414,17 +414,10 @@ final class SyncCoordinator {
    * or a next leader already woken, which still leads for the rest.
    */
   void wakeDurable() {
-    List<Waiter> wake = new ArrayList<>();
+    List<Waiter> wake;
     lock.lock();
     try {
-      long durable = durableIndex.get();
-      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-        Waiter w = it.next();
-        if (w.target <= durable) {
-          wake.add(w);
-          it.remove();
-        }
-      }
+      wake = takeCoveredWaiters(false);
     } finally {
       lock.unlock();
     }
@@ -444,7 +437,7 @@ final class SyncCoordinator {
     lock.lock();
     try {
       if (!fsyncInProgress) {
-        wake = takeCoveredWaitersAndNextLeader();
+        wake = takeCoveredWaiters(true);
       }
     } finally {
       lock.unlock();
@@ -455,27 +448,29 @@ final class SyncCoordinator {
   }
 
   /**
-   * The waiters the fsync just made durable, and the oldest of the others, which leads the next
-   * fsync (covering every waiter that wrote before it starts). Waking only these, not every waiter,
-   * keeps a round from being spent waking threads that would only wait again. @GuardedBy("lock")
+   * The waiters the durable index now covers and, with {@code nextLeader}, the oldest of the others
+   * (last), which leads the next fsync, covering every waiter that wrote before it starts. Waking
+   * only these, not every waiter, keeps a round from being spent waking threads that would only
+   * wait again. Without a next leader (after an fsync under the append lock) the others stay with
+   * the leader they have. @GuardedBy("lock")
    */
-  private List<Waiter> takeCoveredWaitersAndNextLeader() {
+  private List<Waiter> takeCoveredWaiters(boolean nextLeader) {
     long durable = durableIndex.get();
     List<Waiter> wake = new ArrayList<>();
-    Waiter nextLeader = null;
+    Waiter leader = null;
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
       if (w.target <= durable) {
         wake.add(w);
         it.remove();
-      } else if (nextLeader == null) {
-        nextLeader = w;
+      } else if (nextLeader && leader == null) {
+        leader = w;
         it.remove();
       }
     }
-    if (nextLeader != null) {
-      nextLeader.leader = true;
-      wake.add(nextLeader);
+    if (leader != null) {
+      leader.leader = true;
+      wake.add(leader);
     }
     return wake;
   }
