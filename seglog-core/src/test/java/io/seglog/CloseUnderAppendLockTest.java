@@ -1,12 +1,15 @@
 package io.seglog;
 
 import static io.seglog.testing.DaemonTask.await;
+import static io.seglog.testing.DaemonTask.awaitQuietly;
 import static io.seglog.testing.DaemonTask.awaitState;
+import static io.seglog.testing.DaemonTask.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.seglog.testing.DaemonTask;
 import io.seglog.testing.Futures;
+import io.seglog.testing.HeldFlushWorker;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -57,7 +60,7 @@ class CloseUnderAppendLockTest {
     StateMachineLog log = StateMachineLog.open(dir, ALWAYS, sm);
     sm.log = log;
     List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
-    CountDownLatch releaseWorker = holdFlushWorker(log, acknowledged);
+    CountDownLatch releaseWorker = HeldFlushWorker.hold(log, acknowledged).release();
     CompletableFuture<Long> queued = log.appendAsync(payload("queued")); // behind the held worker
     acknowledged.add(queued);
     DaemonTask<Long> closer =
@@ -110,7 +113,7 @@ class CloseUnderAppendLockTest {
       throws Exception {
     Log log = Log.open(dir, ALWAYS);
     List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
-    CountDownLatch releaseWorker = holdFlushWorker(log, acknowledged);
+    CountDownLatch releaseWorker = HeldFlushWorker.hold(log, acknowledged).release();
     acknowledged.add(log.appendAsync(payload("queued")));
     CountDownLatch inSource = new CountDownLatch(1);
     CompletableFuture<Throwable> outcome = new CompletableFuture<>();
@@ -175,45 +178,6 @@ class CloseUnderAppendLockTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /**
-   * Holds the flush worker inside the completion callback of an asynchronous append (added to
-   * {@code acknowledged}) until the returned latch is released: what is queued next waits for it. A
-   * callback that ran on this thread (the append was durable before it was registered) holds
-   * nothing: then once more, within a bound.
-   */
-  private static CountDownLatch holdFlushWorker(Log log, List<CompletableFuture<Long>> acknowledged)
-      throws Exception {
-    Thread me = Thread.currentThread();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Thread> ranOn = new CompletableFuture<>();
-      CompletableFuture<Long> f = log.appendAsync(payload("hold"));
-      acknowledged.add(f);
-      f.whenComplete(
-          (index, failure) -> {
-            ranOn.complete(Thread.currentThread());
-            if (Thread.currentThread() != me) {
-              awaitQuietly(release);
-            }
-          });
-      if (ranOn.get(WAIT_SECONDS, TimeUnit.SECONDS) != me) {
-        return release;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("no completion callback ran on the flush worker");
-      }
-    }
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(2 * WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Closes {@code log}, recording in {@code outcome} null if close returned, else its failure. */
   private static void tryClose(Log log, CompletableFuture<Throwable> outcome) {
     try {
@@ -264,17 +228,6 @@ class CloseUnderAppendLockTest {
       assertThat(log.read(i).index()).isEqualTo(i);
     }
     assertThat(log.append(payload("after"))).isEqualTo(last + 1);
-  }
-
-  /** Closes {@code log} on a daemon thread, failing (not hanging) if that does not return. */
-  private static void closeWithin(Log log) throws Exception {
-    new DaemonTask<Void>(
-            "close",
-            () -> {
-              log.close();
-              return null;
-            })
-        .get();
   }
 
   private static void awaitReported(List<DurableRange> ranges, long index)

@@ -1,11 +1,14 @@
 package io.seglog;
 
 import static io.seglog.testing.DaemonTask.await;
+import static io.seglog.testing.DaemonTask.awaitQuietly;
 import static io.seglog.testing.DaemonTask.awaitState;
+import static io.seglog.testing.DaemonTask.closeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seglog.testing.DaemonTask;
 import io.seglog.testing.Futures;
+import io.seglog.testing.HeldFlushWorker;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -170,7 +173,7 @@ class SyncUnderAppendLockTest {
       String what, Function<StateMachineLog, Object> write) throws Exception {
     StateMachineLog log = StateMachineLog.open(dir, ALWAYS, new CallbackStateMachine());
     List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
-    HeldWorker worker = holdFlushWorker(log, acknowledged);
+    HeldFlushWorker worker = HeldFlushWorker.hold(log, acknowledged);
     acknowledged.add(log.appendAsync(payload("queued"))); // behind the held worker
     long queued = acknowledged.size(); // its index: one record per future so far
     CountDownLatch inPredicate = new CountDownLatch(1);
@@ -191,8 +194,8 @@ class SyncUnderAppendLockTest {
                       return false;
                     }));
     await(inPredicate, "the purge predicate ran");
-    worker.release.countDown(); // the worker takes the queued append and leads its fsync
-    awaitState(worker.thread, Thread.State.WAITING); // its snapshot waits for the append lock
+    worker.release().countDown(); // the worker takes the queued append and leads its fsync
+    awaitState(worker.thread(), Thread.State.WAITING); // its snapshot waits for the append lock
     proceed.countDown();
 
     Outcome o = within(outcome, "ALWAYS " + what + " from a purgeWhile predicate");
@@ -360,60 +363,6 @@ class SyncUnderAppendLockTest {
       assertThat(log.read(i).index()).isEqualTo(i);
     }
     assertThat(log.append(payload("after"))).isEqualTo(last + 1);
-  }
-
-  /** The flush worker, held inside a completion callback until {@code release} is counted down. */
-  private record HeldWorker(Thread thread, CountDownLatch release) {}
-
-  /**
-   * Holds the flush worker inside the completion callback of an asynchronous append (added to
-   * {@code acknowledged}): what is queued next waits for it. A callback that ran on this thread
-   * (the append was durable before it was registered) holds nothing: then once more, within a
-   * bound.
-   */
-  private static HeldWorker holdFlushWorker(Log log, List<CompletableFuture<Long>> acknowledged)
-      throws Exception {
-    Thread me = Thread.currentThread();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Thread> ranOn = new CompletableFuture<>();
-      CompletableFuture<Long> f = log.appendAsync(payload("hold"));
-      acknowledged.add(f);
-      f.whenComplete(
-          (index, failure) -> {
-            ranOn.complete(Thread.currentThread());
-            if (Thread.currentThread() != me) {
-              awaitQuietly(release);
-            }
-          });
-      Thread worker = ranOn.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (worker != me) {
-        return new HeldWorker(worker, release);
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("no completion callback ran on the flush worker");
-      }
-    }
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(2 * WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Closes {@code log} on a daemon thread, failing (not hanging) if that does not return. */
-  private static void closeWithin(Log log) throws Exception {
-    new DaemonTask<Void>(
-            "close",
-            () -> {
-              log.close();
-              return null;
-            })
-        .get();
   }
 
   /**

@@ -60,6 +60,29 @@ public final class DaemonTask<T> {
     assertThat(latch.await(WAIT_SECONDS, TimeUnit.SECONDS)).as(what).isTrue();
   }
 
+  /**
+   * Waits for {@code latch} at most twice {@link #WAIT_SECONDS}, without failing: for a callback
+   * held by a test, which must let go in the end even if the test has failed.
+   */
+  public static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(2 * WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Closes {@code log} on a daemon thread, failing (not hanging) if that does not return. */
+  public static void closeWithin(io.seglog.Log log) throws Exception {
+    new DaemonTask<Void>(
+            "close",
+            () -> {
+              log.close();
+              return null;
+            })
+        .get();
+  }
+
   /** Waits at most {@link #WAIT_SECONDS} until {@code thread} is in {@code state}. */
   public static void awaitState(Thread thread, Thread.State state) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
