@@ -140,6 +140,11 @@ public interface Log extends AutoCloseable {
    * the fsync of a queued future needs that lock, so waiting there for one would never end. For the
    * same reason, do not wait there for a future of an asynchronous append made elsewhere.
    *
+   * <p>A future's callbacks may run on the log's flush worker, the thread that completes the
+   * futures under {@link SyncPolicy#ALWAYS}. An asynchronous append made there is made durable in
+   * that thread before this returns (sharing fsyncs with concurrent appenders, as {@link
+   * #append(Entry)} does), and its future is complete, so a callback may join it.
+   *
    * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
    */
   CompletableFuture<Long> appendAsync(Entry entry);

@@ -167,7 +167,7 @@ final class SyncCoordinator {
   private final AtomicLong gatherWaits = new AtomicLong(); // leaders that gathered
   private final AtomicLong durableIndex;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private Thread flushWorker; // @GuardedBy("this")
+  private volatile Thread flushWorker; // written under this monitor
 
   // counters, @GuardedBy("this")
   private long fsyncs;
@@ -699,7 +699,7 @@ final class SyncCoordinator {
    * Whether the calling thread is the flush worker (completing an asynchronous append's future, it
    * runs the future's callbacks), which {@link #stop} waits for.
    */
-  synchronized boolean onFlushWorker() {
+  boolean onFlushWorker() {
     return flushWorker == Thread.currentThread();
   }
 

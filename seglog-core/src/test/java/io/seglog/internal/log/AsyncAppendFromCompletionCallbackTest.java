@@ -1,0 +1,156 @@
+package io.seglog.internal.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seglog.Entry;
+import io.seglog.Log;
+import io.seglog.LogConfig;
+import io.seglog.LogFencedException;
+import io.seglog.SyncPolicy;
+import io.seglog.internal.io.FileHandle;
+import io.seglog.internal.io.ForwardingFileIO;
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.testing.DaemonTask;
+import io.seglog.testing.HeldFlushWorker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An asynchronous append made from the completion callback of another one's future, under {@code
+ * ALWAYS}. Such a callback runs on the flush worker, the thread that completes the futures; a
+ * future queued to that worker and joined in the callback waited for the thread waiting on it, for
+ * ever (and close, which waits for the worker, hung after it). Now the append is made durable in
+ * the callback's thread and its future is complete when returned, or failed if the fsync fails.
+ * Every wait is bounded, so a regression fails instead of hanging.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES) // a hang guard only: every wait below is bounded
+class AsyncAppendFromCompletionCallbackTest {
+  private static final LogConfig ALWAYS = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
+
+  @TempDir Path dir;
+
+  @Test
+  void aSingleAppendJoinedInTheCallbackCompletes() throws Exception {
+    joinedInTheCallbackCompletes(log -> log.appendAsync(bytes("nested")));
+  }
+
+  @Test
+  void aBatchJoinedInTheCallbackCompletes() throws Exception {
+    joinedInTheCallbackCompletes(
+        log -> log.appendBatchAsync(List.of(Entry.of(bytes("nested")), Entry.of(bytes("too")))));
+  }
+
+  /**
+   * The flush worker runs {@code outer}'s callback, which joins {@code nested.apply(log)}: it
+   * completes with the next index, durable, and the log closes and reopens with every record.
+   */
+  private void joinedInTheCallbackCompletes(Function<Log, CompletableFuture<Long>> nested)
+      throws Exception {
+    FailingFsyncIO io = new FailingFsyncIO();
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io);
+    Nested result = appendInCallback(log, nested, () -> {});
+    assertThat(result.thread.getName()).startsWith("seglog-flush");
+    long index = result.index.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(index).isEqualTo(result.outerIndex + 1);
+    assertThat(log.durableIndex()).isGreaterThanOrEqualTo(log.lastIndex());
+    long last = log.lastIndex();
+    DaemonTask.closeWithin(log); // hung before the fix: close waits for the stuck worker
+    try (SegmentedLog reopened = SegmentedLog.open(dir, ALWAYS, NioFileIO.INSTANCE)) {
+      assertThat(reopened.lastIndex()).isEqualTo(last);
+      assertThat(new String(reopened.read(index).payloadBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("nested");
+    }
+  }
+
+  /**
+   * The fsync the callback's append runs in the callback's thread fails: its future fails with the
+   * fence, the log is fenced, and nothing hangs.
+   */
+  @Test
+  void aFailedFsyncInTheCallbackFailsItsFuture() throws Exception {
+    FailingFsyncIO io = new FailingFsyncIO();
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io);
+    Nested result =
+        appendInCallback(log, l -> l.appendAsync(bytes("nested")), () -> io.fail = true);
+    assertThatThrownBy(() -> result.index.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(LogFencedException.class);
+    assertThatThrownBy(() -> log.append(bytes("after"))).isInstanceOf(LogFencedException.class);
+    try {
+      DaemonTask.closeWithin(log); // returns: the worker is not stuck
+    } catch (ExecutionException e) {
+      assertThat(e).hasCauseInstanceOf(LogFencedException.class); // close may report the fence
+    }
+  }
+
+  /** What the callback did: the thread it ran on, and the nested append's future, joined. */
+  private record Nested(long outerIndex, Thread thread, CompletableFuture<Long> index) {}
+
+  /**
+   * Holds the flush worker, queues an asynchronous append behind it with a callback that (after
+   * {@code before}) joins {@code nested.apply(log)}, and lets the worker go: it completes the
+   * append and runs the callback.
+   */
+  private static Nested appendInCallback(
+      Log log, Function<Log, CompletableFuture<Long>> nested, Runnable before) throws Exception {
+    List<CompletableFuture<Long>> acknowledged = new ArrayList<>();
+    HeldFlushWorker held = HeldFlushWorker.hold(log, acknowledged);
+    CompletableFuture<Long> outer = log.appendAsync(bytes("outer"));
+    CompletableFuture<Thread> ranOn = new CompletableFuture<>();
+    CompletableFuture<Long> index = new CompletableFuture<>();
+    outer.whenComplete(
+        (i, failure) -> {
+          ranOn.complete(Thread.currentThread());
+          try {
+            before.run();
+            index.complete(nested.apply(log).join());
+          } catch (RuntimeException | Error e) {
+            index.completeExceptionally(
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause()
+                    : e);
+          }
+        });
+    held.release().countDown();
+    Thread thread = ranOn.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(thread).isEqualTo(held.thread()); // the flush worker, not this thread
+    return new Nested(outer.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS), thread, index);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The real file system; once {@link #fail} is set, every fsync fails (EIO). */
+  private static final class FailingFsyncIO extends ForwardingFileIO {
+    volatile boolean fail;
+
+    FailingFsyncIO() {
+      super(NioFileIO.INSTANCE);
+    }
+
+    @Override
+    protected FileHandle wrap(Path file, FileHandle handle) {
+      return new ForwardingHandle(handle) {
+        @Override
+        public void force() throws IOException {
+          if (fail) {
+            throw new IOException("injected fsync failure (EIO)");
+          }
+          super.force();
+        }
+      };
+    }
+  }
+}
