@@ -141,9 +141,14 @@ public interface Log extends AutoCloseable {
    * same reason, do not wait there for a future of an asynchronous append made elsewhere.
    *
    * <p>A future's callbacks may run on the log's flush worker, the thread that completes the
-   * futures under {@link SyncPolicy#ALWAYS}. An asynchronous append made there is made durable in
-   * that thread before this returns (sharing fsyncs with concurrent appenders, as {@link
-   * #append(Entry)} does), and its future is complete, so a callback may join it.
+   * futures under {@link SyncPolicy#ALWAYS}. There, {@code join} or {@code get} of a future this
+   * log returned, or of one derived from it ({@code thenApply}, {@code thenCompose} and the like),
+   * makes what it waits for durable in that thread first (sharing fsyncs with concurrent appenders,
+   * as {@link #append(Entry)} does), so a callback may wait for it, whoever made the append. Not so
+   * for a future combined by {@code CompletableFuture.allOf} or {@code anyOf}, nor for {@code
+   * isDone} polled there: those wait for the worker, which waits for them. An append made in a
+   * callback is still completed by the worker after the callback returns, so a chain of appends
+   * each made from the previous one's callback does not nest.
    *
    * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
    */

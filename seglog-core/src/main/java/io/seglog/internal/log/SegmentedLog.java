@@ -640,47 +640,35 @@ public final class SegmentedLog implements Log {
    * runs under it), the batch is fsynced before this returns and the future is complete: the flush
    * worker's fsync takes that lock to snapshot, so its future could not be joined there. On the
    * flush worker itself (a callback of another asynchronous append's future, which runs on the
-   * thread that completes it), the batch is made durable in the caller's thread as by {@link
-   * #appendBatch}, and the future is complete when returned: queued to that worker, a future joined
-   * in the callback would wait for the thread waiting on it.
+   * thread that completes it), the future is queued as anywhere else, and waiting for it there
+   * makes it durable in that thread first (see {@link SyncCoordinator#whenDurable}).
    */
   @Override
   public CompletableFuture<Long> appendBatchAsync(List<Entry> entries) {
     Batch batch = Batch.of(entries, config);
     boolean held = appendLock.isHeldByCurrentThread(); // before this call took it
-    long first;
-    long last;
-    long epoch;
     appendLock.lock();
     try {
-      first = writeLocked(batch);
+      long first = writeLocked(batch);
       if (config.syncPolicy().kind() != SyncPolicy.Kind.ALWAYS) {
         return CompletableFuture.completedFuture(first); // durable as the policy defines it
       }
-      last = first + entries.size() - 1;
+      long last = first + entries.size() - 1;
       if (held) {
         forceActiveLocked("asynchronous append " + first + ", under the append lock");
         return CompletableFuture.completedFuture(first);
       }
-      epoch = cuts.epoch();
-      if (!sync.onFlushWorker()) {
-        return sync.whenDurable(last, first)
-            .thenApply(
-                index -> {
-                  checkNotCut(last, epoch);
-                  return index;
-                });
-      }
+      long epoch = cuts.epoch();
+      return sync.whenDurable(last, first)
+          .thenApply(
+              index -> {
+                checkNotCut(last, epoch);
+                return index;
+              });
     } catch (LogFencedException | LogClosedException e) {
       return CompletableFuture.failedFuture(e);
     } finally {
       appendLock.unlock();
-    }
-    try {
-      awaitDurableIfAlways(last, epoch); // on the flush worker: see above
-      return CompletableFuture.completedFuture(first);
-    } catch (LogFencedException | LogClosedException | RecordsGoneException e) {
-      return CompletableFuture.failedFuture(e);
     }
   }
 

@@ -13,7 +13,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -50,7 +53,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * nothing extra. The gathering only delays a snapshot; what is fsynced, fenced and acknowledged is
  * unchanged. Asynchronous appends are queued to one flush worker thread, which drains the queue,
  * calls {@link #syncTo} for the highest index in it, and completes the futures; it is started on
- * first use.
+ * first use. The futures' callbacks run on it, so a callback that waits for a queued future helps
+ * instead (see {@link Helping}).
  *
  * <p>Never from under the append lock. The leader snapshots under the log's append lock, so a
  * thread that holds it must not wait for a leader: not in {@link #syncTo} (as a follower it would
@@ -568,14 +572,122 @@ final class SyncCoordinator {
    * the log's append lock, so that close, which takes that lock, sees every queued future.
    */
   CompletableFuture<Long> whenDurable(long lastIndex, long result) {
-    CompletableFuture<Long> future = new CompletableFuture<>();
     if (durableIndex.get() >= lastIndex) {
-      future.complete(result);
-      return future;
+      return CompletableFuture.completedFuture(result);
     }
+    Queued future = new Queued(lastIndex, result);
     startWorkerIfNeeded();
     queue.add(new Pending(lastIndex, result, future));
     return future;
+  }
+
+  /**
+   * The future of a queued asynchronous append ({@link Queued}) or one derived from it: {@code
+   * thenApply} and the like make theirs with {@link #newIncompleteFuture}, so they stay {@link
+   * Derived} from the same one. Waited for ({@code join}, {@code get}) on the flush worker, in a
+   * completion callback, it first makes the queued future durable and completes it in that thread
+   * ({@link #helpOnFlushWorker}): the worker that would complete it is the waiting thread. Its
+   * callbacks otherwise run on the worker when it completes the future, after the callback that
+   * made it has returned, so a chain of appends each made from the last one's callback does not
+   * nest. Elsewhere nothing changes. Not helped: {@code isDone} and {@code getNow} polled on the
+   * worker, and futures neither made by the log nor derived from one ({@code
+   * CompletableFuture.allOf}, {@code anyOf}).
+   */
+  private abstract static class Helping<T> extends CompletableFuture<T> {
+    /** The queued future this one is, or is derived from. */
+    abstract Queued queued();
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new Derived<>(queued());
+    }
+
+    @Override
+    public T join() {
+      helpIfPending();
+      return super.join();
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+      helpIfPending();
+      return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      helpIfPending();
+      return super.get(timeout, unit);
+    }
+
+    private void helpIfPending() {
+      if (!isDone()) {
+        Queued q = queued();
+        q.owner().helpOnFlushWorker(q, this);
+      }
+    }
+  }
+
+  /** A queued asynchronous append's future (see {@link Helping}). */
+  private final class Queued extends Helping<Long> {
+    final long lastIndex;
+    final long result;
+
+    Queued(long lastIndex, long result) {
+      this.lastIndex = lastIndex;
+      this.result = result;
+    }
+
+    @Override
+    Queued queued() {
+      return this;
+    }
+
+    SyncCoordinator owner() {
+      return SyncCoordinator.this;
+    }
+  }
+
+  /** A future derived from a {@link Queued} one (see {@link Helping}). */
+  private static final class Derived<T> extends Helping<T> {
+    private final Queued queued;
+
+    Derived(Queued queued) {
+      this.queued = queued;
+    }
+
+    @Override
+    Queued queued() {
+      return queued;
+    }
+  }
+
+  /**
+   * On the flush worker (a completion callback about to wait for {@code waiting}), makes {@code q}
+   * durable in that thread, as {@link #flush} would, and completes it; then, while {@code waiting}
+   * is not done (derived by {@code thenCompose} from an append queued since), flushes what is
+   * queued in that thread too, as {@link #stop} does there. Does nothing on any other thread, nor
+   * on one holding the log's append lock, which must not wait for a leader (see the design note).
+   * The worker's own completion of a future already completed here does nothing.
+   */
+  private void helpOnFlushWorker(Queued q, CompletableFuture<?> waiting) {
+    if (!onFlushWorker() || writer.appendsBlockedByCaller()) {
+      return;
+    }
+    if (!q.isDone()) {
+      flush(List.of(new Pending(q.lastIndex, q.result, q)));
+    }
+    List<Pending> batch = new ArrayList<>();
+    while (!waiting.isDone() && queue.drainTo(batch) > 0) {
+      if (flush(batch)) {
+        // Close is stopping the worker: nothing is queued after STOP, which the worker's loop
+        // takes once the callback returns.
+        queue.add(STOP);
+        return;
+      }
+      batch.clear();
+    }
   }
 
   private synchronized void startWorkerIfNeeded() {
@@ -637,17 +749,22 @@ final class SyncCoordinator {
     long durable = durableIndex.get();
     for (Pending p : batch) {
       if (p != STOP) {
-        if (failure == null && p.lastIndex > durable) {
-          p.future.completeExceptionally(
-              new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
-        } else if (failure == null) {
-          p.future.complete(p.result);
-        } else {
-          p.future.completeExceptionally(failure);
-        }
+        settle(p, failure, durable);
       }
     }
     return stop;
+  }
+
+  /** Completes {@code p}'s future after an fsync that failed, or left {@code durable} durable. */
+  private void settle(Pending p, Throwable failure, long durable) {
+    if (failure == null && p.lastIndex > durable) {
+      p.future.completeExceptionally(
+          new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
+    } else if (failure == null) {
+      p.future.complete(p.result);
+    } else {
+      p.future.completeExceptionally(failure);
+    }
   }
 
   /**

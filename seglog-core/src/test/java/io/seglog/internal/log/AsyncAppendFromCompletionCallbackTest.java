@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * An asynchronous append made from the completion callback of another one's future, under {@code
  * ALWAYS}. Such a callback runs on the flush worker, the thread that completes the futures; a
  * future queued to that worker and joined in the callback waited for the thread waiting on it, for
- * ever (and close, which waits for the worker, hung after it). Now the append is made durable in
- * the callback's thread and its future is complete when returned, or failed if the fsync fails.
+ * ever (and close, which waits for the worker, hung after it). Now such a future, joined or got on
+ * the worker, makes its append durable in the callback's thread first, and completes it, or fails
+ * it if the fsync fails; the append is still completed after the callback that made it returns.
  * Every wait is bounded, so a regression fails instead of hanging.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES) // a hang guard only: every wait below is bounded
@@ -49,6 +51,92 @@ class AsyncAppendFromCompletionCallbackTest {
   void aBatchJoinedInTheCallbackCompletes() throws Exception {
     joinedInTheCallbackCompletes(
         log -> log.appendBatchAsync(List.of(Entry.of(bytes("nested")), Entry.of(bytes("too")))));
+  }
+
+  /** A future derived from the nested one (thenApply), joined: the same. */
+  @Test
+  void aDerivedFutureJoinedInTheCallbackCompletes() throws Exception {
+    joinedInTheCallbackCompletes(log -> log.appendAsync(bytes("nested")).thenApply(i -> i));
+  }
+
+  /**
+   * A future composed (thenCompose) with another asynchronous append made when the nested one
+   * completes, joined: the same.
+   */
+  @Test
+  void aComposedFutureJoinedInTheCallbackCompletes() throws Exception {
+    joinedInTheCallbackCompletes(
+        log ->
+            log.appendAsync(bytes("nested"))
+                .thenCompose(i -> log.appendAsync(bytes("then")).thenApply(j -> i)));
+  }
+
+  /**
+   * The callback joins the future of an asynchronous append made by another thread, queued behind
+   * the one whose callback runs: it completes (it hung: the worker that was to complete it was
+   * waiting for it).
+   */
+  @Test
+  void aFutureMadeElsewhereJoinedInTheCallbackCompletes() throws Exception {
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, NioFileIO.INSTANCE);
+    HeldFlushWorker held = HeldFlushWorker.hold(log, new ArrayList<>());
+    CompletableFuture<Long> outer = log.appendAsync(bytes("outer"));
+    CompletableFuture<Long> other = log.appendAsync(bytes("other"));
+    CompletableFuture<Long> joined = new CompletableFuture<>();
+    outer.whenComplete(
+        (i, failure) -> {
+          try {
+            joined.complete(other.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS));
+          } catch (Exception e) {
+            joined.completeExceptionally(e);
+          }
+        });
+    held.release().countDown();
+    long outerIndex = outer.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(joined.get(2 * DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(outerIndex + 1);
+    assertThat(log.durableIndex()).isGreaterThanOrEqualTo(outerIndex + 1);
+    DaemonTask.closeWithin(log);
+  }
+
+  /**
+   * A chain of asynchronous appends, each made from the completion callback of the one before (a
+   * writer that keeps one append in flight): each callback returns before the next one runs. Made
+   * durable and completed inside the callback that appended it, each next link ran nested in the
+   * one before, one stack level per record, until a StackOverflowError, swallowed by the future it
+   * was thrown into, silently ended the chain (about a thousand records on the flush worker).
+   */
+  @Test
+  void aChainOfAppendsFromCompletionCallbacksDoesNotNest() throws Exception {
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, NioFileIO.INSTANCE);
+    int links = 200;
+    AtomicInteger running = new AtomicInteger(); // callbacks of the chain running now
+    AtomicInteger appended = new AtomicInteger();
+    CompletableFuture<String> done = new CompletableFuture<>();
+    Runnable[] next = new Runnable[1];
+    next[0] =
+        () ->
+            log.appendAsync(bytes("link"))
+                .whenComplete(
+                    (index, failure) -> {
+                      if (running.getAndIncrement() != 0) {
+                        done.complete("link " + index + " ran inside the callback before it");
+                      }
+                      try {
+                        if (failure != null) {
+                          done.complete("link failed: " + failure);
+                        } else if (appended.incrementAndGet() == links) {
+                          done.complete("done");
+                        } else {
+                          next[0].run();
+                        }
+                      } finally {
+                        running.decrementAndGet();
+                      }
+                    });
+    next[0].run();
+    assertThat(done.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("done");
+    assertThat(log.lastIndex()).isEqualTo(log.firstIndex() + links - 1);
+    DaemonTask.closeWithin(log);
   }
 
   /**
