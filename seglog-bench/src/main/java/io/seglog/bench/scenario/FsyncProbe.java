@@ -101,21 +101,12 @@ public final class FsyncProbe {
       } else if (!file.equals("grow")) {
         throw new IllegalArgumentException("file must be grow or prezeroed, not " + file);
       }
-      ByteBuffer data = ByteBuffer.allocateDirect(chunk);
-      for (int i = 0; i < chunk; i++) {
-        data.put(i, (byte) (i * 31 + 7));
-      }
+      ByteBuffer data = pattern(chunk);
       long[] fsyncNanos = new long[syncs];
       long at = 0;
       long start = System.nanoTime();
       for (int i = 0; i < syncs; i++) {
-        data.clear();
-        while (data.hasRemaining()) {
-          at += ch.write(data, at);
-        }
-        long s = System.nanoTime();
-        ch.force(false);
-        fsyncNanos[i] = System.nanoTime() - s;
+        at = appendAndSync(ch, data, at, fsyncNanos, i);
       }
       double secs = (System.nanoTime() - start) / 1e9;
       Arrays.sort(fsyncNanos);
@@ -136,6 +127,31 @@ public final class FsyncProbe {
   }
 
   private static final long AHEAD_FILE_BYTES = 64L << 20;
+
+  /** {@code chunk} bytes of a fixed pattern, in direct memory. */
+  private static ByteBuffer pattern(int chunk) {
+    ByteBuffer data = ByteBuffer.allocateDirect(chunk);
+    for (int i = 0; i < chunk; i++) {
+      data.put(i, (byte) (i * 31 + 7));
+    }
+    return data;
+  }
+
+  /**
+   * Writes {@code data} whole at {@code at}, then fdatasyncs, timing the sync into {@code
+   * fsyncNanos[i]}; returns the position after the data.
+   */
+  private static long appendAndSync(
+      FileChannel ch, ByteBuffer data, long at, long[] fsyncNanos, int i) throws IOException {
+    data.clear();
+    while (data.hasRemaining()) {
+      at += ch.write(data, at);
+    }
+    long s = System.nanoTime();
+    ch.force(false);
+    fsyncNanos[i] = System.nanoTime() - s;
+    return at;
+  }
 
   private static FileChannel zeroedFile(Path path) throws IOException {
     FileChannel ch =
@@ -159,10 +175,7 @@ public final class FsyncProbe {
         java.util.concurrent.Executors.newSingleThreadExecutor();
     List<FileChannel> open = new ArrayList<>();
     try {
-      ByteBuffer data = ByteBuffer.allocateDirect(chunk);
-      for (int i = 0; i < chunk; i++) {
-        data.put(i, (byte) (i * 31 + 7));
-      }
+      ByteBuffer data = pattern(chunk);
       long[] fsyncNanos = new long[syncs];
       long waitedNanos = 0;
       int file = 0;
@@ -183,13 +196,7 @@ public final class FsyncProbe {
           next = zeroer.submit(() -> zeroedFile(following));
           at = 0;
         }
-        data.clear();
-        while (data.hasRemaining()) {
-          at += ch.write(data, at);
-        }
-        long s = System.nanoTime();
-        ch.force(false);
-        fsyncNanos[i] = System.nanoTime() - s;
+        at = appendAndSync(ch, data, at, fsyncNanos, i);
       }
       double secs = (System.nanoTime() - start) / 1e9;
       open.add(next.get());
