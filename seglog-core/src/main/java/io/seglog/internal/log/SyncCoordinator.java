@@ -146,6 +146,9 @@ final class SyncCoordinator {
 
   private static final Pending STOP = new Pending(-1, -1, null);
 
+  /** A batch {@link #flush} is completing, with the outcome of its fsync (see {@link #settle}). */
+  private record Settling(List<Pending> batch, Throwable failure, long durable) {}
+
   private final Writer writer;
   private final String name;
   private final ReentrantLock lock = new ReentrantLock();
@@ -172,6 +175,9 @@ final class SyncCoordinator {
   private final AtomicLong durableIndex;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private volatile Thread flushWorker; // written under this monitor
+  // The batches flush is completing, innermost last: a completion callback runs inside, and may
+  // wait for a future later in one of them (see helpOnFlushWorker). Confined to the flush worker.
+  private final ArrayDeque<Settling> settling = new ArrayDeque<>();
 
   // counters, @GuardedBy("this")
   private long fsyncs;
@@ -666,10 +672,12 @@ final class SyncCoordinator {
   /**
    * On the flush worker (a completion callback about to wait for {@code waiting}), makes {@code q}
    * durable in that thread, as {@link #flush} would, and completes it; then, while {@code waiting}
-   * is not done (derived by {@code thenCompose} from an append queued since), flushes what is
-   * queued in that thread too, as {@link #stop} does there. Does nothing on any other thread, nor
-   * on one holding the log's append lock, which must not wait for a leader (see the design note).
-   * The worker's own completion of a future already completed here does nothing.
+   * is not done (combined by {@code thenCombine} or {@code thenCompose} with another append),
+   * completes what the batches being completed around the callback still hold, as the worker would
+   * next (already durable, or failed), and flushes what is queued in that thread too, as {@link
+   * #stop} does there. Does nothing on any other thread, nor on one holding the log's append lock,
+   * which must not wait for a leader (see the design note). The worker's own completion of a future
+   * already completed here does nothing.
    */
   private void helpOnFlushWorker(Queued q, CompletableFuture<?> waiting) {
     if (!onFlushWorker() || writer.appendsBlockedByCaller()) {
@@ -677,6 +685,18 @@ final class SyncCoordinator {
     }
     if (!q.isDone()) {
       flush(List.of(new Pending(q.lastIndex, q.result, q)));
+    }
+    if (!waiting.isDone()) {
+      // Taken by the worker (or an outer help) before this callback ran, so no longer queued: the
+      // other append of a thenCombine may be there. A copy: settling runs callbacks, which may
+      // help in turn.
+      for (Settling s : new ArrayList<>(settling)) {
+        for (Pending p : s.batch()) {
+          if (p != STOP && !p.future.isDone()) {
+            settle(p, s.failure(), s.durable());
+          }
+        }
+      }
     }
     List<Pending> batch = new ArrayList<>();
     while (!waiting.isDone() && queue.drainTo(batch) > 0) {
@@ -747,10 +767,15 @@ final class SyncCoordinator {
       failure = writer.fence("flushing asynchronous appends", new IOException(e));
     }
     long durable = durableIndex.get();
-    for (Pending p : batch) {
-      if (p != STOP) {
-        settle(p, failure, durable);
+    settling.addLast(new Settling(batch, failure, durable));
+    try {
+      for (Pending p : batch) {
+        if (p != STOP) {
+          settle(p, failure, durable);
+        }
       }
+    } finally {
+      settling.removeLast();
     }
     return stop;
   }

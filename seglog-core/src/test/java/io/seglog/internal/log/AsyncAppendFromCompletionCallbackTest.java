@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -94,6 +95,54 @@ class AsyncAppendFromCompletionCallbackTest {
     held.release().countDown();
     long outerIndex = outer.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(joined.get(2 * DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(outerIndex + 1);
+    assertThat(log.durableIndex()).isGreaterThanOrEqualTo(outerIndex + 1);
+    DaemonTask.closeWithin(log);
+  }
+
+  /**
+   * The callback joins its own future combined (thenCombine) with the future of another thread's
+   * append queued behind it: both were taken by the flush worker in the same batch, which was
+   * completing the first when the callback ran. It completes (it hung: the help found the queue
+   * empty, the other append being in the worker's batch in progress, and waited for the worker).
+   */
+  @Test
+  void aFutureCombinedWithAnAppendInTheSameBatchJoinedInTheCallbackCompletes() throws Exception {
+    joinedWithAnAppendInTheSameBatchCompletes(
+        (outer, other) -> outer.thenCombine(other, (a, b) -> b));
+  }
+
+  /** The same, composed (thenCompose) with the other thread's append in the same batch. */
+  @Test
+  void aFutureComposedWithAnAppendInTheSameBatchJoinedInTheCallbackCompletes() throws Exception {
+    joinedWithAnAppendInTheSameBatchCompletes((outer, other) -> outer.thenCompose(i -> other));
+  }
+
+  /**
+   * Queues {@code outer} and {@code other} while the flush worker is held (so it takes both in one
+   * batch), and joins {@code combine.apply(outer, other)} in {@code outer}'s callback: it completes
+   * with {@code other}'s index, durable, and the log closes.
+   */
+  private void joinedWithAnAppendInTheSameBatchCompletes(
+      BiFunction<CompletableFuture<Long>, CompletableFuture<Long>, CompletableFuture<Long>> combine)
+      throws Exception {
+    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, NioFileIO.INSTANCE);
+    HeldFlushWorker held = HeldFlushWorker.hold(log, new ArrayList<>());
+    CompletableFuture<Long> outer = log.appendAsync(bytes("outer"));
+    CompletableFuture<Long> other = log.appendAsync(bytes("other"));
+    CompletableFuture<Long> joined = new CompletableFuture<>();
+    outer.whenComplete(
+        (i, failure) -> {
+          try {
+            joined.complete(
+                combine.apply(outer, other).get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS));
+          } catch (Exception e) {
+            joined.completeExceptionally(e);
+          }
+        });
+    held.release().countDown();
+    long outerIndex = outer.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(joined.get(2 * DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(outerIndex + 1);
+    assertThat(other.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(outerIndex + 1);
     assertThat(log.durableIndex()).isGreaterThanOrEqualTo(outerIndex + 1);
     DaemonTask.closeWithin(log);
   }
