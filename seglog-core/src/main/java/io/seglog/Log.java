@@ -144,11 +144,13 @@ public interface Log extends AutoCloseable {
    * futures under {@link SyncPolicy#ALWAYS}. There, {@code join} or {@code get} of a future this
    * log returned, or of one derived from it ({@code thenApply}, {@code thenCompose} and the like),
    * makes what it waits for durable in that thread first (sharing fsyncs with concurrent appenders,
-   * as {@link #append(Entry)} does), so a callback may wait for it, whoever made the append. Not so
-   * for a future combined by {@code CompletableFuture.allOf} or {@code anyOf}, nor for {@code
-   * isDone} polled there: those wait for the worker, which waits for them. An append made in a
-   * callback is still completed by the worker after the callback returns, so a chain of appends
-   * each made from the previous one's callback does not nest.
+   * as {@link #append(Entry)} does), so a callback may wait for it, whoever made the append; a
+   * timed {@code get} there may take longer than its timeout, as long as that fsync. Not so for a
+   * future combined by {@code CompletableFuture.allOf} or {@code anyOf}, nor for one made by {@code
+   * minimalCompletionStage().toCompletableFuture()}, nor for {@code isDone} polled there: those
+   * wait for the worker, which waits for them. An append made in a callback is still completed by
+   * the worker after the callback returns, so a chain of appends each made from the previous one's
+   * callback does not nest.
    *
    * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
    */

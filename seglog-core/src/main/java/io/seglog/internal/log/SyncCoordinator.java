@@ -597,7 +597,8 @@ final class SyncCoordinator {
    * made it has returned, so a chain of appends each made from the last one's callback does not
    * nest. Elsewhere nothing changes. Not helped: {@code isDone} and {@code getNow} polled on the
    * worker, and futures neither made by the log nor derived from one ({@code
-   * CompletableFuture.allOf}, {@code anyOf}).
+   * CompletableFuture.allOf}, {@code anyOf}, {@code
+   * minimalCompletionStage().toCompletableFuture()}, which makes a plain future).
    */
   private abstract static class Helping<T> extends CompletableFuture<T> {
     /** The queued future this one is, or is derived from. */
