@@ -79,24 +79,7 @@ class AsyncAppendFromCompletionCallbackTest {
    */
   @Test
   void aFutureMadeElsewhereJoinedInTheCallbackCompletes() throws Exception {
-    SegmentedLog log = SegmentedLog.open(dir, ALWAYS, NioFileIO.INSTANCE);
-    HeldFlushWorker held = HeldFlushWorker.hold(log, new ArrayList<>());
-    CompletableFuture<Long> outer = log.appendAsync(bytes("outer"));
-    CompletableFuture<Long> other = log.appendAsync(bytes("other"));
-    CompletableFuture<Long> joined = new CompletableFuture<>();
-    outer.whenComplete(
-        (i, failure) -> {
-          try {
-            joined.complete(other.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS));
-          } catch (Exception e) {
-            joined.completeExceptionally(e);
-          }
-        });
-    held.release().countDown();
-    long outerIndex = outer.get(DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS);
-    assertThat(joined.get(2 * DaemonTask.WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(outerIndex + 1);
-    assertThat(log.durableIndex()).isGreaterThanOrEqualTo(outerIndex + 1);
-    DaemonTask.closeWithin(log);
+    joinedWithAnAppendInTheSameBatchCompletes((outer, other) -> other);
   }
 
   /**
