@@ -150,7 +150,9 @@ public interface Log extends AutoCloseable {
    * minimalCompletionStage().toCompletableFuture()}, nor for {@code isDone} polled there: those
    * wait for the worker, which waits for them. An append made in a callback is still completed by
    * the worker after the callback returns, so a chain of appends each made from the previous one's
-   * callback does not nest.
+   * callback does not nest; but a callback that waits for its append completes it inside the wait,
+   * so the append's own callbacks run nested there (a chain in which every callback waits for the
+   * next append grows the stack by a few frames per link).
    *
    * @throws RecordTooLargeException if the payload exceeds {@link LogConfig#maxRecordBytes()}
    */
