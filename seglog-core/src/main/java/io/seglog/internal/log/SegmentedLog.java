@@ -874,13 +874,14 @@ public final class SegmentedLog implements Log {
     } catch (IOException e) {
       throw fence("write to " + active.path(), e);
     }
-    writingAtEnd =
+    beginWritingAtEndLocked(
+        "appendStream",
         "an appendStream source, while its record is being written at the end of the log; write"
-            + " after appendStream has returned";
+            + " after appendStream has returned");
     try {
       return streamToFile(active, source, maxBytes, type, givenTs);
     } finally {
-      writingAtEnd = null;
+      endWritingAtEndLocked();
       startBuffering(active);
     }
   }

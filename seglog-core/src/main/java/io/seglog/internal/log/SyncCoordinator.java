@@ -142,12 +142,8 @@ final class SyncCoordinator {
     }
   }
 
-  private record Pending(long lastIndex, long result, CompletableFuture<Long> future) {}
-
-  private static final Pending STOP = new Pending(-1, -1, null);
-
   /** A batch {@link #flush} is completing, with the outcome of its fsync (see {@link #settle}). */
-  private record Settling(List<Pending> batch, Throwable failure, long durable) {}
+  private record Settling(List<Queued> batch, Throwable failure, long durable) {}
 
   private final Writer writer;
   private final String name;
@@ -173,7 +169,9 @@ final class SyncCoordinator {
   private volatile long gatherBoundOverride = -1;
   private final AtomicLong gatherWaits = new AtomicLong(); // leaders that gathered
   private final AtomicLong durableIndex;
-  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
+  private final Queued stopMarker =
+      new Queued(-1, -1); // ends the flush worker's loop; never completed
   private volatile Thread flushWorker; // written under this monitor
   // The batches flush is completing, innermost last: a completion callback runs inside, and may
   // wait for a future later in one of them (see helpOnFlushWorker). Confined to the flush worker.
@@ -583,7 +581,7 @@ final class SyncCoordinator {
     }
     Queued future = new Queued(lastIndex, result);
     startWorkerIfNeeded();
-    queue.add(new Pending(lastIndex, result, future));
+    queue.add(future);
     return future;
   }
 
@@ -685,26 +683,26 @@ final class SyncCoordinator {
       return;
     }
     if (!q.isDone()) {
-      flush(List.of(new Pending(q.lastIndex, q.result, q)));
+      flush(List.of(q));
     }
     if (!waiting.isDone()) {
       // Taken by the worker (or an outer help) before this callback ran, so no longer queued: the
       // other append of a thenCombine may be there. A copy: settling runs callbacks, which may
       // help in turn.
       for (Settling s : new ArrayList<>(settling)) {
-        for (Pending p : s.batch()) {
-          if (p != STOP && !p.future.isDone()) {
+        for (Queued p : s.batch()) {
+          if (p != stopMarker && !p.isDone()) {
             settle(p, s.failure(), s.durable());
           }
         }
       }
     }
-    List<Pending> batch = new ArrayList<>();
+    List<Queued> batch = new ArrayList<>();
     while (!waiting.isDone() && queue.drainTo(batch) > 0) {
       if (flush(batch)) {
-        // Close is stopping the worker: nothing is queued after STOP, which the worker's loop
+        // Close is stopping the worker: nothing is queued after the stop marker, which the loop
         // takes once the callback returns.
-        queue.add(STOP);
+        queue.add(stopMarker);
         return;
       }
       batch.clear();
@@ -720,9 +718,9 @@ final class SyncCoordinator {
   }
 
   private void flushLoop() {
-    List<Pending> batch = new ArrayList<>();
-    boolean stop = false;
-    while (!stop) {
+    List<Queued> batch = new ArrayList<>();
+    boolean stopped = false;
+    while (!stopped) {
       // Cleared before each batch, so that no fsync of the worker's runs with the flag set (an
       // interruptible FileChannel would close itself).
       Thread.interrupted();
@@ -731,25 +729,25 @@ final class SyncCoordinator {
       } catch (InterruptedException e) {
         // The worker is the log's, not the caller's: an interrupt (a future's callback runs here
         // and may interrupt its thread) must not stop it, or every later asynchronous append would
-        // hang until close. Only STOP ends the loop.
+        // hang until close. Only the stop marker ends the loop.
         continue;
       }
       queue.drainTo(batch);
-      stop = flush(batch);
+      stopped = flush(batch);
       batch.clear();
     }
   }
 
   /**
    * Makes {@code batch} durable with one {@link #syncTo} and completes its futures; returns whether
-   * it held {@link #STOP}. Never throws: a future left uncompleted would hang its caller.
+   * it held the stop marker. Never throws: a future left uncompleted would hang its caller.
    */
-  private boolean flush(List<Pending> batch) {
-    boolean stop = false;
+  private boolean flush(List<Queued> batch) {
+    boolean stopped = false;
     long target = -1;
-    for (Pending p : batch) {
-      if (p == STOP) {
-        stop = true;
+    for (Queued p : batch) {
+      if (p == stopMarker) {
+        stopped = true;
       } else {
         target = Math.max(target, p.lastIndex);
       }
@@ -770,26 +768,26 @@ final class SyncCoordinator {
     long durable = durableIndex.get();
     settling.addLast(new Settling(batch, failure, durable));
     try {
-      for (Pending p : batch) {
-        if (p != STOP) {
+      for (Queued p : batch) {
+        if (p != stopMarker) {
           settle(p, failure, durable);
         }
       }
     } finally {
       settling.removeLast();
     }
-    return stop;
+    return stopped;
   }
 
-  /** Completes {@code p}'s future after an fsync that failed, or left {@code durable} durable. */
-  private void settle(Pending p, Throwable failure, long durable) {
+  /** Completes {@code p} after an fsync that failed, or left {@code durable} durable. */
+  private void settle(Queued p, Throwable failure, long durable) {
     if (failure == null && p.lastIndex > durable) {
-      p.future.completeExceptionally(
+      p.completeExceptionally(
           new io.seglog.RecordsGoneException(p.lastIndex, writer.firstIndex(), durable));
     } else if (failure == null) {
-      p.future.complete(p.result);
+      p.complete(p.result);
     } else {
-      p.future.completeExceptionally(failure);
+      p.completeExceptionally(failure);
     }
   }
 
@@ -805,19 +803,16 @@ final class SyncCoordinator {
    */
   void stop() {
     checkNotUnderAppendLock("stopping the flush worker");
-    Thread worker;
-    synchronized (this) {
-      worker = flushWorker;
-    }
+    Thread worker = flushWorker;
     if (worker == Thread.currentThread()) {
-      List<Pending> batch = new ArrayList<>();
+      List<Queued> batch = new ArrayList<>();
       queue.drainTo(batch);
       flush(batch);
-      queue.add(STOP);
+      queue.add(stopMarker);
       return;
     }
     if (worker != null) {
-      queue.add(STOP);
+      queue.add(stopMarker);
       boolean interrupted = false;
       while (worker.isAlive()) {
         try {
@@ -830,10 +825,10 @@ final class SyncCoordinator {
         Thread.currentThread().interrupt();
       }
     }
-    Pending p;
+    Queued p;
     while ((p = queue.poll()) != null) {
-      if (p != STOP) {
-        p.future.completeExceptionally(new LogClosedException("log " + name + " closed"));
+      if (p != stopMarker) {
+        p.completeExceptionally(new LogClosedException("log " + name + " closed"));
       }
     }
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The real file system, seen from the log's background digester: counts the bytes its thread
@@ -78,14 +79,7 @@ final class DigesterProbeFileIO extends ForwardingFileIO {
 
   /** Waits (bounded) until digester reads have reached {@code end}; returns whether they did. */
   boolean awaitDigesterReadEnd(long end) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (digesterReadEnd.get() < end) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(1);
-    }
-    return true;
+    return awaitAtLeast(digesterReadEnd::get, end);
   }
 
   /**
@@ -95,20 +89,18 @@ final class DigesterProbeFileIO extends ForwardingFileIO {
    * baseline.
    */
   boolean awaitDigesterBytes(long bytes) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (digesterBytes.get() < bytes) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(1);
-    }
-    return true;
+    return awaitAtLeast(digesterBytes::get, bytes);
   }
 
   /** Waits (bounded) until a digester read failed by injection; returns whether one did. */
   boolean awaitInjectedFailure() throws InterruptedException {
+    return awaitAtLeast(injected::get, 1);
+  }
+
+  /** Polls {@code value} until it reaches {@code target}, for at most 60 s; whether it did. */
+  private static boolean awaitAtLeast(LongSupplier value, long target) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (injected.get() == 0) {
+    while (value.getAsLong() < target) {
       if (System.nanoTime() - deadline > 0) {
         return false;
       }
