@@ -47,6 +47,9 @@ public final class LogConfig {
   /** Largest {@link #writeBufferBytes()}. */
   public static final int MAX_WRITE_BUFFER_BYTES = 64 << 20;
 
+  /** Longest {@link #syncWaitSpin()}. */
+  public static final Duration MAX_SYNC_WAIT_SPIN = Duration.ofSeconds(1);
+
   private final SyncPolicy syncPolicy;
   private final long segmentBytes;
   private final int maxRecordBytes;
@@ -70,6 +73,7 @@ public final class LogConfig {
   private final boolean positionsHoldRetention;
   private final boolean mappedReads;
   private final int writeBufferBytes;
+  private final Duration syncWaitSpin;
   private final Duration retentionAge;
   private final long retentionBytes;
   private final long retentionRecords;
@@ -97,6 +101,7 @@ public final class LogConfig {
     this.positionsHoldRetention = b.positionsHoldRetention;
     this.mappedReads = b.mappedReads;
     this.writeBufferBytes = b.writeBufferBytes;
+    this.syncWaitSpin = b.syncWaitSpin;
     this.retentionAge = b.retentionAge;
     this.retentionBytes = b.retentionBytes;
     this.retentionRecords = b.retentionRecords;
@@ -137,6 +142,7 @@ public final class LogConfig {
     b.positionsHoldRetention = positionsHoldRetention;
     b.mappedReads = mappedReads;
     b.writeBufferBytes = writeBufferBytes;
+    b.syncWaitSpin = syncWaitSpin;
     b.retentionAge = retentionAge;
     b.retentionBytes = retentionBytes;
     b.retentionRecords = retentionRecords;
@@ -326,6 +332,24 @@ public final class LogConfig {
   }
 
   /**
+   * How long a thread that waits for an fsync another thread is running (group commit: a blocking
+   * append under {@link SyncPolicy#ALWAYS}, {@link Log#sync()}) yields the CPU in a loop, checking
+   * whether its records are durable, before it parks. Zero (the default) parks at once, and the
+   * thread that ran the fsync wakes it with a system call.
+   *
+   * <p>With many concurrent writers on few cores, parking and waking cost more CPU than the appends
+   * themselves, and the CPU, not the disk, bounds the acknowledged rate. A spin a little longer
+   * than an fsync ({@link LogMetrics#meanFsyncNanos()}) avoids both, at a price: while an fsync is
+   * in progress, the waiting threads keep idle cores busy (they yield to any other runnable thread,
+   * but never leave a core idle). A lone writer never waits for another thread, so this does not
+   * change its cost. Neither what is durable nor when an append returns changes. At most {@link
+   * #MAX_SYNC_WAIT_SPIN}.
+   */
+  public Duration syncWaitSpin() {
+    return syncWaitSpin;
+  }
+
+  /**
    * Retention by age: a sealed segment whose newest record is at least this old is removed. Ages
    * come from the records' own timestamps (a segment's max timestamp) against {@link #clock()},
    * never from file times; a segment whose max timestamp is in the future is judged, with a
@@ -396,6 +420,8 @@ public final class LogConfig {
         + mappedReads
         + ", writeBufferBytes="
         + writeBufferBytes
+        + ", syncWaitSpin="
+        + syncWaitSpin
         + ", retentionAge="
         + retentionAge
         + ", retentionBytes="
@@ -430,6 +456,7 @@ public final class LogConfig {
     private boolean positionsHoldRetention = true;
     private boolean mappedReads = false;
     private int writeBufferBytes = 0;
+    private Duration syncWaitSpin = Duration.ZERO;
     private Duration retentionAge = Duration.ZERO;
     private long retentionBytes = 0;
     private long retentionRecords = 0;
@@ -578,6 +605,12 @@ public final class LogConfig {
     }
 
     /** See {@link LogConfig#retentionAge()}; zero disables. */
+    /** See {@link LogConfig#syncWaitSpin()}: zero to {@link #MAX_SYNC_WAIT_SPIN}. */
+    public Builder syncWaitSpin(Duration spin) {
+      this.syncWaitSpin = Objects.requireNonNull(spin, "syncWaitSpin");
+      return this;
+    }
+
     public Builder retentionAge(Duration age) {
       this.retentionAge = Objects.requireNonNull(age, "retentionAge");
       return this;
@@ -686,6 +719,10 @@ public final class LogConfig {
                 + MIN_WRITE_BUFFER_BYTES
                 + ".."
                 + MAX_WRITE_BUFFER_BYTES);
+      }
+      if (syncWaitSpin.isNegative() || syncWaitSpin.compareTo(MAX_SYNC_WAIT_SPIN) > 0) {
+        throw new IllegalArgumentException(
+            "syncWaitSpin " + syncWaitSpin + " is outside PT0S.." + MAX_SYNC_WAIT_SPIN);
       }
       if (retentionAge.isNegative()) {
         throw new IllegalArgumentException("retentionAge " + retentionAge + " is negative");

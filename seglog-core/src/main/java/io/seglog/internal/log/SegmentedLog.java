@@ -255,7 +255,9 @@ public final class SegmentedLog implements Log {
       startBuffering(s[s.length - 1]);
     }
     // Recovery fsynced the active segment: everything that survived is durable.
-    this.sync = new SyncCoordinator(new CoordinatorView(), name(directory), lastIndex, 0);
+    this.sync =
+        new SyncCoordinator(
+            new CoordinatorView(), name(directory), lastIndex, 0, config.syncWaitSpin().toNanos());
     if (!readOnly && config.syncPolicy().kind() == SyncPolicy.Kind.INTERVAL) {
       long millis = Math.max(1, config.syncPolicy().interval().toMillis());
       intervalSyncer =
