@@ -6,6 +6,7 @@ import io.seglog.LogMetrics;
 import io.seglog.SyncPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,7 +26,9 @@ import java.util.Map;
  * points alike.
  *
  * <p>Usage: {@code GroupCommit [threads=1,4,16,64] [seconds=5] [warmup=1] [runs=3] [bytes=100]
- * [buffer=0]} ({@code buffer}: {@link LogConfig#writeBufferBytes()})
+ * [buffer=0] [spinMicros=0]} ({@code buffer}: {@link LogConfig#writeBufferBytes()}; {@code
+ * spinMicros}: {@link LogConfig#syncWaitSpin()}, a list such as {@code 0,1000} measures each in
+ * every run, interleaved)
  */
 public final class GroupCommit {
   private GroupCommit() {}
@@ -50,73 +53,93 @@ public final class GroupCommit {
     int runs = Integer.parseInt(opt.getOrDefault("runs", "3"));
     int bytes = Integer.parseInt(opt.getOrDefault("bytes", "100"));
     int buffer = Integer.parseInt(opt.getOrDefault("buffer", "0"));
+    long[] spins =
+        Arrays.stream(opt.getOrDefault("spinMicros", "0").split(","))
+            .mapToLong(Long::parseLong)
+            .toArray();
 
     System.out.printf(
-        "# GroupCommit threads=%s seconds=%s warmup=%s runs=%d bytes=%d buffer=%d dir=%s%n",
+        "# GroupCommit threads=%s seconds=%s warmup=%s runs=%d bytes=%d buffer=%d spinMicros=%s"
+            + " dir=%s%n",
         opt.getOrDefault("threads", "1,4,16,64"),
         seconds,
         warmup,
         runs,
         bytes,
         buffer,
+        opt.getOrDefault("spinMicros", "0"),
         Scenarios.root());
-    Map<Integer, List<Point>> results = new LinkedHashMap<>();
-    for (int t : threads) {
-      results.put(t, new ArrayList<>());
-    }
-    List<Double> ratios = new ArrayList<>();
-    for (int run = 1; run <= runs; run++) {
+    // results.get(spin index).get(threads): one point per run
+    List<Map<Integer, List<Point>>> results = new ArrayList<>();
+    List<List<Double>> ratios = new ArrayList<>();
+    for (int i = 0; i < spins.length; i++) {
+      Map<Integer, List<Point>> bySpin = new LinkedHashMap<>();
       for (int t : threads) {
-        Point p = measure(t, seconds, warmup, bytes, buffer);
-        results.get(t).add(p);
-        System.out.printf(
-            Locale.ROOT,
-            "run=%d threads=%d records/s=%.0f records/fsync=%.2f fsyncs/s=%.0f fsync_mean_us=%.0f"
-                + " p50_us=%.0f p99_us=%.0f"
-                + " load=\"%s\"%n",
-            run,
-            t,
-            p.recordsPerSec,
-            p.recordsPerFsync,
-            p.fsyncsPerSec,
-            p.meanFsyncNanos / 1e3,
-            p.p50Nanos / 1e3,
-            p.p99Nanos / 1e3,
-            Scenarios.loadAverage());
+        bySpin.put(t, new ArrayList<>());
       }
-      int max = threads[threads.length - 1];
-      if (threads[0] == 1 && max > 1) {
-        ratios.add(
-            results.get(max).get(run - 1).recordsPerSec
-                / results.get(1).get(run - 1).recordsPerSec);
+      results.add(bySpin);
+      ratios.add(new ArrayList<>());
+    }
+    int max = threads[threads.length - 1];
+    for (int run = 1; run <= runs; run++) {
+      for (int i = 0; i < spins.length; i++) { // interleaved: each run measures every spin
+        Duration spin = Duration.ofNanos(1000 * spins[i]);
+        for (int t : threads) {
+          Point p = measure(t, seconds, warmup, bytes, buffer, spin);
+          results.get(i).get(t).add(p);
+          System.out.printf(
+              Locale.ROOT,
+              "run=%d spin_us=%d threads=%d records/s=%.0f records/fsync=%.2f fsyncs/s=%.0f"
+                  + " fsync_mean_us=%.0f p50_us=%.0f p99_us=%.0f load=\"%s\"%n",
+              run,
+              spins[i],
+              t,
+              p.recordsPerSec,
+              p.recordsPerFsync,
+              p.fsyncsPerSec,
+              p.meanFsyncNanos / 1e3,
+              p.p50Nanos / 1e3,
+              p.p99Nanos / 1e3,
+              Scenarios.loadAverage());
+        }
+        if (threads[0] == 1 && max > 1) {
+          ratios
+              .get(i)
+              .add(
+                  results.get(i).get(max).get(run - 1).recordsPerSec
+                      / results.get(i).get(1).get(run - 1).recordsPerSec);
+        }
       }
     }
 
-    System.out.println();
-    System.out.println(
-        "| writers | acked records/s | records/fsync | fsyncs/s | mean fsync (us) | p50 ack (us) | p99 ack"
-            + " (us) |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
-    for (Map.Entry<Integer, List<Point>> e : results.entrySet()) {
-      List<Point> ps = e.getValue();
-      System.out.printf(
-          "| %d | %s | %s | %s | %s | %s | %s |%n",
-          e.getKey(),
-          Scenarios.summary(ps.stream().map(p -> p.recordsPerSec).toList(), "%.0f"),
-          Scenarios.summary(ps.stream().map(p -> p.recordsPerFsync).toList(), "%.2f"),
-          Scenarios.summary(ps.stream().map(p -> p.fsyncsPerSec).toList(), "%.0f"),
-          Scenarios.summary(ps.stream().map(p -> p.meanFsyncNanos / 1e3).toList(), "%.0f"),
-          Scenarios.summary(ps.stream().map(p -> p.p50Nanos / 1e3).toList(), "%.0f"),
-          Scenarios.summary(ps.stream().map(p -> p.p99Nanos / 1e3).toList(), "%.0f"));
-    }
-    if (!ratios.isEmpty()) {
-      System.out.printf(
-          "%nratio %d-writer / 1-writer (per run): %s (target >= 25x)%n",
-          threads[threads.length - 1], Scenarios.summary(ratios, "%.1fx"));
+    for (int i = 0; i < spins.length; i++) {
+      System.out.printf("%nsyncWaitSpin %d us%n", spins[i]);
+      System.out.println(
+          "| writers | acked records/s | records/fsync | fsyncs/s | mean fsync (us) | p50 ack (us) |"
+              + " p99 ack (us) |");
+      System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+      for (Map.Entry<Integer, List<Point>> e : results.get(i).entrySet()) {
+        List<Point> ps = e.getValue();
+        System.out.printf(
+            "| %d | %s | %s | %s | %s | %s | %s |%n",
+            e.getKey(),
+            Scenarios.summary(ps.stream().map(p -> p.recordsPerSec).toList(), "%.0f"),
+            Scenarios.summary(ps.stream().map(p -> p.recordsPerFsync).toList(), "%.2f"),
+            Scenarios.summary(ps.stream().map(p -> p.fsyncsPerSec).toList(), "%.0f"),
+            Scenarios.summary(ps.stream().map(p -> p.meanFsyncNanos / 1e3).toList(), "%.0f"),
+            Scenarios.summary(ps.stream().map(p -> p.p50Nanos / 1e3).toList(), "%.0f"),
+            Scenarios.summary(ps.stream().map(p -> p.p99Nanos / 1e3).toList(), "%.0f"));
+      }
+      if (!ratios.get(i).isEmpty()) {
+        System.out.printf(
+            "%nratio %d-writer / 1-writer (per run), syncWaitSpin %d us: %s (target >= 25x)%n",
+            max, spins[i], Scenarios.summary(ratios.get(i), "%.1fx"));
+      }
     }
   }
 
-  static Point measure(int threads, double seconds, double warmup, int bytes, int buffer)
+  static Point measure(
+      int threads, double seconds, double warmup, int bytes, int buffer, Duration spin)
       throws Exception {
     Path dir = Files.createTempDirectory(Scenarios.root(), "group-commit-");
     byte[] payload = new byte[bytes];
@@ -125,7 +148,11 @@ public final class GroupCommit {
     try (Log log =
         Log.open(
             dir,
-            LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).writeBufferBytes(buffer).build())) {
+            LogConfig.builder()
+                .syncPolicy(SyncPolicy.ALWAYS)
+                .writeBufferBytes(buffer)
+                .syncWaitSpin(spin)
+                .build())) {
       List<Thread> workers = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         Scenarios.Samples s = new Scenarios.Samples();
