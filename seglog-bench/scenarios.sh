@@ -33,7 +33,7 @@ run() { # name, main class, args...
 }
 
 case $WHAT in
-  group|all) run group-commit GroupCommit threads=1,4,16,64 seconds=5 warmup=1 runs=3 ;;&
+  group|all) run group-commit GroupCommit threads=1,4,16,64 seconds=5 warmup=1 runs=3 spinMicros=0,1000 ;;&
   async|all) run async-inflight AsyncInFlight inflight=1,64,1024 seconds=5 warmup=1 runs=3 ;;&
   recovery|all) run recovery RecoveryTime sizes=1,4 runs=5 tail=10 ;;&
   tail|all) run tail-latency TailLatency modes=written,durable,readonly records=20000 intervalMicros=200 runs=3 ;;&

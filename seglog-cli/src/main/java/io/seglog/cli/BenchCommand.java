@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +61,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  seglog bench /tmp/seglog-bench --records 200000 --size 100 --sync none",
       "  seglog bench /mnt/nvme/b --records 20000 --sync always --threads 16",
+      "  seglog bench /mnt/nvme/c --records 200000 --sync always --threads 64 --sync-wait-spin 1000",
       ""
     })
 final class BenchCommand implements Callable<Integer> {
@@ -103,6 +105,16 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "1",
       description = "Appender threads. Default: ${DEFAULT-VALUE}.")
   private int threads;
+
+  @Option(
+      names = "--sync-wait-spin",
+      paramLabel = "MICROS",
+      defaultValue = "0",
+      description =
+          "Under --sync always: how long an appender waiting for another thread's fsync yields"
+              + " the CPU before it parks (LogConfig.syncWaitSpin), 0..1000000 microseconds."
+              + " Default: ${DEFAULT-VALUE} (park at once).")
+  private long syncWaitSpinMicros;
 
   @Option(
       names = "--segment-bytes",
@@ -149,6 +161,12 @@ final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--threads " + threads + " is outside 1..1024");
     }
+    long maxSpinMicros = LogConfig.MAX_SYNC_WAIT_SPIN.toNanos() / 1000;
+    if (syncWaitSpinMicros < 0 || syncWaitSpinMicros > maxSpinMicros) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--sync-wait-spin " + syncWaitSpinMicros + " is outside 0.." + maxSpinMicros);
+    }
     if (segmentBytes < LogConfig.MIN_SEGMENT_BYTES || segmentBytes > LogConfig.MAX_SEGMENT_BYTES) {
       throw new ParameterException(
           spec.commandLine(),
@@ -163,6 +181,7 @@ final class BenchCommand implements Callable<Integer> {
         LogConfig.builder()
             .syncPolicy(sync == Sync.ALWAYS ? SyncPolicy.ALWAYS : SyncPolicy.NONE)
             .segmentBytes(segmentBytes)
+            .syncWaitSpin(Duration.ofNanos(1000 * syncWaitSpinMicros))
             .build();
     // A frame holds one record here and never spans segments.
     long maxSize = Math.min(config.maxRecordBytes(), segmentBytes / 4);
@@ -272,12 +291,13 @@ final class BenchCommand implements Callable<Integer> {
     sb.append(
         String.format(
             Locale.ROOT,
-            "log %s: %d records of %d bytes, %d thread(s), sync %s%n%n",
+            "log %s: %d records of %d bytes, %d thread(s), sync %s%s%n%n",
             dir,
             records,
             size,
             threads,
-            sync.name().toLowerCase(Locale.ROOT)));
+            sync.name().toLowerCase(Locale.ROOT),
+            syncWaitSpinMicros == 0 ? "" : ", sync wait spin " + syncWaitSpinMicros + " us"));
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {

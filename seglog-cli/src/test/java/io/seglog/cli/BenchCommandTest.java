@@ -68,6 +68,32 @@ class BenchCommandTest {
   }
 
   @Test
+  void aSyncWaitSpinIsShownInTheHeaderAndTheRunIsWhole() throws Exception {
+    Path dir = tmp.resolve("bench");
+    CliRun.Result r =
+        CliRun.run(
+            "bench",
+            dir.toString(),
+            "--records",
+            "400",
+            "--sync",
+            "always",
+            "--threads",
+            "8",
+            "--sync-wait-spin",
+            "1000");
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdoutLines().get(0))
+        .isEqualTo(
+            "log "
+                + dir
+                + ": 400 records of 100 bytes, 8 thread(s), sync always, sync wait spin 1000 us");
+    try (Log log = Log.openReadOnly(dir, LogConfig.defaults())) {
+      assertThat(log.lastIndex()).isEqualTo(400);
+    }
+  }
+
+  @Test
   void noSyncRunHasNoFsyncLine() {
     Path dir = tmp.resolve("bench");
     CliRun.Result r = CliRun.run("bench", dir.toString(), "--records", "1000", "--size", "0");
@@ -99,7 +125,9 @@ class BenchCommandTest {
           {"--size", "-1"},
           {"--size", "2000", "--segment-bytes", "4096"},
           {"--segment-bytes", "100"},
-          {"--sync", "interval"}
+          {"--sync", "interval"},
+          {"--sync-wait-spin", "-1"},
+          {"--sync-wait-spin", "1000001"}
         }) {
       String[] argv = new String[args.length + 2];
       argv[0] = "bench";
