@@ -257,6 +257,10 @@ final class SyncCoordinator {
             continue;
           }
           if (fsyncInProgress) {
+            if (fenced) {
+              // The fsync in progress wakes the others; a waiter would only wake to throw.
+              writer.checkNotFenced();
+            }
             me = new Waiter(target, Thread.currentThread());
             waiters.add(me);
           } else {
