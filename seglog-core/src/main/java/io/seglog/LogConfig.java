@@ -334,16 +334,22 @@ public final class LogConfig {
   /**
    * How long a thread that waits for an fsync another thread is running (group commit: a blocking
    * append under {@link SyncPolicy#ALWAYS}, {@link Log#sync()}) yields the CPU in a loop, checking
-   * whether its records are durable, before it parks. Zero (the default) parks at once, and the
-   * thread that ran the fsync wakes it with a system call.
+   * whether it has been woken, before it parks. Zero (the default) parks at once, and the thread
+   * that ran the fsync wakes it with a system call.
    *
    * <p>With many concurrent writers on few cores, parking and waking cost more CPU than the appends
-   * themselves, and the CPU, not the disk, bounds the acknowledged rate. A spin a little longer
-   * than an fsync ({@link LogMetrics#meanFsyncNanos()}) avoids both, at a price: while an fsync is
-   * in progress, the waiting threads keep idle cores busy (they yield to any other runnable thread,
-   * but never leave a core idle). A lone writer never waits for another thread, so this does not
-   * change its cost. Neither what is durable nor when an append returns changes. At most {@link
-   * #MAX_SYNC_WAIT_SPIN}.
+   * themselves, and the CPU, not the disk, bounds the acknowledged rate. A spin of one to two
+   * fsyncs ({@link LogMetrics#meanFsyncNanos()}; a writer that just missed an fsync waits for the
+   * next one too) avoids both. While the recent mean fsync is longer than the spin, waiters park at
+   * once: a spin that would run out anyway only adds its CPU to the park.
+   *
+   * <p>The price is CPU: while an fsync is in progress, waiting threads keep their cores busy.
+   * {@code Thread.yield} lets other threads queued on the same core run, but under a CPU quota (a
+   * container's limit) the spinning counts against it. Meant for platform threads: for virtual
+   * threads (Java 21 and later) parking is cheap and the spin only costs, so leave it at zero
+   * there. Neither what is durable nor the condition on which an append returns changes; only how
+   * the waiting thread waits. A writer that finds no fsync in progress never waits, so a lone
+   * writer's cost is the same. At most {@link #MAX_SYNC_WAIT_SPIN}.
    */
   public Duration syncWaitSpin() {
     return syncWaitSpin;
@@ -604,13 +610,13 @@ public final class LogConfig {
       return this;
     }
 
-    /** See {@link LogConfig#retentionAge()}; zero disables. */
     /** See {@link LogConfig#syncWaitSpin()}: zero to {@link #MAX_SYNC_WAIT_SPIN}. */
     public Builder syncWaitSpin(Duration spin) {
       this.syncWaitSpin = Objects.requireNonNull(spin, "syncWaitSpin");
       return this;
     }
 
+    /** See {@link LogConfig#retentionAge()}; zero disables. */
     public Builder retentionAge(Duration age) {
       this.retentionAge = Objects.requireNonNull(age, "retentionAge");
       return this;

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,8 +61,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * is bound by the CPU, not the disk, and about half of that CPU is parking and waking: on two
  * cores, 64 writers spent a quarter of all CPU in the leader's {@code unpark} calls and a fifth in
  * {@code park}. A waiter may instead yield the CPU in a loop until its flag is set, for a bounded
- * time, then park as before; the leader's {@code unpark} of a running thread is cheap. Nothing else
- * changes: the same waiters are woken, by the same flag.
+ * time, then park as before; the leader's {@code unpark} of a running thread is cheap. While the
+ * mean fsync is longer than the bound, waiters park at once (the spin would run out anyway).
+ * Nothing else changes: the same waiters are woken, by the same flag.
  *
  * <p>Never from under the append lock. The leader snapshots under the log's append lock, so a
  * thread that holds it must not wait for a leader: not in {@link #syncTo} (as a follower it would
@@ -178,8 +180,8 @@ final class SyncCoordinator {
   // How long a waiter yields before it parks (LogConfig.syncWaitSpin); 0 parks at once. Set
   // once, but tests may change it (spinBoundForTest).
   private volatile long spinNanos;
-  private final AtomicLong spinsWoken = new AtomicLong(); // for tests, see spinOutcomes
-  private final AtomicLong spinsParked = new AtomicLong();
+  private final LongAdder spinsWoken = new LongAdder(); // for tests, see spinOutcomes
+  private final LongAdder spinsParked = new LongAdder();
   private final AtomicLong durableIndex;
   private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
   private final Queued stopMarker =
@@ -297,35 +299,49 @@ final class SyncCoordinator {
 
   /**
    * Yields the CPU in a loop until {@code me} is woken or {@link #spinNanos} has passed (see {@link
-   * io.seglog.LogConfig#syncWaitSpin()}): a waiter woken meanwhile never parks, so the fsync's
-   * leader does not have to wake it with a system call (its {@code unpark} finds it running and
-   * costs no more than a lock). Yielding, not spinning on the core: on two cores, sixty-four
-   * waiters would otherwise keep the leader and the appenders from running.
+   * io.seglog.LogConfig#syncWaitSpin()}), unless the recent mean fsync is longer than that: a
+   * waiter woken meanwhile never parks, so the fsync's leader does not have to wake it with a
+   * system call (its {@code unpark} finds it running and costs no more than a lock; the permit it
+   * leaves only makes the thread's next park return once, which every park allows). Yielding, not
+   * spinning on the core: on two cores, sixty-four waiters would otherwise keep the leader and the
+   * appenders from running.
    */
   private void spinUntilWoken(Waiter me) {
     long spin = spinNanos;
     if (spin == 0 || me.woken) {
       return;
     }
+    if (fsyncNanosMean > spin) {
+      spinsParked.increment(); // the spin would run out anyway (a slow disk)
+      return;
+    }
     long deadline = System.nanoTime() + spin;
     while (!me.woken) {
       if (System.nanoTime() - deadline >= 0) {
-        spinsParked.incrementAndGet();
+        spinsParked.increment();
         return;
       }
       Thread.yield();
     }
-    spinsWoken.incrementAndGet();
+    spinsWoken.increment();
   }
 
-  /** Waiters woken while spinning, and waiters whose spin ran out and parked; for tests. */
+  /**
+   * Waiters woken while spinning, and waiters that parked after spinning out or without spinning (a
+   * mean fsync longer than the spin); for tests.
+   */
   long[] spinOutcomes() {
-    return new long[] {spinsWoken.get(), spinsParked.get()};
+    return new long[] {spinsWoken.sum(), spinsParked.sum()};
   }
 
   /** For tests: waiters spin for up to {@code nanos} from now on (any bound, unlike the config). */
   void spinBoundForTest(long nanos) {
     spinNanos = nanos;
+  }
+
+  /** For tests: sets the mean fsync time (until the next fsync ends), as a disk that slow would. */
+  void fsyncMeanForTest(long nanos) {
+    fsyncNanosMean = nanos;
   }
 
   /** For tests: the threads waiting for an fsync in progress. */

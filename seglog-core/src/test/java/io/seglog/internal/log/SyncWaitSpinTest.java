@@ -107,12 +107,28 @@ class SyncWaitSpinTest {
 
   @Test
   void aWaiterWhoseSpinRunsOutParksAndIsStillWoken() throws Exception {
+    assertFollowersParkAndAreWoken(TimeUnit.MILLISECONDS.toNanos(1), 0);
+  }
+
+  /** A disk whose fsyncs take longer than the spin: waiters park at once, without spinning. */
+  @Test
+  void whileTheMeanFsyncIsLongerThanTheSpinWaitersParkWithoutSpinning() throws Exception {
+    assertFollowersParkAndAreWoken(SPIN_THROUGH, 2 * SPIN_THROUGH);
+  }
+
+  /**
+   * With the given spin and mean fsync (held while the leader's fsync is at the gate, since no
+   * other fsync ends meanwhile), every follower parks, and is still woken and acknowledged.
+   */
+  private void assertFollowersParkAndAreWoken(long spinNanos, long meanFsyncNanos)
+      throws Exception {
     GatedFileIO io = new GatedFileIO();
     ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 1);
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
         SyncCoordinator sync = log.syncCoordinatorForTest();
-        sync.spinBoundForTest(1);
+        sync.spinBoundForTest(spinNanos);
+        sync.fsyncMeanForTest(meanFsyncNanos);
         List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
         await("every follower parked", () -> sync.spinOutcomes()[1] == FOLLOWERS);
         io.open();
@@ -124,6 +140,40 @@ class SyncWaitSpinTest {
         assertThat(indices).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
         assertThat(log.durableIndex()).isEqualTo(5);
         assertThat(sync.spinOutcomes()).containsExactly(0, FOLLOWERS);
+      } finally {
+        io.open();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * A seal fsyncs under the append lock while the followers spin (a roll, waiting for the leader's
+   * fsync to release the fsync lock): whether the seal's {@code wakeDurable}, the next leader or
+   * its hand-off wakes them, every follower is woken while it spins and acknowledged.
+   */
+  @Test
+  void aSealUnderTheAppendLockWakesSpinningWaiters() throws Exception {
+    GatedFileIO io = new GatedFileIO();
+    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 2);
+    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
+      try {
+        SyncCoordinator sync = log.syncCoordinatorForTest();
+        sync.spinBoundForTest(SPIN_THROUGH);
+        List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
+        Future<?> roll = pool.submit(log::roll); // seals: its fsync waits for the leader's
+        io.open();
+
+        roll.get(60, TimeUnit.SECONDS);
+        Set<Long> indices = new HashSet<>();
+        for (Future<Long> f : futures) {
+          indices.add(f.get(60, TimeUnit.SECONDS));
+        }
+        assertThat(indices).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+        assertThat(log.durableIndex()).isEqualTo(5);
+        assertThat(log.segments()).as("the roll sealed the first segment").hasSize(2);
+        assertThat(sync.spinOutcomes()).containsExactly(FOLLOWERS, 0);
       } finally {
         io.open();
       }
