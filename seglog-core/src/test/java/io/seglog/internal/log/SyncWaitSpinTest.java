@@ -73,36 +73,55 @@ class SyncWaitSpinTest {
     return futures;
   }
 
-  @Test
-  void waitersWokenWhileSpinningAreAcknowledgedWithoutParking() throws Exception {
+  /** What a test does with a log whose fsyncs it can hold at a gate, and a pool to append from. */
+  private interface Gated {
+    void run(SegmentedLog log, GatedFileIO io, ExecutorService pool, SyncCoordinator sync)
+        throws Exception;
+  }
+
+  /** Runs {@code test} on a new gated log; the gate opens and the pool stops whatever happens. */
+  private void withGatedLog(Gated test) throws Exception {
     GatedFileIO io = new GatedFileIO();
-    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 2);
     try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
       try {
-        SyncCoordinator sync = log.syncCoordinatorForTest();
-        sync.spinBoundForTest(SPIN_THROUGH);
-        int forces = io.forces();
-        List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
-        io.open();
-
-        Set<Long> indices = new HashSet<>();
-        for (Future<Long> f : futures) {
-          indices.add(f.get(60, TimeUnit.SECONDS));
-        }
-        assertThat(indices).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
-        assertThat(log.durableIndex()).isEqualTo(5);
-        assertThat(io.forces() - forces)
-            .as("the leader's fsync, then one shared by the followers: group commit unchanged")
-            .isEqualTo(2);
-        assertThat(sync.spinOutcomes())
-            .as("every follower (the next leader included) was woken while it spun, none parked")
-            .containsExactly(FOLLOWERS, 0);
+        test.run(log, io, pool, log.syncCoordinatorForTest());
       } finally {
         io.open(); // a failed assertion must not leave close's fsync at the gate
       }
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The leader got index 1 and the followers 2 to 5, and all five are durable. */
+  private static void assertAllAcknowledged(SegmentedLog log, List<Future<Long>> futures)
+      throws Exception {
+    Set<Long> indices = new HashSet<>();
+    for (Future<Long> f : futures) {
+      indices.add(f.get(60, TimeUnit.SECONDS));
+    }
+    assertThat(indices).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+    assertThat(log.durableIndex()).isEqualTo(5);
+  }
+
+  @Test
+  void waitersWokenWhileSpinningAreAcknowledgedWithoutParking() throws Exception {
+    withGatedLog(
+        (log, io, pool, sync) -> {
+          sync.spinBoundForTest(SPIN_THROUGH);
+          int forces = io.forces();
+          List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
+          io.open();
+
+          assertAllAcknowledged(log, futures);
+          assertThat(io.forces() - forces)
+              .as("the leader's fsync, then one shared by the followers: group commit unchanged")
+              .isEqualTo(2);
+          assertThat(sync.spinOutcomes())
+              .as("every follower (the next leader included) was woken while it spun, none parked")
+              .containsExactly(FOLLOWERS, 0);
+        });
   }
 
   @Test
@@ -122,30 +141,17 @@ class SyncWaitSpinTest {
    */
   private void assertFollowersParkAndAreWoken(long spinNanos, long meanFsyncNanos)
       throws Exception {
-    GatedFileIO io = new GatedFileIO();
-    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 1);
-    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
-      try {
-        SyncCoordinator sync = log.syncCoordinatorForTest();
-        sync.spinBoundForTest(spinNanos);
-        sync.fsyncMeanForTest(meanFsyncNanos);
-        List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
-        await("every follower parked", () -> sync.spinOutcomes()[1] == FOLLOWERS);
-        io.open();
+    withGatedLog(
+        (log, io, pool, sync) -> {
+          sync.spinBoundForTest(spinNanos);
+          sync.fsyncMeanForTest(meanFsyncNanos);
+          List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
+          await("every follower parked", () -> sync.spinOutcomes()[1] == FOLLOWERS);
+          io.open();
 
-        Set<Long> indices = new HashSet<>();
-        for (Future<Long> f : futures) {
-          indices.add(f.get(60, TimeUnit.SECONDS));
-        }
-        assertThat(indices).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
-        assertThat(log.durableIndex()).isEqualTo(5);
-        assertThat(sync.spinOutcomes()).containsExactly(0, FOLLOWERS);
-      } finally {
-        io.open();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+          assertAllAcknowledged(log, futures);
+          assertThat(sync.spinOutcomes()).containsExactly(0, FOLLOWERS);
+        });
   }
 
   /**
@@ -155,60 +161,39 @@ class SyncWaitSpinTest {
    */
   @Test
   void aSealUnderTheAppendLockWakesSpinningWaiters() throws Exception {
-    GatedFileIO io = new GatedFileIO();
-    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 2);
-    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
-      try {
-        SyncCoordinator sync = log.syncCoordinatorForTest();
-        sync.spinBoundForTest(SPIN_THROUGH);
-        List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
-        Future<?> roll = pool.submit(log::roll); // seals: its fsync waits for the leader's
-        io.open();
+    withGatedLog(
+        (log, io, pool, sync) -> {
+          sync.spinBoundForTest(SPIN_THROUGH);
+          List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
+          Future<?> roll = pool.submit(log::roll); // seals: its fsync waits for the leader's
+          io.open();
 
-        roll.get(60, TimeUnit.SECONDS);
-        Set<Long> indices = new HashSet<>();
-        for (Future<Long> f : futures) {
-          indices.add(f.get(60, TimeUnit.SECONDS));
-        }
-        assertThat(indices).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
-        assertThat(log.durableIndex()).isEqualTo(5);
-        assertThat(log.segments()).as("the roll sealed the first segment").hasSize(2);
-        assertThat(sync.spinOutcomes()).containsExactly(FOLLOWERS, 0);
-      } finally {
-        io.open();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+          roll.get(60, TimeUnit.SECONDS);
+          assertAllAcknowledged(log, futures);
+          assertThat(log.segments()).as("the roll sealed the first segment").hasSize(2);
+          assertThat(sync.spinOutcomes()).containsExactly(FOLLOWERS, 0);
+        });
   }
 
   @Test
   void aFailedFsyncFailsEverySpinningWaiterWithTheFence() throws Exception {
-    GatedFileIO io = new GatedFileIO();
-    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 1);
-    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
-      try {
-        SyncCoordinator sync = log.syncCoordinatorForTest();
-        sync.spinBoundForTest(SPIN_THROUGH);
-        List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
-        io.failForces();
-        io.open();
+    withGatedLog(
+        (log, io, pool, sync) -> {
+          sync.spinBoundForTest(SPIN_THROUGH);
+          List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
+          io.failForces();
+          io.open();
 
-        for (Future<Long> f : futures) {
-          assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
-              .isInstanceOf(ExecutionException.class)
-              .hasCauseInstanceOf(LogFencedException.class);
-        }
-        assertThat(log.durableIndex()).as("nothing after the failed fsync is durable").isZero();
-        assertThat(sync.spinOutcomes())
-            .as("the failure woke every follower while it spun")
-            .containsExactly(FOLLOWERS, 0);
-      } finally {
-        io.open();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+          for (Future<Long> f : futures) {
+            assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(LogFencedException.class);
+          }
+          assertThat(log.durableIndex()).as("nothing after the failed fsync is durable").isZero();
+          assertThat(sync.spinOutcomes())
+              .as("the failure woke every follower while it spun")
+              .containsExactly(FOLLOWERS, 0);
+        });
   }
 
   /** The config reaches the coordinator: many writers, real files, every record durable. */
@@ -272,23 +257,15 @@ class SyncWaitSpinTest {
 
   @Test
   void withoutASpinAWaiterParksAtOnce() throws Exception {
-    GatedFileIO io = new GatedFileIO();
-    ExecutorService pool = Executors.newFixedThreadPool(FOLLOWERS + 1);
-    try (SegmentedLog log = SegmentedLog.open(dir, ALWAYS, io)) {
-      try {
-        List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
-        io.open();
-        for (Future<Long> f : futures) {
-          assertThat(f.get(60, TimeUnit.SECONDS)).isBetween(1L, 5L);
-        }
-        assertThat(log.syncCoordinatorForTest().spinOutcomes())
-            .as("no spin: not counted either way")
-            .containsExactly(0, 0);
-      } finally {
-        io.open();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    withGatedLog(
+        (log, io, pool, sync) -> {
+          List<Future<Long>> futures = followersWaitingForAHeldFsync(log, io, pool);
+          io.open();
+
+          assertAllAcknowledged(log, futures);
+          assertThat(sync.spinOutcomes())
+              .as("no spin: not counted either way")
+              .containsExactly(0, 0);
+        });
   }
 }
