@@ -9,6 +9,11 @@ package io.seglog;
  * @param recordsSynced records made durable by them
  * @param bytesSynced bytes made durable by them
  * @param pendingAcks asynchronous appends written and waiting for their fsync (queue depth)
+ * @param fsyncWaits times a thread waited for an fsync another thread was running (group commit:
+ *     each is a wake-up to pay)
+ * @param fsyncWaitsSpun of those, the waits that ended while the thread was still spinning ({@link
+ *     LogConfig#syncWaitSpin()}), without parking; the others parked. Far fewer than {@code
+ *     fsyncWaits} with a spin set: the spin runs out first, and is too short to help
  */
 public record LogMetrics(
     long fsyncs,
@@ -16,7 +21,9 @@ public record LogMetrics(
     long fsyncNanosMax,
     long recordsSynced,
     long bytesSynced,
-    int pendingAcks) {
+    int pendingAcks,
+    long fsyncWaits,
+    long fsyncWaitsSpun) {
 
   /** Mean fsync latency in nanoseconds; 0 before the first fsync. */
   public double meanFsyncNanos() {

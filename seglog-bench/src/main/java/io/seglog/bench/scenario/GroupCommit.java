@@ -17,8 +17,10 @@ import java.util.Map;
 /**
  * Scenario 1a, group commit: T threads each append 100-byte records under {@link SyncPolicy#ALWAYS}
  * and wait for their own durable ack (blocking {@code append}), for a fixed time. Reports
- * acknowledged records/s, records per fsync (from {@link Log#metrics()}), p50/p99 ack latency, and
- * the T-writer / 1-writer rate ratio (issue 3 target: 64 writers at least 25x one).
+ * acknowledged records/s, records per fsync (from {@link Log#metrics()}), p50/p99 ack latency, the
+ * share of waits that ended while spinning ({@code waits_spun}, {@link
+ * LogMetrics#fsyncWaitsSpun()}), and the T-writer / 1-writer rate ratio (issue 3 target: 64 writers
+ * at least 25x one).
  *
  * <p>Each point opens a fresh log under {@code -Dseglog.scenario.dir} (default
  * /tmp/seglog-scenarios), runs {@code warmup} seconds unmeasured, then {@code seconds} measured.
@@ -40,7 +42,8 @@ public final class GroupCommit {
       double fsyncsPerSec,
       double meanFsyncNanos,
       long p50Nanos,
-      long p99Nanos) {}
+      long p99Nanos,
+      double waitsSpunShare) {}
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opt = Scenarios.parse(String.join(" ", args));
@@ -90,7 +93,7 @@ public final class GroupCommit {
           System.out.printf(
               Locale.ROOT,
               "run=%d spin_us=%d threads=%d records/s=%.0f records/fsync=%.2f fsyncs/s=%.0f"
-                  + " fsync_mean_us=%.0f p50_us=%.0f p99_us=%.0f load=\"%s\"%n",
+                  + " fsync_mean_us=%.0f p50_us=%.0f p99_us=%.0f waits_spun=%.2f load=\"%s\"%n",
               run,
               spins[i],
               t,
@@ -100,6 +103,7 @@ public final class GroupCommit {
               p.meanFsyncNanos / 1e3,
               p.p50Nanos / 1e3,
               p.p99Nanos / 1e3,
+              p.waitsSpunShare,
               Scenarios.loadAverage());
         }
         if (threads[0] == 1 && max > 1) {
@@ -188,13 +192,15 @@ public final class GroupCommit {
       int n = sorted.length;
       double fsyncs = after.fsyncs() - before.fsyncs();
       double synced = after.recordsSynced() - before.recordsSynced();
+      double waits = after.fsyncWaits() - before.fsyncWaits();
       return new Point(
           n / (elapsed / 1e9),
           fsyncs == 0 ? 0 : synced / fsyncs,
           fsyncs / (elapsed / 1e9),
           fsyncs == 0 ? 0 : (after.fsyncNanosTotal() - before.fsyncNanosTotal()) / fsyncs,
           Scenarios.percentile(sorted, n, 0.50),
-          Scenarios.percentile(sorted, n, 0.99));
+          Scenarios.percentile(sorted, n, 0.99),
+          waits == 0 ? 0 : (after.fsyncWaitsSpun() - before.fsyncWaitsSpun()) / waits);
     } finally {
       Scenarios.deleteRecursively(dir);
     }

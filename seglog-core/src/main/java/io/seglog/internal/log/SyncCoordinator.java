@@ -180,8 +180,9 @@ final class SyncCoordinator {
   // How long a waiter yields before it parks (LogConfig.syncWaitSpin); 0 parks at once. Set
   // once, but tests may change it (spinBoundForTest).
   private volatile long spinNanos;
-  private final LongAdder spinsWoken = new LongAdder(); // for tests, see spinOutcomes
-  private final LongAdder spinsParked = new LongAdder();
+  private final LongAdder waits = new LongAdder(); // threads that waited in syncTo (metrics)
+  private final LongAdder spinsWoken = new LongAdder(); // of those, woken while spinning (metrics)
+  private final LongAdder spinsParked = new LongAdder(); // for tests, see spinOutcomes
   private final AtomicLong durableIndex;
   private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
   private final Queued stopMarker =
@@ -265,6 +266,7 @@ final class SyncCoordinator {
             }
             me = new Waiter(target, Thread.currentThread());
             waiters.add(me);
+            waits.increment();
           } else {
             fsyncInProgress = true;
             boolean observed = gatherCount >= 2 && gatherFrom != Long.MAX_VALUE;
@@ -926,6 +928,13 @@ final class SyncCoordinator {
 
   synchronized LogMetrics metrics() {
     return new LogMetrics(
-        fsyncs, fsyncNanosTotal, fsyncNanosMax, recordsSynced, bytesSynced, queue.size());
+        fsyncs,
+        fsyncNanosTotal,
+        fsyncNanosMax,
+        recordsSynced,
+        bytesSynced,
+        queue.size(),
+        waits.sum(),
+        spinsWoken.sum());
   }
 }

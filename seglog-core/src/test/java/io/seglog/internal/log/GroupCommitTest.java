@@ -164,6 +164,7 @@ class GroupCommitTest {
         assertThat(log.durableIndex()).isEqualTo(i);
       }
       assertThat(io.forces() - before).isEqualTo(10);
+      assertThat(log.metrics().fsyncWaits()).as("a lone writer never waits").isZero();
     }
   }
 

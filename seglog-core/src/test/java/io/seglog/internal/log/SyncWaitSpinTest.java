@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.LogConfig;
 import io.seglog.LogFencedException;
+import io.seglog.LogMetrics;
 import io.seglog.SyncPolicy;
 import io.seglog.internal.io.NioFileIO;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +122,9 @@ class SyncWaitSpinTest {
           assertThat(sync.spinOutcomes())
               .as("every follower (the next leader included) was woken while it spun, none parked")
               .containsExactly(FOLLOWERS, 0);
+          LogMetrics m = log.metrics();
+          assertThat(m.fsyncWaits()).as("each follower waited once").isEqualTo(FOLLOWERS);
+          assertThat(m.fsyncWaitsSpun()).isEqualTo(FOLLOWERS);
         });
   }
 
@@ -151,6 +155,9 @@ class SyncWaitSpinTest {
 
           assertAllAcknowledged(log, futures);
           assertThat(sync.spinOutcomes()).containsExactly(0, FOLLOWERS);
+          LogMetrics m = log.metrics();
+          assertThat(m.fsyncWaits()).isEqualTo(FOLLOWERS);
+          assertThat(m.fsyncWaitsSpun()).as("every wait parked").isZero();
         });
   }
 
@@ -266,6 +273,8 @@ class SyncWaitSpinTest {
           assertThat(sync.spinOutcomes())
               .as("no spin: not counted either way")
               .containsExactly(0, 0);
+          assertThat(log.metrics().fsyncWaits()).isEqualTo(FOLLOWERS);
+          assertThat(log.metrics().fsyncWaitsSpun()).isZero();
         });
   }
 }
