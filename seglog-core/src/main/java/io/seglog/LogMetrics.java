@@ -12,8 +12,9 @@ package io.seglog;
  * @param fsyncWaits times a thread waited for an fsync another thread was running (group commit:
  *     each is a wake-up to pay)
  * @param fsyncWaitsSpun of those, the waits that ended while the thread was still spinning ({@link
- *     LogConfig#syncWaitSpin()}), without parking; the others parked. Far fewer than {@code
- *     fsyncWaits} with a spin set: the spin runs out first, and is too short to help
+ *     LogConfig#syncWaitSpin()}), without parking; the others parked (or were woken before their
+ *     spin began). With a spin set, a count far below {@code fsyncWaits} means the spin runs out
+ *     first: it is too short to help
  */
 public record LogMetrics(
     long fsyncs,
