@@ -2,7 +2,7 @@
 # Runs the seglog-alone scenarios (package io.seglog.bench.scenario) and keeps their output.
 #
 #   cd <repo> && mvn -B -q -pl seglog-bench -am package -DskipTests
-#   seglog-bench/scenarios.sh [all|group|async|recovery|heap|tail|fsync|probe] [out-dir]
+#   seglog-bench/scenarios.sh [all|group|async|recovery|heap|tail|fsync|probe|pages] [out-dir]
 #
 # fsync (not part of all: needs fio) interleaves, three times, fio's 4 KiB write+fdatasync rate
 # (appending to a new file, as a log does) with seglog's one-writer SyncPolicy.ALWAYS rate for
@@ -41,10 +41,14 @@ case $WHAT in
     run heap HeapAndFiles millions=1,5,10 cacheMiB=default runs=3 randomReads=100000
     # Fewer random reads: once the indexes outgrow the cache, each miss reloads a whole index.
     run heap-cache16 HeapAndFiles millions=1,5,10 cacheMiB=16 runs=3 randomReads=10000 ;;
-  probe) # the disk alone, no log: write+fdatasync of a growing vs a pre-zeroed file, then N threads
+  probe) # the disk alone, no log: write+fdatasync of a growing vs a pre-zeroed file, then N threads,
+         # then writes into fresh against cached page-cache pages
     run fsync-probe-write FsyncProbe probe=write file=grow,prezeroed,zeroed-ahead chunk=120000 syncs=3000 runs=3
     run fsync-probe-small FsyncProbe probe=write file=grow,prezeroed,zeroed-ahead chunk=148 syncs=10000 runs=3
-    run fsync-probe-threads FsyncProbe probe=threads threads=1,2,4,8 chunk=148 seconds=3 runs=3 ;;
+    run fsync-probe-threads FsyncProbe probe=threads threads=1,2,4,8 chunk=148 seconds=3 runs=3
+    run page-probe FsyncProbe probe=pages mib=360 runs=10 ;;
+  pages) # only the last probe: fresh against cached page-cache pages, no fsync
+    run page-probe FsyncProbe probe=pages mib=360 runs=10 ;;
   fsync)
     command -v fio >/dev/null || { echo "scenarios: fsync needs fio (apt-get install -y fio)" >&2; exit 2; }
     {

@@ -30,11 +30,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *       pre-zeroing costs when it is paid in the same run.
  *   <li>{@code threads=N}: N threads each write {@code chunk} bytes at the end of one shared file
  *       and fdatasync, for {@code seconds}: whether concurrent fsyncs overlap on this disk.
+ *   <li>{@code pages}: no fsync at all. One thread writes {@code mib} MiB to a new file in 1 MiB
+ *       writes (every page a fresh page-cache page, as a log's appends without sync get), then
+ *       writes the same bytes again over that file (its pages already cached): what the page
+ *       cache's page allocation costs a writer, against the copy alone. The file is deleted after
+ *       each run, so the next run allocates again.
  * </ul>
  *
- * <p>Usage: {@code FsyncProbe [probe=write|threads] [file=grow,prezeroed,zeroed-ahead]
- * [chunk=120000] [syncs=3000] [threads=1,2,4,8] [seconds=3] [runs=3]}. Runs are interleaved (run 1
- * of every point, then run 2, ...).
+ * <p>Usage: {@code FsyncProbe [probe=write|threads|pages] [file=grow,prezeroed,zeroed-ahead]
+ * [chunk=120000] [syncs=3000] [threads=1,2,4,8] [seconds=3] [mib=360] [runs=3]}. Runs are
+ * interleaved (run 1 of every point, then run 2, ...).
  */
 public final class FsyncProbe {
   private FsyncProbe() {}
@@ -77,8 +82,13 @@ public final class FsyncProbe {
             concurrentSyncs(dir.resolve("probe.dat"), t, chunk, seconds, run);
           }
         }
+      } else if (probe.equals("pages")) {
+        int mib = Integer.parseInt(opt.getOrDefault("mib", "360"));
+        for (int run = 1; run <= runs; run++) {
+          freshAndCachedPages(dir.resolve("probe.dat"), mib, run);
+        }
       } else {
-        throw new IllegalArgumentException("probe must be write or threads, not " + probe);
+        throw new IllegalArgumentException("probe must be write, threads or pages, not " + probe);
       }
     } finally {
       Scenarios.deleteRecursively(dir);
@@ -124,6 +134,38 @@ public final class FsyncProbe {
     } finally {
       java.nio.file.Files.deleteIfExists(path);
     }
+  }
+
+  private static void freshAndCachedPages(Path path, int mib, int run) throws IOException {
+    java.nio.file.Files.deleteIfExists(path);
+    ByteBuffer data = pattern(1 << 20);
+    try (FileChannel ch =
+        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      double fresh = writeMiB(ch, data, mib);
+      double cached = writeMiB(ch, data, mib);
+      System.out.printf(
+          Locale.ROOT,
+          "run=%d probe=pages mib=%d fresh_pages_MB/s=%.0f cached_pages_MB/s=%.0f%n",
+          run,
+          mib,
+          fresh,
+          cached);
+    } finally {
+      java.nio.file.Files.deleteIfExists(path);
+    }
+  }
+
+  /** Writes {@code mib} MiB of {@code data} from offset 0, 1 MiB per write; returns MB/s. */
+  private static double writeMiB(FileChannel ch, ByteBuffer data, int mib) throws IOException {
+    long start = System.nanoTime();
+    long at = 0;
+    for (int i = 0; i < mib; i++) {
+      data.clear();
+      while (data.hasRemaining()) {
+        at += ch.write(data, at);
+      }
+    }
+    return at / 1e6 / ((System.nanoTime() - start) / 1e9);
   }
 
   private static final long AHEAD_FILE_BYTES = 64L << 20;
