@@ -43,8 +43,8 @@ case $WHAT in
     run heap-cache16 HeapAndFiles millions=1,5,10 cacheMiB=16 runs=3 randomReads=10000 ;;
   probe) # the disk alone, no log: write+fdatasync of a growing vs a pre-zeroed file, then N threads,
          # then writes into fresh against cached page-cache pages
-    run fsync-probe-write FsyncProbe probe=write file=grow,prezeroed,zeroed-ahead chunk=120000 syncs=3000 runs=3
-    run fsync-probe-small FsyncProbe probe=write file=grow,prezeroed,zeroed-ahead chunk=148 syncs=10000 runs=3
+    run fsync-probe-write FsyncProbe probe=write file=grow,prezeroed,zeroed-ahead,direct chunk=120000 syncs=3000 runs=3
+    run fsync-probe-small FsyncProbe probe=write file=grow,prezeroed,zeroed-ahead,direct chunk=148 syncs=10000 runs=3
     run fsync-probe-threads FsyncProbe probe=threads threads=1,2,4,8 chunk=148 seconds=3 runs=3
     run page-probe FsyncProbe probe=pages mib=360 runs=10 ;;
   pages) # only the last probe: fresh against cached page-cache pages, no fsync

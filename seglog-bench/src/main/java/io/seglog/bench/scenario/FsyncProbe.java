@@ -28,16 +28,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *       written with zeros and fsynced by a second thread while the writer fills the one before
  *       (the writer waits when the next is not ready), the first one's zeroing timed too: what
  *       pre-zeroing costs when it is paid in the same run.
+ *   <li>{@code file=direct}: a growing file opened with {@code O_DIRECT}, each write {@code chunk}
+ *       rounded up to the file system's block, then fdatasynced: what direct I/O would give a log.
  *   <li>{@code threads=N}: N threads each write {@code chunk} bytes at the end of one shared file
  *       and fdatasync, for {@code seconds}: whether concurrent fsyncs overlap on this disk.
  *   <li>{@code pages}: no fsync at all. One thread writes {@code mib} MiB to a new file in 1 MiB
  *       writes (every page a fresh page-cache page, as a log's appends without sync get), then
  *       writes the same bytes again over that file (its pages already cached): what the page
- *       cache's page allocation costs a writer, against the copy alone. The file is deleted after
- *       each run, so the next run allocates again.
+ *       cache's page allocation costs a writer, against the copy alone. Then the same amount to a
+ *       new file opened with {@code O_DIRECT} (no page cache at all; an fdatasync at the end,
+ *       timed): what direct I/O would give instead. The files are deleted after each run, so the
+ *       next run allocates again.
  * </ul>
  *
- * <p>Usage: {@code FsyncProbe [probe=write|threads|pages] [file=grow,prezeroed,zeroed-ahead]
+ * <p>Usage: {@code FsyncProbe [probe=write|threads|pages] [file=grow,prezeroed,zeroed-ahead,direct]
  * [chunk=120000] [syncs=3000] [threads=1,2,4,8] [seconds=3] [mib=360] [runs=3]}. Runs are
  * interleaved (run 1 of every point, then run 2, ...).
  */
@@ -66,6 +70,8 @@ public final class FsyncProbe {
           for (String file : files) {
             if (file.equals("zeroed-ahead")) {
               zeroedAhead(dir, chunk, syncs, run);
+            } else if (file.equals("direct")) {
+              directWriteAndSync(dir.resolve("probe.dat"), chunk, syncs, run);
             } else {
               writeAndSync(dir.resolve("probe.dat"), file, chunk, syncs, run);
             }
@@ -143,15 +149,47 @@ public final class FsyncProbe {
         FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       double fresh = writeMiB(ch, data, mib);
       double cached = writeMiB(ch, data, mib);
+      java.nio.file.Files.delete(path);
+      double direct = writeDirectMiB(path, mib);
       System.out.printf(
           Locale.ROOT,
-          "run=%d probe=pages mib=%d fresh_pages_MB/s=%.0f cached_pages_MB/s=%.0f%n",
+          "run=%d probe=pages mib=%d fresh_pages_MB/s=%.0f cached_pages_MB/s=%.0f"
+              + " direct_MB/s=%.0f%n",
           run,
           mib,
           fresh,
-          cached);
+          cached,
+          direct);
     } finally {
       java.nio.file.Files.deleteIfExists(path);
+    }
+  }
+
+  /**
+   * Writes {@code mib} MiB to a new file opened with {@code O_DIRECT} (no page cache), 1 MiB per
+   * write from a block-aligned buffer, then fdatasyncs; returns MB/s, the sync included.
+   */
+  private static double writeDirectMiB(Path path, int mib) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(
+            path,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+      int block = Math.toIntExact(java.nio.file.Files.getFileStore(path).getBlockSize());
+      ByteBuffer aligned = ByteBuffer.allocateDirect((1 << 20) + block).alignedSlice(block);
+      ByteBuffer source = pattern(1 << 20);
+      aligned.put(source).flip();
+      long start = System.nanoTime();
+      long at = 0;
+      for (int i = 0; i < mib; i++) {
+        aligned.clear();
+        while (aligned.hasRemaining()) {
+          at += ch.write(aligned, at);
+        }
+      }
+      ch.force(false);
+      return at / 1e6 / ((System.nanoTime() - start) / 1e9);
     }
   }
 
@@ -166,6 +204,50 @@ public final class FsyncProbe {
       }
     }
     return at / 1e6 / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * As {@link #writeAndSync} for a growing file opened with {@code O_DIRECT}: each write is {@code
+   * chunk} rounded up to the file system's block (as a log writing directly would pad its tail),
+   * from a block-aligned buffer, then fdatasynced.
+   */
+  private static void directWriteAndSync(Path path, int chunk, int syncs, int run)
+      throws IOException {
+    java.nio.file.Files.deleteIfExists(path);
+    try (FileChannel ch =
+        FileChannel.open(
+            path,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+      int block = Math.toIntExact(java.nio.file.Files.getFileStore(path).getBlockSize());
+      int padded = (chunk + block - 1) / block * block;
+      // appendAndSync writes position 0 to capacity: exactly the padded length, block-aligned.
+      ByteBuffer data =
+          ByteBuffer.allocateDirect(padded + block).alignedSlice(block).slice(0, padded);
+      data.put(pattern(chunk)).clear();
+      long[] fsyncNanos = new long[syncs];
+      long at = 0;
+      long start = System.nanoTime();
+      for (int i = 0; i < syncs; i++) {
+        at = appendAndSync(ch, data, at, fsyncNanos, i);
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      Arrays.sort(fsyncNanos);
+      System.out.printf(
+          Locale.ROOT,
+          "run=%d probe=write file=direct chunk=%d written=%d syncs/s=%.0f MB/s=%.1f"
+              + " fsync_p50_us=%d fsync_p99_us=%d%n",
+          run,
+          chunk,
+          padded,
+          syncs / secs,
+          (double) chunk * syncs / secs / 1e6,
+          Scenarios.percentile(fsyncNanos, syncs, 0.50) / 1000,
+          Scenarios.percentile(fsyncNanos, syncs, 0.99) / 1000);
+    } finally {
+      java.nio.file.Files.deleteIfExists(path);
+    }
   }
 
   private static final long AHEAD_FILE_BYTES = 64L << 20;
