@@ -70,8 +70,6 @@ public final class FsyncProbe {
           for (String file : files) {
             if (file.equals("zeroed-ahead")) {
               zeroedAhead(dir, chunk, syncs, run);
-            } else if (file.equals("direct")) {
-              directWriteAndSync(dir.resolve("probe.dat"), chunk, syncs, run);
             } else {
               writeAndSync(dir.resolve("probe.dat"), file, chunk, syncs, run);
             }
@@ -104,9 +102,24 @@ public final class FsyncProbe {
   private static void writeAndSync(Path path, String file, int chunk, int syncs, int run)
       throws IOException {
     java.nio.file.Files.deleteIfExists(path);
+    boolean direct = file.equals("direct");
     try (FileChannel ch =
-        FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      if (file.equals("prezeroed")) {
+        direct
+            ? FileChannel.open(
+                path,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)
+            : FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer data;
+      if (direct) {
+        // Rounded up to the block, from a block-aligned buffer: appendAndSync writes position 0 to
+        // capacity, so the slice is exactly the padded length.
+        int block = Math.toIntExact(java.nio.file.Files.getFileStore(path).getBlockSize());
+        int padded = (chunk + block - 1) / block * block;
+        data = ByteBuffer.allocateDirect(padded + block).alignedSlice(block).slice(0, padded);
+        data.put(pattern(chunk)).clear();
+      } else if (file.equals("prezeroed")) {
         ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
         long total = (long) chunk * syncs;
         for (long at = 0; at < total; ) {
@@ -114,10 +127,13 @@ public final class FsyncProbe {
           at += ch.write(zeros, at);
         }
         ch.force(true);
-      } else if (!file.equals("grow")) {
-        throw new IllegalArgumentException("file must be grow or prezeroed, not " + file);
+        data = pattern(chunk);
+      } else if (file.equals("grow")) {
+        data = pattern(chunk);
+      } else {
+        throw new IllegalArgumentException(
+            "file must be grow, prezeroed, zeroed-ahead or direct, not " + file);
       }
-      ByteBuffer data = pattern(chunk);
       long[] fsyncNanos = new long[syncs];
       long at = 0;
       long start = System.nanoTime();
@@ -128,11 +144,12 @@ public final class FsyncProbe {
       Arrays.sort(fsyncNanos);
       System.out.printf(
           Locale.ROOT,
-          "run=%d probe=write file=%s chunk=%d syncs/s=%.0f MB/s=%.1f fsync_p50_us=%d"
-              + " fsync_p99_us=%d%n",
+          "run=%d probe=write file=%s chunk=%d written=%d syncs/s=%.0f MB/s=%.1f"
+              + " fsync_p50_us=%d fsync_p99_us=%d%n",
           run,
           file,
           chunk,
+          data.capacity(),
           syncs / secs,
           (double) chunk * syncs / secs / 1e6,
           Scenarios.percentile(fsyncNanos, syncs, 0.50) / 1000,
@@ -204,50 +221,6 @@ public final class FsyncProbe {
       }
     }
     return at / 1e6 / ((System.nanoTime() - start) / 1e9);
-  }
-
-  /**
-   * As {@link #writeAndSync} for a growing file opened with {@code O_DIRECT}: each write is {@code
-   * chunk} rounded up to the file system's block (as a log writing directly would pad its tail),
-   * from a block-aligned buffer, then fdatasynced.
-   */
-  private static void directWriteAndSync(Path path, int chunk, int syncs, int run)
-      throws IOException {
-    java.nio.file.Files.deleteIfExists(path);
-    try (FileChannel ch =
-        FileChannel.open(
-            path,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE,
-            com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
-      int block = Math.toIntExact(java.nio.file.Files.getFileStore(path).getBlockSize());
-      int padded = (chunk + block - 1) / block * block;
-      // appendAndSync writes position 0 to capacity: exactly the padded length, block-aligned.
-      ByteBuffer data =
-          ByteBuffer.allocateDirect(padded + block).alignedSlice(block).slice(0, padded);
-      data.put(pattern(chunk)).clear();
-      long[] fsyncNanos = new long[syncs];
-      long at = 0;
-      long start = System.nanoTime();
-      for (int i = 0; i < syncs; i++) {
-        at = appendAndSync(ch, data, at, fsyncNanos, i);
-      }
-      double secs = (System.nanoTime() - start) / 1e9;
-      Arrays.sort(fsyncNanos);
-      System.out.printf(
-          Locale.ROOT,
-          "run=%d probe=write file=direct chunk=%d written=%d syncs/s=%.0f MB/s=%.1f"
-              + " fsync_p50_us=%d fsync_p99_us=%d%n",
-          run,
-          chunk,
-          padded,
-          syncs / secs,
-          (double) chunk * syncs / secs / 1e6,
-          Scenarios.percentile(fsyncNanos, syncs, 0.50) / 1000,
-          Scenarios.percentile(fsyncNanos, syncs, 0.99) / 1000);
-    } finally {
-      java.nio.file.Files.deleteIfExists(path);
-    }
   }
 
   private static final long AHEAD_FILE_BYTES = 64L << 20;
