@@ -967,6 +967,7 @@ public final class SegmentedLog implements Log {
     active.publishWritten(length, first, 1, timestamp, timestamp);
     bytesWritten += length;
     lastIndex = first; // publish to readers
+    writtenSignal.published(); // a volatile read, unless a tailer waits
     return first;
   }
 
