@@ -78,4 +78,20 @@ class ReadOnlyPrefixRemovalTest {
       }
     }
   }
+
+  @Test
+  void aReadOnlyStreamBelowTheWritersNewFirstIndexIsGone() {
+    try (Log writer = Log.open(dir, WRITER)) {
+      for (long i = 1; i <= 100; i++) {
+        writer.append(payload(i));
+      }
+      try (Log reader = Log.openReadOnly(dir, READER)) {
+        assertThat(reader.read(95).payload().getLong(0)).isEqualTo(95); // segment 1 not open
+        writer.truncateBefore(50);
+        assertThatThrownBy(() -> reader.readStream(5))
+            .isInstanceOf(RecordsGoneException.class)
+            .satisfies(e -> assertThat(((RecordsGoneException) e).firstIndex()).isEqualTo(50));
+      }
+    }
+  }
 }
