@@ -60,4 +60,38 @@ class ReadOnlyPrefixRemovalTest {
       }
     }
   }
+
+  @Test
+  void aReadOnlyReaderBelowTheWritersNewFirstIndexGetsRecordsGone() {
+    try (Log writer = Log.open(dir, WRITER)) {
+      for (long i = 1; i <= 100; i++) {
+        writer.append(payload(i));
+      }
+      try (Log reader = Log.openReadOnly(dir, READER);
+          LogReader r = reader.reader(1, 101)) {
+        assertThat(r.next().payload().getLong(0)).isEqualTo(1);
+        assertThat(reader.read(85).payload().getLong(0)).isEqualTo(85); // evicts segment 1's file
+        writer.truncateBefore(50);
+        assertThatThrownBy(r::next)
+            .isInstanceOf(RecordsGoneException.class)
+            .satisfies(e -> assertThat(((RecordsGoneException) e).index()).isEqualTo(2));
+      }
+    }
+  }
+
+  @Test
+  void aReadOnlyStreamBelowTheWritersNewFirstIndexIsGone() {
+    try (Log writer = Log.open(dir, WRITER)) {
+      for (long i = 1; i <= 100; i++) {
+        writer.append(payload(i));
+      }
+      try (Log reader = Log.openReadOnly(dir, READER)) {
+        assertThat(reader.read(95).payload().getLong(0)).isEqualTo(95); // segment 1 not open
+        writer.truncateBefore(50);
+        assertThatThrownBy(() -> reader.readStream(5))
+            .isInstanceOf(RecordsGoneException.class)
+            .satisfies(e -> assertThat(((RecordsGoneException) e).firstIndex()).isEqualTo(50));
+      }
+    }
+  }
 }

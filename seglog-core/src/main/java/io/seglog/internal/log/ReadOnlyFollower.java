@@ -1,6 +1,7 @@
 package io.seglog.internal.log;
 
 import io.seglog.CorruptLogException;
+import io.seglog.internal.format.CheckpointFormat;
 import io.seglog.internal.format.FormatException;
 import io.seglog.internal.format.FrameEnvelope;
 import io.seglog.internal.format.FrameHeader;
@@ -26,9 +27,11 @@ import java.util.UUID;
  * with its header complete. So a frame at the end of the last segment is taken only once it is
  * whole and its CRC32C matches: anything else (a short header, a frame running past the file's end,
  * a checksum mismatch) is a frame not yet fully written, and simply not there yet, never an error.
- * A new segment is taken only after the last one was seen sealed, and only if its header continues
- * the hash chain. A last segment that shrank, or vanished, was truncated by the writer: reported,
- * so tailers can fail with {@code RecordsGoneException} instead of reading stale bytes.
+ * A whole checkpoint frame (a state machine's, version 2) takes no index and is passed over, as
+ * recovery's scan does, so the records after it are found. A new segment is taken only after the
+ * last one was seen sealed, and only if its header continues the hash chain. A last segment that
+ * shrank, or vanished, was truncated by the writer: reported, so tailers can fail with {@code
+ * RecordsGoneException} instead of reading stale bytes.
  *
  * <p>Not thread-safe: the log calls it under its append lock (which a read-only log uses for
  * nothing else), so one refresh runs at a time and never while the log closes.
@@ -122,6 +125,17 @@ final class ReadOnlyFollower {
         trailer = SegmentFormat.decodeTrailer(b, 0, h);
         pos += length;
         break;
+      }
+      if (h.type() == SegmentFormat.FRAME_CHECKPOINT
+          && segment.header().version() >= SegmentFormat.VERSION_2) {
+        // A state machine's checkpoint chunk (issue 6): it takes no index, as in recovery's scan.
+        try {
+          CheckpointFormat.decodeChunk(b, 0, h, pos);
+        } catch (FormatException e) {
+          break;
+        }
+        pos += length;
+        continue;
       }
       if (h.type() != SegmentFormat.FRAME_RECORDS) {
         break;

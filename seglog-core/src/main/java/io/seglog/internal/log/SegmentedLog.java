@@ -967,6 +967,7 @@ public final class SegmentedLog implements Log {
     active.publishWritten(length, first, 1, timestamp, timestamp);
     bytesWritten += length;
     lastIndex = first; // publish to readers
+    writtenSignal.published(); // a volatile read, unless a tailer waits
     return first;
   }
 
@@ -988,6 +989,9 @@ public final class SegmentedLog implements Log {
       } catch (IOException | CorruptLogException e) {
         RuntimeException failure =
             e instanceof IOException io ? readFailure(segment, io) : (CorruptLogException) e;
+        if (readOnly && !closed) {
+          refresh(); // the writer may have removed the records (and the file) since, as for read
+        }
         RuntimeException gone = goneAfterFailure(index, epoch, failure);
         if (gone != null) {
           throw gone;

@@ -20,7 +20,9 @@ import java.util.NoSuchElementException;
  * <p>Truncation: the reader remembers the log's cut epoch; when a suffix cut happened since,
  * records above the lowest index it kept are gone for this reader (they may have been appended
  * again with other content), and records below the first index are gone too: both throw {@link
- * RecordsGoneException}, checked before and after each read, never stale data.
+ * RecordsGoneException}, checked before and after each read, never stale data. On a log opened
+ * read-only, a load that fails first looks for the writer's prefix removals (as {@code read} does),
+ * so a record the writer removed is gone, not a missing-file error.
  */
 final class SegmentedLogReader implements LogReader {
   private final SegmentedLog log;
@@ -130,6 +132,9 @@ final class SegmentedLogReader implements LogReader {
             e instanceof IOException io ? log.readFailure(segment, io) : (CorruptLogException) e;
         view.clear();
         segment = null;
+        if (log.isReadOnly() && !log.isClosed()) {
+          log.refresh(); // the writer may have removed the records (and the file) since
+        }
         RuntimeException gone = log.goneAfterFailure(next, epoch, failure);
         if (gone != null) {
           throw gone;

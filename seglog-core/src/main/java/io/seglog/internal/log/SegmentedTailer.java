@@ -212,7 +212,9 @@ final class SegmentedTailer implements Tailer {
         if (log.isReadOnly() && !log.isClosed()) {
           log.refresh(); // the writer may have removed the records (and the file) since
         }
-        if (log.cutEpoch() != seenEpoch || next < log.firstIndex()) {
+        // A cut here, retention, or the writer's truncation (which a read-only log finds at the
+        // refresh): check() reports it, never as damage.
+        if (log.cutEpoch() != seenEpoch || next < log.firstIndex() || log.externallyTruncated()) {
           return false;
         }
         throw failure;
