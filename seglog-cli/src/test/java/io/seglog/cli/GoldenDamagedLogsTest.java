@@ -451,6 +451,32 @@ class GoldenDamagedLogsTest {
     assertThat(CliRun.run("verify", dir.toString()).exitCode()).isZero();
   }
 
+  /**
+   * Damaged metadata: no repair mode cuts or rebuilds it, so the refusal must not send the operator
+   * to --mode point-in-time (which refuses it as well) but to a backup.
+   */
+  @Test
+  void tailRefusesDamagedMetadataWithoutPointingAtPointInTime() throws Exception {
+    Path dir = GoldenLogs.copy("intact", tmp);
+    Path meta = dir.resolve("seglog.meta");
+    byte[] b = Files.readAllBytes(meta);
+    b[33] ^= 1; // the first index: the checksum fails
+    Files.write(meta, b);
+    Map<String, String> before = TestLogs.snapshot(dir);
+    CliRun.Result r = CliRun.run("repair", dir.toString());
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("seglog: metadata checksum mismatch in " + meta)
+        .contains("nothing was changed")
+        .contains("restore " + meta + " from a backup")
+        .doesNotContain("seglog repair " + dir + " --mode point-in-time");
+    assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
+    CliRun.Result pointInTime = CliRun.run("repair", dir.toString(), "--mode", "point-in-time");
+    assertThat(pointInTime.exitCode()).as("point-in-time refuses it too: %s", pointInTime).isOne();
+  }
+
   @Test
   void repairOfAnIntactLogHasNothingToDo() throws Exception {
     Path dir = GoldenLogs.copy("intact", tmp);
