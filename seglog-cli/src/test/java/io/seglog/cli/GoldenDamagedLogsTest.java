@@ -552,6 +552,23 @@ class GoldenDamagedLogsTest {
     assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
   }
 
+  /**
+   * --from beyond the readable prefix of a log that does not open: the line said "the readable ones
+   * before index 50" though only those before 31 are readable.
+   */
+  @Test
+  void dumpFromBeyondTheReadablePrefixNamesWhereThePrefixEnds() throws Exception {
+    Path dir = GoldenLogs.copy("missing-segment", tmp);
+    CliRun.Result r = CliRun.run("dump", dir.toString(), "--from", "50");
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stdout()).isEmpty();
+    assertThat(r.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("seglog: damaged log: ")
+        .contains("printed 0 record(s), the readable ones before index 31 ");
+  }
+
   @Test
   void dumpHexShowsEveryPayloadAsHex() throws Exception {
     Path dir = GoldenLogs.copy("intact", tmp);
