@@ -209,4 +209,44 @@ class RegressionTest {
         .as("verify must not call it only a torn tail")
         .anyMatch(f -> !f.kind().equals("torn-tail"));
   }
+
+  /**
+   * Found by reviewing the CLI's repair against recovery. A clean-close index file proves the
+   * active segment's bytes it covers were fsynced, and the verifier calls damage below them a
+   * {@code frame} (never a torn tail); but when the index file's entries were damaged too (its
+   * header intact), a TAIL open scanned from the first frame, judged a damaged last frame a torn
+   * tail and cut it: acknowledged records left the log and their indices were reused. The open also
+   * deleted the index file before deciding, so even a refusal would have let the next open cut
+   * them.
+   */
+  @Test
+  void tailOpenRefusesDamageInIndexProvenBytesWhenTheIndexEntriesAreDamaged() throws Exception {
+    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.NONE).build();
+    try (Log log = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      log.append(new byte[] {1});
+      log.append(new byte[] {2});
+      log.append(new byte[] {3});
+    }
+    Path segment = dir.resolve(FileNames.segment(1));
+    Path idx = dir.resolve(FileNames.index(1));
+    byte[] index = Files.readAllBytes(idx);
+    index[80] ^= 1; // the first entry: the entries' checksum fails, the header's holds
+    Files.write(idx, index);
+    List<SegmentScan.Frame> frames = SegmentScan.recordFrames(segment);
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[(int) frames.get(2).end() - 1] ^= 1; // the last record's payload
+    Files.write(segment, bytes);
+    assertThat(LogVerifier.verify(dir).findings())
+        .as("verify")
+        .anyMatch(f -> f.kind().equals("frame"))
+        .noneMatch(f -> f.kind().equals("torn-tail"));
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      assertThatThrownBy(() -> SegmentedLog.open(dir, config, NioFileIO.INSTANCE).close())
+          .as("TAIL open, attempt %d", attempt)
+          .isInstanceOf(CorruptLogException.class)
+          .hasMessageContaining("not a torn tail");
+    }
+    assertThat(idx).as("the proof is kept").exists();
+    assertThat(Files.readAllBytes(segment)).as("nothing cut").isEqualTo(bytes);
+  }
 }

@@ -136,6 +136,25 @@ class VerifyFindingsTest {
     assertRange(only(LogVerifier.verify(dir), "metadata"), 1, NO_INDEX);
   }
 
+  /**
+   * Without readable metadata the report's readable range started at -1 ("readable indices
+   * -1..300", JSON firstIndex -1), which is no index: it starts where the segments start, as the
+   * metadata finding's affected range does.
+   */
+  @Test
+  void withoutReadableMetadataTheReadableRangeStartsAtTheFirstSegment() throws Exception {
+    write(300);
+    Path meta = dir.resolve(FileNames.METADATA);
+    flipByte(meta, 33); // the first index: the checksum fails
+    VerifyReport damaged = LogVerifier.verify(dir);
+    assertRange(only(damaged, "metadata"), 1, NO_INDEX);
+    assertThat(new long[] {damaged.firstIndex(), damaged.lastIndex()}).containsExactly(1, 300);
+
+    Files.delete(meta);
+    VerifyReport missing = LogVerifier.verify(dir);
+    assertThat(new long[] {missing.firstIndex(), missing.lastIndex()}).containsExactly(1, 300);
+  }
+
   @Test
   void aDamagedIndexFileAffectsTheRecordsOfItsSegment() throws Exception {
     List<Path> segments = write(300);

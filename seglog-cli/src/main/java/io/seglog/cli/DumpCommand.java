@@ -135,6 +135,7 @@ final class DumpCommand implements Callable<Integer> {
       if (damage != null) {
         // The readable prefix may end before the requested range does: print what it holds.
         end = Math.min(end, log.lastIndex() + 1);
+        next = Math.min(next, log.lastIndex() + 1); // the message names where readable ones end
       }
       List<CheckpointInfo> cps = List.of();
       if (checkpoints && damage == null) {

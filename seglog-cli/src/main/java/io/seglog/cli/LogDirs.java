@@ -14,6 +14,9 @@ import java.util.stream.Stream;
  * becomes one line that names the directory. Thread-safe (stateless).
  */
 final class LogDirs {
+  /** The metadata file's name in a log directory (docs/FORMAT.md section 2). */
+  static final String METADATA = "seglog.meta";
+
   private LogDirs() {}
 
   /**
@@ -55,7 +58,7 @@ final class LogDirs {
    */
   static void requireLog(Path dir) {
     requireExistingDirectory(dir);
-    boolean hasLog = Files.exists(dir.resolve("seglog.meta"));
+    boolean hasLog = Files.exists(dir.resolve(METADATA));
     if (!hasLog) {
       try (Stream<Path> files = Files.list(dir)) {
         hasLog = files.anyMatch(p -> p.getFileName().toString().matches("[0-9]{20}\\.seg"));

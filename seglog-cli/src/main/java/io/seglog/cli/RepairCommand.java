@@ -189,7 +189,7 @@ final class RepairCommand implements Callable<Integer> {
     } catch (LogLockedException e) {
       throw new CliFailure("log directory " + dir + " is locked by another process", e);
     } catch (CorruptLogException e) {
-      throw new CliFailure(e.getMessage() + hint(), e);
+      throw new CliFailure(e.getMessage() + hint(e.file()), e);
     }
     if (keyFile.given()) {
       authenticated = authenticate();
@@ -266,6 +266,23 @@ final class RepairCommand implements Callable<Integer> {
     } finally {
       bar.close();
     }
+  }
+
+  /**
+   * {@link #hint()} for damage the engine refused in {@code damaged}: no mode cuts the metadata
+   * file, so there the way out is a backup, not point-in-time.
+   */
+  private String hint(Path damaged) {
+    if (mode == Mode.TAIL
+        && damaged != null
+        && damaged.getFileName() != null
+        && damaged.getFileName().toString().equals(LogDirs.METADATA)) {
+      return "; nothing was changed. No repair mode cuts or rebuilds the metadata file (--mode"
+          + " point-in-time refuses it too): restore "
+          + damaged
+          + " from a backup of this log";
+    }
+    return hint();
   }
 
   private String hint() {

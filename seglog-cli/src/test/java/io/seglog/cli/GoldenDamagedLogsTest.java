@@ -451,6 +451,32 @@ class GoldenDamagedLogsTest {
     assertThat(CliRun.run("verify", dir.toString()).exitCode()).isZero();
   }
 
+  /**
+   * Damaged metadata: no repair mode cuts or rebuilds it, so the refusal must not send the operator
+   * to --mode point-in-time (which refuses it as well) but to a backup.
+   */
+  @Test
+  void tailRefusesDamagedMetadataWithoutPointingAtPointInTime() throws Exception {
+    Path dir = GoldenLogs.copy("intact", tmp);
+    Path meta = dir.resolve("seglog.meta");
+    byte[] b = Files.readAllBytes(meta);
+    b[33] ^= 1; // the first index: the checksum fails
+    Files.write(meta, b);
+    Map<String, String> before = TestLogs.snapshot(dir);
+    CliRun.Result r = CliRun.run("repair", dir.toString());
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("seglog: metadata checksum mismatch in " + meta)
+        .contains("nothing was changed")
+        .contains("restore " + meta + " from a backup")
+        .doesNotContain("seglog repair " + dir + " --mode point-in-time");
+    assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
+    CliRun.Result pointInTime = CliRun.run("repair", dir.toString(), "--mode", "point-in-time");
+    assertThat(pointInTime.exitCode()).as("point-in-time refuses it too: %s", pointInTime).isOne();
+  }
+
   @Test
   void repairOfAnIntactLogHasNothingToDo() throws Exception {
     Path dir = GoldenLogs.copy("intact", tmp);
@@ -524,6 +550,23 @@ class GoldenDamagedLogsTest {
     assertThat(r.stdoutLines().get(29)).startsWith("{\"index\":30,");
     assertThat(r.stderrLines()).singleElement().asString().startsWith("seglog: damaged log: ");
     assertThat(TestLogs.snapshot(dir)).isEqualTo(before);
+  }
+
+  /**
+   * --from beyond the readable prefix of a log that does not open: the line said "the readable ones
+   * before index 50" though only those before 31 are readable.
+   */
+  @Test
+  void dumpFromBeyondTheReadablePrefixNamesWhereThePrefixEnds() throws Exception {
+    Path dir = GoldenLogs.copy("missing-segment", tmp);
+    CliRun.Result r = CliRun.run("dump", dir.toString(), "--from", "50");
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+    assertThat(r.stdout()).isEmpty();
+    assertThat(r.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("seglog: damaged log: ")
+        .contains("printed 0 record(s), the readable ones before index 31 ");
   }
 
   @Test

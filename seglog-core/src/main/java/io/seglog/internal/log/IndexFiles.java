@@ -55,11 +55,12 @@ final class IndexFiles {
 
   /**
    * The last segment's index file if it is a usable prefix of the segment (written at a clean
-   * close), else null. A writable open deletes an unusable one, so later appends can never make it
-   * look valid again; a sealed segment's index file is left for the index check to judge.
+   * close), else null. A writable open deletes an unusable one (when {@code deleteUnusable}; else
+   * the caller does), so later appends can never make it look valid again; a sealed segment's index
+   * file is left for the index check to judge.
    */
-  IndexFileFormat.IndexFile activeIndexPrefix(SegmentHeader header, long fileSize)
-      throws IOException {
+  IndexFileFormat.IndexFile activeIndexPrefix(
+      SegmentHeader header, long fileSize, boolean deleteUnusable) throws IOException {
     long maxBytes = IndexFileFormat.HEADER_BYTES + 4 + fileSize; // far more than any valid one
     IndexFileFormat.IndexFile f;
     try {
@@ -78,7 +79,7 @@ final class IndexFiles {
             && f.coveredBytes() <= fileSize
             && (f.relIndex().length == 0
                 || f.positions()[f.positions().length - 1] < f.coveredBytes());
-    if (!usable && writable && (f == null || !f.sealed())) {
+    if (!usable && writable && deleteUnusable && (f == null || !f.sealed())) {
       files.io().delete(files.indexPath(header.baseIndex()));
     }
     return usable ? f : null;

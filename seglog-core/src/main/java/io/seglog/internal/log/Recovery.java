@@ -335,8 +335,11 @@ final class Recovery {
     long minTs = Long.MAX_VALUE;
     long maxTs = -1;
     IndexFileFormat.IndexFile prefix = null;
+    // Bytes a clean-close index file proves were fsynced: damage below them is never a torn tail,
+    // even when the index file's entries are unusable and the scan starts at the first frame.
+    long proven = 0;
     if (last && hasIndex) {
-      long proven = indexFiles.fsyncedBytesProvenByIndexFile(header);
+      proven = indexFiles.fsyncedBytesProvenByIndexFile(header);
       if (proven > fileSize) {
         // Written at a clean close, after an fsync: these bytes were durable, and are gone. In
         // every mode but POINT_IN_TIME that refuses the open (STRICT must not be weaker than TAIL).
@@ -358,7 +361,9 @@ final class Recovery {
           io.delete(files.indexPath(base));
         }
       } else if (!fullScan) {
-        prefix = indexFiles.activeIndexPrefix(header, fileSize);
+        // An unusable index file that still proves bytes is deleted only once the scan found no
+        // damage in them: deleted before a refusal, the next open would cut them as a torn tail.
+        prefix = indexFiles.activeIndexPrefix(header, fileSize, proven == 0);
       }
     }
     if (prefix != null) {
@@ -382,11 +387,14 @@ final class Recovery {
               i,
               r.damage.offset(),
               r.damage.getMessage(),
-              last && r.damageIsTail,
+              last && r.damageIsTail && r.damage.offset() >= proven,
               r.recordsAfterDamage);
     } else if (trailer == null && !last) {
       damage =
           new Damage(i, fileSize, "segment is not sealed but another segment follows it", false);
+    }
+    if (writable && !fullScan && prefix == null && proven > 0 && damage == null) {
+      io.delete(files.indexPath(base)); // unusable, and nothing it proves is damaged
     }
     if (trailer != null) {
       String bad = checkTrailer(trailer, base, r.nextIndex, frames + r.frames);

@@ -131,7 +131,8 @@ public final class Verifier {
       }
     }
     int maxBody = metadata != null ? metadata.maxBodyBytes() : SegmentFormat.MAX_BODY_BYTES;
-    long firstIndex = metadata != null ? metadata.firstIndex() : -1;
+    // Without metadata the log's first index is unknown: its segments start the readable range.
+    long firstIndex = metadata != null ? metadata.firstIndex() : firstSegmentBase;
 
     long bytes = 0;
     long records = 0;
