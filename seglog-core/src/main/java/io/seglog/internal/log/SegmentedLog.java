@@ -1698,6 +1698,15 @@ public final class SegmentedLog implements Log {
     return e;
   }
 
+  /**
+   * Whether a suffix cut began since {@code epoch} was read, without waiting for one in progress:
+   * for a tailer's readiness check, which runs under its signal's lock and so may not wait for the
+   * append lock.
+   */
+  boolean cutSince(long epoch) {
+    return cuts.epoch() != epoch;
+  }
+
   /** The lowest index kept by a suffix cut since {@code epoch}; Long.MAX_VALUE if none. */
   long lowestCutSince(long epoch) {
     return cuts.lowestCutSince(epoch);
@@ -2036,6 +2045,10 @@ public final class SegmentedLog implements Log {
       throw fence("truncating after " + keepThrough, e);
     } finally {
       cuts.end();
+      // A tailer waiting past the end may have returned records this removed, or sit below the
+      // new first index (reset): it wakes, sees the epoch moved and reports them gone.
+      writtenSignal.published();
+      durableSignal.published();
     }
   }
 
