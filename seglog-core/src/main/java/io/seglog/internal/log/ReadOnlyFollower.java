@@ -31,7 +31,11 @@ import java.util.UUID;
  * recovery's scan does, so the records after it are found. A new segment is taken only after the
  * last one was seen sealed, and only if its header continues the hash chain. A last segment that
  * shrank, or vanished, was truncated by the writer: reported, so tailers can fail with {@code
- * RecordsGoneException} instead of reading stale bytes.
+ * RecordsGoneException} instead of reading stale bytes. So was a sealed last segment whose trailer
+ * is gone while no next segment continues the chain from it: the writer cut into it between its
+ * seal and this log's finding the next segment (a cut unseals the segment, and the next one is
+ * created anew, at another index or chained to the new seal), which would otherwise be a wait for a
+ * segment that never comes, or a broken hash chain.
  *
  * <p>Not thread-safe: the log calls it under its append lock (which a read-only log uses for
  * nothing else), so one refresh runs at a time and never while the log closes.
@@ -81,9 +85,19 @@ final class ReadOnlyFollower {
           return new Found(s, last.nextIndex() - 1, synced, false);
         }
       }
-      Segment next = openNext(last);
+      Segment next;
+      try {
+        next = openNext(last);
+      } catch (CorruptLogException e) {
+        if (sealUndone(last)) { // the next segment chains to the cut segment's new seal
+          return new Found(s, last.nextIndex() - 1, synced, true);
+        }
+        throw e;
+      }
       if (next == null) {
-        return new Found(s, last.nextIndex() - 1, synced, false);
+        // Not created yet, or the writer cut into the sealed segment meanwhile, and the next one,
+        // if any, starts at another index now.
+        return new Found(s, last.nextIndex() - 1, synced, sealUndone(last));
       }
       s = Arrays.copyOf(s, s.length + 1);
       s[s.length - 1] = next;
@@ -275,6 +289,41 @@ final class ReadOnlyFollower {
       return false;
     }
     return !b.equals(ByteBuffer.wrap(lastFrameHeader));
+  }
+
+  /**
+   * Whether sealed {@code segment}'s trailer is no longer where it was sealed: the writer cut into
+   * the segment (a cut unseals it and rewrites its end), so records this log took are gone.
+   */
+  private boolean sealUndone(Segment segment) throws IOException {
+    Segment.SharedHandle h;
+    try {
+      h = segment.acquire();
+    } catch (CorruptLogException e) {
+      return true; // reopened after eviction: the file is no longer the sealed length
+    }
+    try {
+      FileHandle file = h.file();
+      long end = segment.size();
+      if (file.size() < end) {
+        return true;
+      }
+      long at = end - SegmentFormat.TRAILER_FRAME_BYTES;
+      ByteBuffer b = read(file, at, SegmentFormat.TRAILER_FRAME_BYTES);
+      FrameHeader header;
+      try {
+        header = SegmentFormat.decodeFrameHeader(b, 0, maxBody, at);
+      } catch (FormatException e) {
+        return true;
+      }
+      return header.type() != SegmentFormat.FRAME_TRAILER
+          || header.frameLength() != SegmentFormat.TRAILER_FRAME_BYTES
+          || !SegmentFormat.checksumMatches(b, 0, SegmentFormat.TRAILER_FRAME_BYTES)
+          || !Arrays.equals(
+              SegmentFormat.decodeTrailer(b, 0, header).digest(), segment.trailer().digest());
+    } finally {
+      h.release();
+    }
   }
 
   private ByteBuffer read(FileHandle handle, long position, int length) throws IOException {

@@ -1698,6 +1698,15 @@ public final class SegmentedLog implements Log {
     return e;
   }
 
+  /**
+   * Whether a suffix cut began since {@code epoch} was read, without waiting for one in progress:
+   * for a tailer's readiness check, which runs under its signal's lock and so may not wait for the
+   * append lock.
+   */
+  boolean cutSince(long epoch) {
+    return cuts.epoch() != epoch;
+  }
+
   /** The lowest index kept by a suffix cut since {@code epoch}; Long.MAX_VALUE if none. */
   long lowestCutSince(long epoch) {
     return cuts.lowestCutSince(epoch);
@@ -1766,11 +1775,15 @@ public final class SegmentedLog implements Log {
   /**
    * A read of {@code index} that began at cut epoch {@code epoch} failed with {@code failure}.
    * Returns {@link RecordsGoneException} if truncation or retention removed the record meanwhile
-   * (its segment was closed, deleted or cut under the reader); null if a cut ran but kept the
-   * record (the caller reads again, once: the cut is over when this returns); else {@code failure}.
+   * (its segment was closed, deleted or cut under the reader), or, on a read-only log, if the
+   * refresh after the failure found that the writer truncated (its rewritten frames, not damage,
+   * made the read fail, as for a tailer); null if a cut ran but kept the record (the caller reads
+   * again, once: the cut is over when this returns); else {@code failure}.
    */
   RuntimeException goneAfterFailure(long index, long epoch, RuntimeException failure) {
-    if (index < firstIndex || (cuts.epoch() != epoch && index > cuts.lowestCutSince(epoch))) {
+    if (index < firstIndex
+        || externallyTruncated
+        || (cuts.epoch() != epoch && index > cuts.lowestCutSince(epoch))) {
       RecordsGoneException gone = new RecordsGoneException(index, firstIndex, lastIndex);
       gone.addSuppressed(failure);
       return gone;
@@ -2036,6 +2049,10 @@ public final class SegmentedLog implements Log {
       throw fence("truncating after " + keepThrough, e);
     } finally {
       cuts.end();
+      // A tailer waiting past the end may have returned records this removed, or sit below the
+      // new first index (reset): it wakes, sees the epoch moved and reports them gone.
+      writtenSignal.published();
+      durableSignal.published();
     }
   }
 

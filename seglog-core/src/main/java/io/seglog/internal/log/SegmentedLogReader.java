@@ -21,8 +21,9 @@ import java.util.NoSuchElementException;
  * records above the lowest index it kept are gone for this reader (they may have been appended
  * again with other content), and records below the first index are gone too: both throw {@link
  * RecordsGoneException}, checked before and after each read, never stale data. On a log opened
- * read-only, a load that fails first looks for the writer's prefix removals (as {@code read} does),
- * so a record the writer removed is gone, not a missing-file error.
+ * read-only, a load that fails first looks for the writer's prefix removals and truncation (as
+ * {@code read} does), so a record the writer removed is gone, not a missing-file error or the
+ * damage of walking frames the writer rewrote.
  */
 final class SegmentedLogReader implements LogReader {
   private final SegmentedLog log;

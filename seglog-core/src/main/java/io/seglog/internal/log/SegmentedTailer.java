@@ -20,7 +20,10 @@ import java.util.Objects;
 /**
  * A {@link Tailer}: a forward reader without an end that waits on the log's {@link TailSignal} for
  * the written or durable index to pass its position. On a read-only log (no writer in this process
- * to signal) it asks the log to look for new frames in the files, with a backoff, while it waits.
+ * to signal) it asks the log to look for new frames in the files, with a backoff, while it waits. A
+ * suffix cut signals too, and a waiting tailer counts any cut since its last look as a reason to
+ * wake: the cut may have removed records it returned (or, a reset, moved the first index past it),
+ * which it then reports at once as {@link RecordsGoneException} instead of at its timeout.
  *
  * <p>Threading: one polling thread; {@link #close()} from any thread.
  */
@@ -136,8 +139,8 @@ final class SegmentedTailer implements Tailer {
    * frame count as ready: the caller publishes them outside the lock ({@link #visibleEnd()}).
    */
   private boolean ready() {
-    if (closed) {
-      return true;
+    if (closed || log.cutSince(seenEpoch)) {
+      return true; // a cut: check() decides whether what this tailer returned or waits for is gone
     }
     if (visibility == Visibility.DURABLE) {
       return next <= log.durableIndex();

@@ -9,14 +9,14 @@ import java.util.function.BooleanSupplier;
  * Wakes tailers waiting for an index (the written or the durable one) to advance, at no cost to the
  * writer while nobody waits.
  *
- * <p>Design note. The publisher stores the new index (a volatile write) and then calls {@link
- * #published()}, which reads {@code waiters} (volatile) and takes the lock to signal only when it
- * is non-zero. A waiter increments {@code waiters} under the lock and then checks its condition
- * (which reads the published index) before it parks. Volatile accesses are totally ordered, so
- * either the waiter sees the new index or the publisher sees the waiter, and a publisher that sees
- * it signals under the lock, which the waiter holds from its check until it parks: no lost wake-up
- * (the jcstress test {@code TailSignalWakeup} checks this). No lock is taken on the writer's path
- * while no tailer waits.
+ * <p>Design note. The publisher stores the new index, or the new cut epoch of a suffix cut (a
+ * volatile write), and then calls {@link #published()}, which reads {@code waiters} (volatile) and
+ * takes the lock to signal only when it is non-zero. A waiter increments {@code waiters} under the
+ * lock and then checks its condition (which reads the published index) before it parks. Volatile
+ * accesses are totally ordered, so either the waiter sees the new index or the publisher sees the
+ * waiter, and a publisher that sees it signals under the lock, which the waiter holds from its
+ * check until it parks: no lost wake-up (the jcstress test {@code TailSignalWakeup} checks this).
+ * No lock is taken on the writer's path while no tailer waits.
  *
  * <p>Thread-safe.
  */
