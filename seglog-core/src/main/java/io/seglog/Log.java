@@ -83,6 +83,11 @@ public interface Log extends AutoCloseable {
    * a damaged log. Recovery is computed in memory: a damaged tail is hidden, not cut. Appending to
    * the returned log throws {@link UnsupportedOperationException}.
    *
+   * <p>While a writer appends, the returned log follows it (see the class note). Once it finds that
+   * the writer truncated the log ({@link #truncateAfter}, {@link #reset}, {@link #clear}) since it
+   * was opened, it cannot tell which of the records it knows are still the writer's: from then on
+   * its reads and tailers throw {@link RecordsGoneException}. Open it again to read on.
+   *
    * @throws NoSuchLogException if the directory does not exist or holds no log
    * @throws CorruptLogException if the log is damaged beyond what the configured mode tolerates
    * @throws SeglogIOException if the log's files cannot be read

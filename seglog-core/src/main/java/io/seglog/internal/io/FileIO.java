@@ -37,6 +37,16 @@ public interface FileIO {
 
   boolean exists(Path path);
 
+  /**
+   * An identity of the file {@code path} names now: equal for the same file under any name,
+   * different for a file created there after the first was deleted or renamed over. Null when no
+   * file is there, or when this FileIO cannot tell files apart (then nothing may be concluded from
+   * it): the default.
+   */
+  default Object fileKey(Path path) throws IOException {
+    return null;
+  }
+
   /** The entries of a directory (files and subdirectories), in no particular order. */
   List<Path> list(Path directory) throws IOException;
 

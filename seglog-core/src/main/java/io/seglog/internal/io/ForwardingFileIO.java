@@ -39,6 +39,11 @@ public class ForwardingFileIO implements FileIO {
   }
 
   @Override
+  public Object fileKey(Path path) throws IOException {
+    return delegate.fileKey(path);
+  }
+
+  @Override
   public List<Path> list(Path directory) throws IOException {
     return delegate.list(directory);
   }

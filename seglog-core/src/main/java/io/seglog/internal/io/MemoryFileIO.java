@@ -120,6 +120,16 @@ public final class MemoryFileIO implements FileIO {
     }
   }
 
+  /** The file's bytes object itself: one per file, shared by its names and handles. */
+  @Override
+  public Object fileKey(Path path) {
+    Path key = key(path);
+    synchronized (lock) {
+      Object entry = entries.get(key);
+      return entry instanceof FileData ? entry : null;
+    }
+  }
+
   @Override
   public List<Path> list(Path directory) throws IOException {
     Path key = key(directory);

@@ -30,12 +30,15 @@ import java.util.UUID;
  * A whole checkpoint frame (a state machine's, version 2) takes no index and is passed over, as
  * recovery's scan does, so the records after it are found. A new segment is taken only after the
  * last one was seen sealed, and only if its header continues the hash chain. A last segment that
- * shrank, or vanished, was truncated by the writer: reported, so tailers can fail with {@code
- * RecordsGoneException} instead of reading stale bytes. So was a sealed last segment whose trailer
- * is gone while no next segment continues the chain from it: the writer cut into it between its
- * seal and this log's finding the next segment (a cut unseals the segment, and the next one is
- * created anew, at another index or chained to the new seal), which would otherwise be a wait for a
- * segment that never comes, or a broken hash chain.
+ * shrank, or vanished, or whose file is no longer the one open here (deleted and created again
+ * under its name: {@link FileIO#fileKey}; the open handle would go on showing the deleted file),
+ * was truncated by the writer: reported, so tailers can fail with {@code RecordsGoneException}
+ * instead of reading stale bytes. An empty last segment replaced under its name with the same
+ * header fields (the writer's recreateEmptySegment) lost nothing: the new file is followed. So was
+ * a sealed last segment whose trailer is gone while no next segment continues the chain from it:
+ * the writer cut into it between its seal and this log's finding the next segment (a cut unseals
+ * the segment, and the next one is created anew, at another index or chained to the new seal),
+ * which would otherwise be a wait for a segment that never comes, or a broken hash chain.
  *
  * <p>Not thread-safe: the log calls it under its append lock (which a read-only log uses for
  * nothing else), so one refresh runs at a time and never while the log closes.
@@ -76,8 +79,30 @@ final class ReadOnlyFollower {
     while (true) {
       Segment last = s[s.length - 1];
       if (!last.isSealed()) {
+        if (fileReplaced(last)) {
+          if (last.recordCount() > 0) {
+            return new Found(s, last.nextIndex() - 1, synced, true);
+          }
+          // Nothing was taken from it. The writer replaces an empty segment by one with the same
+          // name, sequence and chain link (recreateEmptySegment, at its open): follow the new file.
+          // Anything else there, or nothing, is a cut.
+          SegmentHeader h = last.header();
+          Segment replaced;
+          try {
+            replaced = open(h.baseIndex(), h.sequence(), h.previousDigest());
+          } catch (CorruptLogException e) {
+            replaced = null;
+          }
+          if (replaced == null) {
+            return new Found(s, last.nextIndex() - 1, synced, true);
+          }
+          last.close();
+          s = s == segments ? s.clone() : s;
+          s[s.length - 1] = replaced;
+          last = replaced;
+        }
         long fileSize = last.handle().size();
-        if (fileSize < last.size() || !io.exists(last.path()) || lastFrameReplaced(last)) {
+        if (fileSize < last.size() || lastFrameReplaced(last)) {
           return new Found(s, last.nextIndex() - 1, synced, true);
         }
         synced = Math.max(synced, scan(last, fileSize));
@@ -206,7 +231,20 @@ final class ReadOnlyFollower {
     long sequence = last == null ? 0 : last.header().sequence() + 1;
     byte[] previousDigest =
         last == null ? new byte[SegmentFormat.DIGEST_BYTES] : last.trailer().digest();
+    return open(base, sequence, previousDigest);
+  }
+
+  /**
+   * The segment at {@code base} with that sequence and chain link, if its file is there; null if
+   * not.
+   *
+   * @throws CorruptLogException if the file there has another header
+   */
+  private Segment open(long base, long sequence, byte[] previousDigest) throws IOException {
     Path path = files.segmentPath(base);
+    // Read before the open: a file replaced in between is then reported as replaced (a cut, which
+    // it is), never taken for the one opened.
+    Object fileKey = io.fileKey(path);
     if (!io.exists(path)) {
       return null;
     }
@@ -231,18 +269,21 @@ final class ReadOnlyFollower {
       if (bad != null) {
         throw new CorruptLogException(path, 0, bad);
       }
-      return new Segment(
-          path,
-          h,
-          handle,
-          context,
-          new FrameIndex(1024),
-          SegmentFormat.HEADER_BYTES,
-          h.baseIndex(),
-          null,
-          0,
-          Long.MAX_VALUE,
-          -1);
+      Segment segment =
+          new Segment(
+              path,
+              h,
+              handle,
+              context,
+              new FrameIndex(1024),
+              SegmentFormat.HEADER_BYTES,
+              h.baseIndex(),
+              null,
+              0,
+              Long.MAX_VALUE,
+              -1);
+      remember(segment, fileKey);
+      return segment;
     } catch (IOException | RuntimeException e) {
       LogFiles.closeQuietly(handle, e);
       throw e;
@@ -262,8 +303,37 @@ final class ReadOnlyFollower {
    */
   void start(Segment[] segments) throws IOException {
     if (segments.length > 0 && !segments[segments.length - 1].isSealed()) {
-      lastFrameReplaced(segments[segments.length - 1]);
+      Segment last = segments[segments.length - 1];
+      remember(last, io.fileKey(last.path()));
+      lastFrameReplaced(last);
     }
+  }
+
+  // The file identity (FileIO#fileKey) of the unsealed last segment's file when it was opened (or,
+  // for the segment recovery opened, when this follower started): null if the FileIO cannot tell.
+  private Segment keyedSegment;
+  private Object keyedFile;
+
+  private void remember(Segment segment, Object fileKey) {
+    keyedSegment = segment;
+    keyedFile = fileKey;
+  }
+
+  /**
+   * Whether the file at unsealed {@code segment}'s path is gone, or no longer the file this log has
+   * open: the writer cut the segment away, and may have created another under the same name since,
+   * which the open handle, still on the deleted file, would never show (its size and frames look
+   * unchanged). Compares file identities where the FileIO tells them, else only looks whether the
+   * file is there.
+   */
+  private boolean fileReplaced(Segment segment) throws IOException {
+    Object key = io.fileKey(segment.path());
+    if (keyedSegment != segment) {
+      remember(segment, key); // first look: nothing to compare with
+    } else if (keyedFile != null) {
+      return !keyedFile.equals(key);
+    }
+    return key == null && !io.exists(segment.path());
   }
 
   private void remember(Segment segment, long position, ByteBuffer frame) {

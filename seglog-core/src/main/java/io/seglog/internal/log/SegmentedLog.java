@@ -1764,10 +1764,15 @@ public final class SegmentedLog implements Log {
     }
   }
 
-  /** After a read: the record is stale if a cut since {@code epoch} removed it, gone if below. */
+  /**
+   * After a read: the record is stale if a cut since {@code epoch} removed it, gone if below. On a
+   * read-only log whose writer truncated it since it was opened (a refresh found it), any record
+   * may be stale, and which ones is not known here: none is returned (a new read-only open reads
+   * on).
+   */
   void checkReadNotCut(long index, long epoch) {
     checkNotCut(index, epoch);
-    if (index < firstIndex) {
+    if (index < firstIndex || externallyTruncated) {
       throw new RecordsGoneException(index, firstIndex, lastIndex);
     }
   }
