@@ -53,8 +53,9 @@ import java.util.UUID;
  * bytes are cut and kept in a side file. Damage that a later frame proves was fsynced is refused.
  *
  * <p>Cuts are idempotent: the side file is written (durably) before the segment is truncated, and
- * later segments are moved aside from the last one backwards, so a crash during recovery leaves a
- * state from which recovery reaches the same result.
+ * later segments are moved aside from the last one backwards (each one's index file deleted before
+ * it is renamed), so a crash during recovery leaves a state from which recovery reaches the same
+ * result.
  *
  * <p>In read-only mode nothing is written: cuts are computed and applied to the in-memory view
  * only.
@@ -597,8 +598,12 @@ final class Recovery {
     }
     Path side = writable ? files.freeMoveAsideName(segment) : null;
     if (writable) {
+      // The index files first: a crash must never leave an index file without its segment, which
+      // a later open would take as proof of a lost segment (see MissingSegments).
+      long base = baseIndexOf(segment);
+      io.delete(files.indexPath(base));
+      io.delete(files.timeIndexPath(base));
       io.rename(segment, side);
-      io.delete(files.indexPath(baseIndexOf(segment)));
     }
     cuts.add(new RecoveryReport.Cut(segment, 0, size, records, reason, side));
   }
