@@ -5,11 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seglog.VerifyReport.Finding;
 import io.seglog.internal.format.FileNames;
+import io.seglog.internal.io.ForwardingFileIO;
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.DirectorySnapshot;
 import io.seglog.testing.SegmentScan;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -209,5 +216,59 @@ class OrphanIndexFileTest {
       assertThat(log.recoveryReport().cuts()).isEmpty();
     }
     assertThat(indexOf(last)).as("a writable open deletes the leftover").doesNotExist();
+  }
+
+  @Test
+  void anIndexLoadRacingATruncationLeavesNoIndexFileOfTheRemovedSegment() throws Exception {
+    List<Path> segments = write(300);
+    Path victim = segments.get(2);
+    Path victimIndex = indexOf(victim);
+    CountDownLatch reached = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    // Holds the lazy index load's rename of the victim's index file until the truncation removed
+    // the victim: the rename then lands after the removal deleted the index file.
+    ForwardingFileIO io =
+        new ForwardingFileIO(NioFileIO.INSTANCE) {
+          @Override
+          public void rename(Path source, Path target) throws IOException {
+            if (target.getFileName().equals(victimIndex.getFileName())) {
+              reached.countDown();
+              try {
+                assertThat(go.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+              }
+            }
+            super.rename(source, target);
+          }
+        };
+    try (Log log = SegmentedLog.open(dir, SMALL, io)) {
+      Files.delete(victimIndex); // the first read of the victim loads its index by a scan
+      CompletableFuture<Object> read =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return log.read(base(victim));
+                } catch (SeglogException e) {
+                  return e; // the segment went while it was read
+                }
+              });
+      assertThat(reached.await(30, TimeUnit.SECONDS)).as("the index load writes").isTrue();
+      CompletableFuture<Void> cut =
+          CompletableFuture.runAsync(() -> log.truncateAfter(base(victim) - 1));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (Files.exists(victim) && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(victim).as("the truncation removed the victim").doesNotExist();
+      go.countDown();
+      cut.get(30, TimeUnit.SECONDS);
+      read.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(victimIndex).as("index file of the removed segment").doesNotExist();
+    try (Log log = Log.open(dir, SMALL)) {
+      assertThat(log.lastIndex()).isEqualTo(base(victim) - 1);
+    }
   }
 }
