@@ -159,6 +159,7 @@ class RecoveryCrashTest {
     } else {
       io.crash();
     }
+    assertNoIndexFileWithoutItsSegment(dir);
     long first = d.records.isEmpty() ? 1 : d.records.get(0).index();
     try (Log log = SegmentedLog.open(dir, config(d), NioFileIO.INSTANCE)) {
       LogChecks.assertExactly(log, first, d.records);
@@ -179,5 +180,24 @@ class RecoveryCrashTest {
       assertThat(log.append(new byte[] {1})).isEqualTo(first + d.records.size());
     }
     FaultInjectionTest.deleteRecursively(dir);
+  }
+
+  /**
+   * An index file proves its segment was fsynced: one left without its segment would make the next
+   * open refuse the log as having lost that segment. Moving a segment aside deletes its index file
+   * first, so no crash leaves one.
+   */
+  static void assertNoIndexFileWithoutItsSegment(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (FileNames.isIndex(name)) {
+          long base = FileNames.baseIndexOf(name);
+          assertThat(dir.resolve(FileNames.segment(base)))
+              .as("the segment of index file " + name + " after the interrupted recovery")
+              .exists();
+        }
+      }
+    }
   }
 }

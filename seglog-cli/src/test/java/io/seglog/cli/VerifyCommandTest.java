@@ -2,6 +2,7 @@ package io.seglog.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,5 +250,35 @@ class VerifyCommandTest {
     assertThat(ProgressBar.stderrIsTerminal(file)).isFalse();
     assertThat(ProgressBar.stderrIsTerminal(pipe)).isFalse();
     assertThat(ProgressBar.stderrIsTerminal(tmp.resolve("absent"))).isNull();
+  }
+
+  @Test
+  void aDeletedLastSegmentWhoseIndexFileRemainsExitsOneAndOnlyPointInTimeRepairCutsIt()
+      throws Exception {
+    TestLogs.logWithSealedSegments(log());
+    List<Path> segments = TestLogs.segments(log());
+    Path last = segments.get(segments.size() - 1);
+    String index = last.getFileName().toString().replace(".seg", ".idx");
+    assertThat(log().resolve(index)).exists();
+    Files.delete(last);
+
+    CliRun.Result verify = CliRun.run("verify", log().toString());
+    assertThat(verify.exitCode()).as("%s", verify).isEqualTo(1);
+    assertThat(verify.stdoutLines())
+        .anyMatch(
+            l ->
+                l.startsWith(last.toString())
+                    && l.contains("missing-segment")
+                    && l.contains(index));
+
+    CliRun.Result tail = CliRun.run("repair", log().toString());
+    assertThat(tail.exitCode()).as("tail repair refuses: %s", tail).isEqualTo(1);
+    assertThat(log().resolve(index)).exists();
+
+    CliRun.Result pit = CliRun.run("repair", log().toString(), "--mode", "point-in-time");
+    assertThat(pit.exitCode()).as("%s", pit).isZero();
+    assertThat(pit.stdout()).contains(last.getFileName().toString()).contains(index);
+    CliRun.Result after = CliRun.run("verify", log().toString());
+    assertThat(after.exitCode()).as("%s", after).isZero();
   }
 }

@@ -147,8 +147,14 @@ final class IndexFiles {
     }
     FrameIndex index = scanIndex(s);
     synchronized (this) {
-      if (writable && writesAllowed) {
+      if (writable && writesAllowed && !s.isRetired()) {
         files.writeIndex(s, logId, index, index.count());
+        if (s.isRetired()) {
+          // Retired while written: the removal (which retires first, then deletes the index file,
+          // then the segment) may have deleted the index file before this rename. An index file
+          // left without its segment would prove a segment lost (MissingSegments): delete it.
+          files.io().delete(files.indexPath(s.baseIndex()));
+        }
       }
     }
     return index;

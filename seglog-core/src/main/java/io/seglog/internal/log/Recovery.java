@@ -52,9 +52,14 @@ import java.util.UUID;
  * index. Such a frame was never fsynced, so it was never acknowledged under {@code ALWAYS}; its
  * bytes are cut and kept in a side file. Damage that a later frame proves was fsynced is refused.
  *
+ * <p>An index file beyond the last segment file proves that fsynced segments at the end of the log
+ * are gone (see {@link MissingSegments}): refused like other damage a later proof covers, except in
+ * {@code POINT_IN_TIME}, where the log ends at the last segment present and the loss is reported.
+ *
  * <p>Cuts are idempotent: the side file is written (durably) before the segment is truncated, and
- * later segments are moved aside from the last one backwards, so a crash during recovery leaves a
- * state from which recovery reaches the same result.
+ * later segments are moved aside from the last one backwards (each one's index file deleted before
+ * it is renamed), so a crash during recovery leaves a state from which recovery reaches the same
+ * result.
  *
  * <p>In read-only mode nothing is written: cuts are computed and applied to the in-memory view
  * only.
@@ -131,9 +136,20 @@ final class Recovery {
       inventory(segmentFiles, presentIndexFiles);
       loadMetadata(segmentFiles);
       finishTruncations(segmentFiles, presentIndexFiles);
+      MissingSegments.Orphans orphans =
+          MissingSegments.classify(
+              files,
+              segmentFiles,
+              presentIndexFiles,
+              metadata.logId(),
+              metadata.firstIndex(),
+              Long.MAX_VALUE);
+      refuseLostSegments(orphans.lost());
       validateAndCut(segmentFiles, presentIndexFiles);
       checkFirstIndex();
+      cutLostSegments(orphans.lost());
       if (writable) {
+        deleteLeftoverIndexFiles(orphans.leftovers());
         rebuildIndexFiles(presentIndexFiles);
         ensureActiveSegment();
       }
@@ -263,6 +279,67 @@ final class Recovery {
     }
     Truncation.dropBelowFirstIndex(
         files, metadata.firstIndex(), segmentFiles, presentIndexFiles, writable);
+  }
+
+  // ---- pass 2c: index files without their segment (see MissingSegments)
+
+  /**
+   * Index files beyond the last segment file prove that segments at the end of the log, fsynced,
+   * are gone: lost acknowledged records. Refused before anything is written, in every mode but
+   * {@link RecoveryMode#POINT_IN_TIME} (the last present segment is not the log's end, so not even
+   * its torn tail may be cut).
+   */
+  private void refuseLostSegments(List<MissingSegments.Lost> lost) {
+    if (lost.isEmpty() || mode == RecoveryMode.POINT_IN_TIME) {
+      return;
+    }
+    MissingSegments.Lost first = lost.get(0);
+    String more =
+        lost.size() == 1
+            ? ""
+            : "; " + (lost.size() - 1) + " more index files beyond it have no segment either";
+    throw new CorruptLogException(
+        first.segment(),
+        -1,
+        first.what()
+            + more
+            + (mode == RecoveryMode.TAIL
+                ? " (repair with RecoveryMode.POINT_IN_TIME to end the log at the last segment"
+                    + " present)"
+                : ""));
+  }
+
+  /**
+   * {@link RecoveryMode#POINT_IN_TIME}: the log ends at the last segment present; each lost segment
+   * is reported (nothing is left to cut) and its index file, which describes bytes that are gone,
+   * is deleted before a later segment could take its name.
+   */
+  private void cutLostSegments(List<MissingSegments.Lost> lost) throws IOException {
+    if (lost.isEmpty()) {
+      return;
+    }
+    for (MissingSegments.Lost l : lost) {
+      if (writable) {
+        io.delete(l.index());
+        io.delete(files.timeIndexPath(l.base()));
+      }
+      cuts.add(
+          new RecoveryReport.Cut(
+              l.segment(), 0, 0, 0, l.what() + " (nothing left to cut; index file deleted)", null));
+    }
+    if (writable) {
+      io.forceDirectory(files.directory());
+    }
+  }
+
+  /**
+   * Deletes index files that legitimately outlived their segment (see {@link MissingSegments}),
+   * once the log validated: they prove nothing, and a later segment may take their name.
+   */
+  private void deleteLeftoverIndexFiles(List<Long> leftovers) throws IOException {
+    for (long base : leftovers) {
+      io.delete(files.indexPath(base));
+    }
   }
 
   // ---- pass 3: validate every segment, cut where the mode allows
@@ -597,8 +674,12 @@ final class Recovery {
     }
     Path side = writable ? files.freeMoveAsideName(segment) : null;
     if (writable) {
+      // The index files first: a crash must never leave an index file without its segment, which
+      // a later open would take as proof of a lost segment (see MissingSegments).
+      long base = baseIndexOf(segment);
+      io.delete(files.indexPath(base));
+      io.delete(files.timeIndexPath(base));
       io.rename(segment, side);
-      io.delete(files.indexPath(baseIndexOf(segment)));
     }
     cuts.add(new RecoveryReport.Cut(segment, 0, size, records, reason, side));
   }

@@ -92,6 +92,7 @@ public final class Verifier {
       }
     }
     Metadata metadata = null;
+    long keepThrough = Long.MAX_VALUE; // of a pending truncation: it deletes what lies above
     if (!io.exists(files.metadataPath()) && segmentFiles.isEmpty()) {
       throw new NoSuchLogException(
           "no seglog log in " + directory + " (no " + FileNames.METADATA + " and no segments)");
@@ -111,6 +112,7 @@ public final class Verifier {
         MetadataFormat.MetadataFile file = files.readMetadataFile();
         metadata = file.metadata();
         if (file.pending() != null) {
+          keepThrough = file.pending().keepThrough();
           // Not damage, but the segments may be half cut until a writable open finishes it.
           add(
               files.metadataPath(),
@@ -361,6 +363,28 @@ public final class Verifier {
     }
     if (!paths.isEmpty()) {
       progress.progress(bytesTotal, bytesTotal);
+    }
+    // Index files beyond the last segment file: segments written and fsynced, now missing.
+    for (MissingSegments.Lost lost :
+        MissingSegments.classify(
+                files,
+                segmentFiles,
+                indexFiles,
+                metadata != null ? metadata.logId() : null,
+                firstIndex,
+                keepThrough)
+            .lost()) {
+      if (lost.firstIndex() == NO_INDEX) {
+        add(lost.segment(), -1, "missing-segment", lost.what());
+      } else {
+        add(
+            lost.segment(),
+            -1,
+            "missing-segment",
+            lost.what(),
+            lost.firstIndex(),
+            lost.lastIndex());
+      }
     }
     if (readableEnd == Long.MIN_VALUE) {
       readableEnd = firstIndex;
