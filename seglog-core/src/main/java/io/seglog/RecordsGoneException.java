@@ -18,6 +18,19 @@ public class RecordsGoneException extends IndexOutOfRangeException {
     super(index, firstIndex, lastIndex, describe(index, firstIndex, lastIndex));
   }
 
+  /**
+   * For what the indices alone do not say, such as a log opened read-only that found its writer
+   * truncated it.
+   *
+   * @param index the first index the reader wanted and cannot have
+   * @param firstIndex the log's first index as the reader knows it
+   * @param lastIndex the log's last index as the reader knows it
+   * @param message what removed the record, naming the log
+   */
+  public RecordsGoneException(long index, long firstIndex, long lastIndex, String message) {
+    super(index, firstIndex, lastIndex, message);
+  }
+
   private static String describe(long index, long firstIndex, long lastIndex) {
     if (index < firstIndex) {
       return "record "

@@ -48,7 +48,13 @@ class ReadOnlySegmentFileReplacedTest {
         }
         assertThatThrownBy(() -> tailer.poll(Duration.ofSeconds(10)))
             .as("records 4..8 the tailer returned were cut")
-            .isInstanceOf(RecordsGoneException.class);
+            .isInstanceOf(RecordsGoneException.class)
+            // not "truncated after 8": where the writer cut is not known to this log
+            .hasMessage(
+                "record 9 is gone for this read-only log of "
+                    + dir
+                    + ": the writer truncated the log (or removed its files) after it was opened"
+                    + " here; open it again to read on");
         // Record 7 is still in the deleted file the reader has open: never returned, stale.
         assertThatThrownBy(() -> reader.read(7)).isInstanceOf(RecordsGoneException.class);
         try (LogReader r = reader.reader(6, 9)) {

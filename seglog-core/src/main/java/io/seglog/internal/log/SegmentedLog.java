@@ -1772,9 +1772,29 @@ public final class SegmentedLog implements Log {
    */
   void checkReadNotCut(long index, long epoch) {
     checkNotCut(index, epoch);
-    if (index < firstIndex || externallyTruncated) {
+    if (index < firstIndex) {
       throw new RecordsGoneException(index, firstIndex, lastIndex);
     }
+    if (externallyTruncated) {
+      throw goneForReadOnly(index);
+    }
+  }
+
+  /**
+   * For a read-only log whose writer truncated it since it was opened: where the cut was, and where
+   * the writer's log ends now, are not known here, so the message says what happened instead.
+   */
+  RecordsGoneException goneForReadOnly(long index) {
+    return new RecordsGoneException(
+        index,
+        firstIndex,
+        lastIndex,
+        "record "
+            + index
+            + " is gone for this read-only log of "
+            + directory
+            + ": the writer truncated the log (or removed its files) after it was opened here;"
+            + " open it again to read on");
   }
 
   /**
@@ -1789,7 +1809,10 @@ public final class SegmentedLog implements Log {
     if (index < firstIndex
         || externallyTruncated
         || (cuts.epoch() != epoch && index > cuts.lowestCutSince(epoch))) {
-      RecordsGoneException gone = new RecordsGoneException(index, firstIndex, lastIndex);
+      RecordsGoneException gone =
+          externallyTruncated && index >= firstIndex
+              ? goneForReadOnly(index)
+              : new RecordsGoneException(index, firstIndex, lastIndex);
       gone.addSuppressed(failure);
       return gone;
     }

@@ -187,7 +187,7 @@ final class SegmentedTailer implements Tailer {
       throw new RecordsGoneException(next, first, last);
     }
     if (log.externallyTruncated()) {
-      throw new RecordsGoneException(next, first, last);
+      throw log.goneForReadOnly(next);
     }
   }
 
