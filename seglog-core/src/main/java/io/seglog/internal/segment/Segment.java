@@ -652,15 +652,29 @@ public final class Segment implements Closeable {
   /**
    * Seals the segment: computes the digest of its content, writes the trailer and fsyncs. Returns
    * the trailer.
+   *
+   * @throws IOException if a write or the fsync fails; a failed write (of the buffered frames or of
+   *     the trailer) leaves no part of it in the file, as {@link #discardUnpublished} (a full disk:
+   *     reopening then needs no space to cut a torn tail)
    */
   public Trailer seal(long syncedIndex) throws IOException {
-    stopBuffering(); // everything in the file: readers of this segment read the file from now on
+    try {
+      stopBuffering(); // everything in the file: readers of this segment read the file from now on
+    } catch (IOException e) {
+      discardUnpublished();
+      throw e;
+    }
     byte[] digest = this.digest.finish(size);
     Trailer t =
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);
     ByteBuffer frame = SegmentFormat.encodeTrailerFrame(t, syncedIndex);
     FileHandle file = handle.file();
-    file.writeFully(frame, size);
+    try {
+      file.writeFully(frame, size);
+    } catch (IOException e) {
+      discardUnpublished();
+      throw e;
+    }
     file.force();
     size += SegmentFormat.TRAILER_FRAME_BYTES;
     trailer = t;

@@ -1,0 +1,80 @@
+package io.seglog.internal.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seglog.LogConfig;
+import io.seglog.LogFencedException;
+import io.seglog.SyncPolicy;
+import io.seglog.internal.format.FileNames;
+import io.seglog.internal.io.NioFileIO;
+import io.seglog.testing.FaultInjectingFileIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Findings of the review of the write path under failure, each named after the bug it pins. */
+class WritePathFailureReviewTest {
+  @TempDir Path dir;
+
+  private static byte[] record(long i) {
+    byte[] p = new byte[100];
+    p[0] = (byte) i;
+    return p;
+  }
+
+  /** How many appends of {@link #record} fill the first segment: the next one rolls. */
+  private static int appendsBeforeTheFirstRoll(Path dry, LogConfig config) {
+    try (SegmentedLog log = SegmentedLog.open(dry, config, NioFileIO.INSTANCE)) {
+      for (int n = 1; ; n++) {
+        log.append(record(n));
+        if (log.segments().size() > 1) {
+          return n - 1;
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "write buffer {0}")
+  @ValueSource(ints = {0, 1024})
+  void aFullDiskDuringASealLeavesNoPartialWriteSoReopeningNeedsNoSpaceToCutIt(int buffer)
+      throws Exception {
+    // Without a write buffer the trailer is torn; with one, the buffered frames' write is.
+    LogConfig config =
+        LogConfig.builder()
+            .syncPolicy(SyncPolicy.NONE)
+            .segmentBytes(4096)
+            .writeBufferBytes(buffer)
+            .build();
+    int fill = appendsBeforeTheFirstRoll(dir.resolve("dry"), config);
+    Path logDir = dir.resolve("log");
+    Path segment = logDir.resolve(FileNames.segment(1));
+    FaultInjectingFileIO io = new FaultInjectingFileIO();
+    long published;
+    try (SegmentedLog log = SegmentedLog.open(logDir, config, io)) {
+      for (int i = 1; i <= fill; i++) {
+        log.append(record(i));
+        assertThat(log.segments()).hasSize(1); // as in the dry run, which may seal an open frame
+      }
+      published = Files.size(segment);
+      io.diskBudget(10); // what the seal writes is longer: part of it is written, then ENOSPC
+      assertThatThrownBy(() -> log.append(record(fill + 1)))
+          .isInstanceOf(LogFencedException.class)
+          .hasMessageContaining(FaultInjectingFileIO.NO_SPACE);
+      assertThat(Files.size(segment)).as("partial write discarded").isEqualTo(published);
+    } catch (LogFencedException closeAfterFence) {
+      // close of a fenced log may report the failure; nothing acknowledged depends on it
+    }
+    try (SegmentedLog log = SegmentedLog.open(logDir, config, NioFileIO.INSTANCE)) {
+      assertThat(log.recoveryReport().cuts()).isEmpty();
+      long last = log.lastIndex();
+      assertThat(last).isLessThanOrEqualTo(fill); // buffered records were never made durable
+      if (buffer == 0) {
+        assertThat(last).isEqualTo(fill);
+      }
+      assertThat(log.read(last).payloadBytes()).isEqualTo(record(last));
+    }
+  }
+}
