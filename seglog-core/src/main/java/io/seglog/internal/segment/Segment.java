@@ -629,12 +629,18 @@ public final class Segment implements Closeable {
    * another TailBuffer once this returns.
    *
    * @throws IOException if the flush fails; then the segment keeps buffering, and its TailBuffer
-   *     keeps the memory
+   *     keeps the memory; no part of the failed write stays in the file ({@link
+   *     #discardUnpublished}: a full disk, reopened, needs no space to cut a torn tail)
    */
   public void stopBuffering() throws IOException {
     TailBuffer t = tail;
     if (t != null) {
-      t.detach();
+      try {
+        t.detach();
+      } catch (IOException e) {
+        discardUnpublished();
+        throw e;
+      }
       tail = null;
     }
   }
@@ -658,12 +664,7 @@ public final class Segment implements Closeable {
    *     reopening then needs no space to cut a torn tail)
    */
   public Trailer seal(long syncedIndex) throws IOException {
-    try {
-      stopBuffering(); // everything in the file: readers of this segment read the file from now on
-    } catch (IOException e) {
-      discardUnpublished();
-      throw e;
-    }
+    stopBuffering(); // everything in the file: readers of this segment read the file from now on
     byte[] digest = this.digest.finish(size);
     Trailer t =
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);

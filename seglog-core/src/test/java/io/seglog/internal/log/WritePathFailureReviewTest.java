@@ -9,10 +9,14 @@ import io.seglog.SyncPolicy;
 import io.seglog.internal.format.FileNames;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.testing.FaultInjectingFileIO;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Findings of the review of the write path under failure, each named after the bug it pins. */
@@ -75,6 +79,55 @@ class WritePathFailureReviewTest {
         assertThat(last).isEqualTo(fill);
       }
       assertThat(log.read(last).payloadBytes()).isEqualTo(record(last));
+    }
+  }
+
+  /** What writes the write buffer's frames to the file before anything else touches the file. */
+  enum Flusher {
+    CLOSE,
+    TRUNCATE_AFTER,
+    APPEND_STREAM
+  }
+
+  @ParameterizedTest
+  @EnumSource(Flusher.class)
+  void aFullDiskWhenTheWriteBufferIsWrittenOutLeavesNoPartialWrite(Flusher flusher)
+      throws Exception {
+    LogConfig config =
+        LogConfig.builder().syncPolicy(SyncPolicy.NONE).writeBufferBytes(4096).build();
+    Path segment = dir.resolve(FileNames.segment(1));
+    FaultInjectingFileIO io = new FaultInjectingFileIO();
+    SegmentedLog log = SegmentedLog.open(dir, config, io);
+    log.append(record(1));
+    log.sync(); // record 1 is durable
+    log.append(record(2));
+    log.append(record(3)); // buffered, not in the file
+    long published = Files.size(segment);
+    io.diskBudget(10); // the buffered frames are longer: part of them is written, then ENOSPC
+    Runnable flush =
+        switch (flusher) {
+          case CLOSE -> log::close;
+          case TRUNCATE_AFTER -> () -> log.truncateAfter(2);
+          case APPEND_STREAM ->
+              () -> {
+                try {
+                  log.appendStream(new ByteArrayInputStream(record(4)), 100);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              };
+        };
+    assertThatThrownBy(flush::run).hasRootCauseMessage(FaultInjectingFileIO.NO_SPACE);
+    assertThat(Files.size(segment)).as("partial write discarded").isEqualTo(published);
+    try {
+      log.close();
+    } catch (LogFencedException closeAfterFence) {
+      // close of a fenced log may report the failure; nothing acknowledged depends on it
+    }
+    try (SegmentedLog reopened = SegmentedLog.open(dir, config, NioFileIO.INSTANCE)) {
+      assertThat(reopened.recoveryReport().cuts()).isEmpty();
+      assertThat(reopened.lastIndex()).isEqualTo(1);
+      assertThat(reopened.read(1).payloadBytes()).isEqualTo(record(1));
     }
   }
 }
