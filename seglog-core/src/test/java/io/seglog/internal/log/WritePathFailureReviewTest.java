@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -128,6 +131,27 @@ class WritePathFailureReviewTest {
       assertThat(reopened.recoveryReport().cuts()).isEmpty();
       assertThat(reopened.lastIndex()).isEqualTo(1);
       assertThat(reopened.read(1).payloadBytes()).isEqualTo(record(1));
+    }
+  }
+
+  @Test
+  void aFlushWorkerThatFailedToStartIsStartedByTheNextAsyncAppend() throws Exception {
+    LogConfig always = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
+    try (SegmentedLog log = SegmentedLog.open(dir, always, NioFileIO.INSTANCE)) {
+      SyncCoordinator sync = log.syncCoordinatorForTest();
+      sync.workerThreadsForTest(
+          r ->
+              new Thread(r) {
+                @Override
+                public synchronized void start() {
+                  throw new OutOfMemoryError("unable to create native thread (a thread limit)");
+                }
+              });
+      assertThatThrownBy(() -> log.appendAsync(record(1))).isInstanceOf(OutOfMemoryError.class);
+      sync.workerThreadsForTest(null); // the limit is gone
+      CompletableFuture<Long> next = log.appendAsync(record(2));
+      assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(log.durableIndex()).isEqualTo(2);
     }
   }
 }
