@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,7 +188,9 @@ final class SyncCoordinator {
   private final BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
   private final Queued stopMarker =
       new Queued(-1, -1); // ends the flush worker's loop; never completed
-  private volatile Thread flushWorker; // written under this monitor
+  private volatile Thread flushWorker; // written under this monitor, once started
+  // Makes the flush worker's thread in tests (workerThreadsForTest); null: a plain thread.
+  private volatile ThreadFactory workerThreads;
   // The batches flush is completing, innermost last: a completion callback runs inside, and may
   // wait for a future later in one of them (see helpOnFlushWorker). Confined to the flush worker.
   private final ArrayDeque<Settling> settling = new ArrayDeque<>();
@@ -344,6 +347,11 @@ final class SyncCoordinator {
   /** For tests: sets the mean fsync time (until the next fsync ends), as a disk that slow would. */
   void fsyncMeanForTest(long nanos) {
     fsyncNanosMean = nanos;
+  }
+
+  /** For tests: the flush worker's thread, when it starts, is made by {@code threads}. */
+  void workerThreadsForTest(ThreadFactory threads) {
+    workerThreads = threads;
   }
 
   /** For tests: the threads waiting for an fsync in progress. */
@@ -796,9 +804,17 @@ final class SyncCoordinator {
 
   private synchronized void startWorkerIfNeeded() {
     if (flushWorker == null) {
-      flushWorker = new Thread(this::flushLoop, "seglog-flush " + name);
-      flushWorker.setDaemon(true);
-      flushWorker.start();
+      ThreadFactory threads = workerThreads;
+      Thread worker =
+          threads == null
+              ? new Thread(this::flushLoop, "seglog-flush " + name)
+              : threads.newThread(this::flushLoop);
+      worker.setDaemon(true);
+      // Published only once started: a start that fails (a thread limit) throws out of the append
+      // before its future is queued, and the next asynchronous append tries again; a worker
+      // published unstarted would leave every later future queued, unflushed, until close.
+      worker.start();
+      flushWorker = worker;
     }
   }
 

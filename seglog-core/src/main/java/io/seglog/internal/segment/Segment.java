@@ -629,12 +629,18 @@ public final class Segment implements Closeable {
    * another TailBuffer once this returns.
    *
    * @throws IOException if the flush fails; then the segment keeps buffering, and its TailBuffer
-   *     keeps the memory
+   *     keeps the memory; no part of the failed write stays in the file ({@link
+   *     #discardUnpublished}: a full disk, reopened, needs no space to cut a torn tail)
    */
   public void stopBuffering() throws IOException {
     TailBuffer t = tail;
     if (t != null) {
-      t.detach();
+      try {
+        t.detach();
+      } catch (IOException e) {
+        discardUnpublished();
+        throw e;
+      }
       tail = null;
     }
   }
@@ -652,6 +658,10 @@ public final class Segment implements Closeable {
   /**
    * Seals the segment: computes the digest of its content, writes the trailer and fsyncs. Returns
    * the trailer.
+   *
+   * @throws IOException if a write or the fsync fails; a failed write (of the buffered frames or of
+   *     the trailer) leaves no part of it in the file, as {@link #discardUnpublished} (a full disk:
+   *     reopening then needs no space to cut a torn tail)
    */
   public Trailer seal(long syncedIndex) throws IOException {
     stopBuffering(); // everything in the file: readers of this segment read the file from now on
@@ -660,7 +670,12 @@ public final class Segment implements Closeable {
         new Trailer(nextIndex, recordCount(), frameCount, minTimestamp, maxTimestamp, digest);
     ByteBuffer frame = SegmentFormat.encodeTrailerFrame(t, syncedIndex);
     FileHandle file = handle.file();
-    file.writeFully(frame, size);
+    try {
+      file.writeFully(frame, size);
+    } catch (IOException e) {
+      discardUnpublished();
+      throw e;
+    }
     file.force();
     size += SegmentFormat.TRAILER_FRAME_BYTES;
     trailer = t;
