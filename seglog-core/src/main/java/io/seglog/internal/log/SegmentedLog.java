@@ -1713,9 +1713,10 @@ public final class SegmentedLog implements Log {
   }
 
   /**
-   * Sets the retention floor, the internal hook for named reader positions: retention never removes
-   * a segment holding an index at or above {@code floor.getAsLong()} (called under the append lock
-   * at each retention pass). Default: no floor.
+   * Sets the retention floor, the internal hook a state-machine log keeps its newest checkpoint
+   * with (named positions have their own, {@link #positionsRetentionFloor()}): retention never
+   * removes a segment holding an index at or above {@code floor.getAsLong()} (called under the
+   * append lock at each retention pass). Default: no floor.
    */
   public void retentionFloor(LongSupplier floor) {
     this.retentionFloor = Objects.requireNonNull(floor, "floor");
