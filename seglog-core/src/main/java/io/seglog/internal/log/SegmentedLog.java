@@ -796,7 +796,7 @@ public final class SegmentedLog implements Log {
         removePrefixLocked(firstIndex, below);
       }
       if (Retention.enabled(config)) {
-        retainLocked();
+        retainLocked(true);
       }
       return next;
     } catch (IOException e) {
@@ -1883,21 +1883,34 @@ public final class SegmentedLog implements Log {
     try {
       sealOpenLocked();
       checkWritable();
-      return retainLocked();
+      return retainLocked(false);
     } finally {
       appendLock.unlock();
     }
   }
 
-  /** Applies the retention policies. @GuardedBy("appendLock") */
-  private RetentionResult retainLocked() {
+  /**
+   * Applies the retention policies. After a roll ({@code afterRoll}), a damaged position file
+   * removes nothing and throws nothing: which records it holds is unknown, and the roll is done, so
+   * the append that rolled goes on ({@link #applyRetention}, the named tailer and {@link
+   * #committedPositions} report the damage). @GuardedBy("appendLock")
+   */
+  private RetentionResult retainLocked(boolean afterRoll) {
     Segment[] s = segments;
     if (!Retention.enabled(config)) {
       return new RetentionResult(0, 0, 0, firstIndex);
     }
     // Named positions hold retention back (LogConfig.positionsHoldRetention), as does any floor
     // an embedder set.
-    long floor = Math.min(retentionFloor.getAsLong(), positionsRetentionFloor());
+    long floor;
+    try {
+      floor = Math.min(retentionFloor.getAsLong(), positionsRetentionFloor());
+    } catch (CorruptLogException e) {
+      if (afterRoll) {
+        return new RetentionResult(0, 0, 0, firstIndex);
+      }
+      throw e;
+    }
     int k = Retention.removable(s, firstIndex, lastIndex, config, floor, retentionWarned);
     if (k == 0) {
       return new RetentionResult(0, 0, 0, firstIndex);
