@@ -239,7 +239,7 @@ public final class SegmentedLog implements Log {
         // the first refresh remembers it instead (and reports what it cannot read)
       }
     }
-    if (!readOnly && encoder.codes()) {
+    if (!readOnly && (encoder.codes() || files.segmentVersion() >= SegmentFormat.VERSION_2)) {
       replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
     }
     for (Segment s : segments) {
@@ -1037,7 +1037,8 @@ public final class SegmentedLog implements Log {
    * At open, before anything else can use it: an empty version 1 active segment is replaced by an
    * empty version 2 one with the same name and chain link (a roll would create a second segment
    * with the same base index; LogFiles#recreateEmptySegment is crash-safe), so no frame is ever
-   * written unencrypted once encryption is on.
+   * written unencrypted once encryption is on, and a log opened with a state machine can write a
+   * checkpoint at once (its truncateBefore and checkpoint need one; version 1 holds none).
    */
   private void replaceEmptyVersion1Active() {
     Segment[] s = segments;
