@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,31 @@ class PositionsHoldRetentionTest {
                   assertThat(g.firstIndex()).isEqualTo(log.firstIndex());
                 });
       }
+    }
+  }
+
+  /**
+   * A damaged position file holds an unknown set of records: retention after a roll removes
+   * nothing, and the append that rolled succeeds; an explicit applyRetention reports the damage.
+   */
+  @Test
+  void aDamagedPositionFileStopsRetentionWithoutFailingTheAppendThatRolled() throws Exception {
+    try (Log log = Log.open(dir, config(true))) {
+      try (Tailer slow = log.tailer("slow", 1, Visibility.WRITTEN)) {
+        slow.commit();
+      }
+    }
+    Path file = dir.resolve("positions").resolve("slow.pos");
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 1] ^= 1; // its checksum no longer matches
+    Files.write(file, bytes);
+    try (Log log = Log.open(dir, config(true))) {
+      for (long i = 1; i <= 200; i++) {
+        assertThat(log.append(payload(i))).as("append %d", i).isEqualTo(i);
+      }
+      assertThat(log.firstIndex()).isEqualTo(1);
+      assertThatThrownBy(log::applyRetention).isInstanceOf(CorruptLogException.class);
+      assertThat(log.firstIndex()).isEqualTo(1);
     }
   }
 }

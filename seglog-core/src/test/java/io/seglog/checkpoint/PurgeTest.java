@@ -129,6 +129,36 @@ class PurgeTest {
     }
   }
 
+  /**
+   * A log written without a state machine whose last roll left an empty version 1 active segment
+   * (version 1 holds no checkpoint): opened with one, its truncateBefore and checkpoint work at
+   * once.
+   */
+  @Test
+  void truncateBeforeOnAnUpgradedLogWithAnEmptyVersion1ActiveSegment() throws Exception {
+    Path dir = tmp.resolve("log");
+    List<byte[]> payloads = new ArrayList<>();
+    Random rnd = new Random(19);
+    try (io.seglog.Log log = io.seglog.Log.open(dir, config())) {
+      for (int i = 0; i < 100; i++) {
+        byte[] p = ("put k" + rnd.nextInt(40) + " v" + i).getBytes(StandardCharsets.UTF_8);
+        log.append(p);
+        payloads.add(p);
+      }
+      log.roll(); // the new active segment is empty, version 1
+    }
+    try (StateMachineLog log = StateMachineLog.open(dir, config(), new KvStateMachine())) {
+      log.truncateBefore(50);
+      assertThat(log.firstIndex()).isEqualTo(50);
+      assertThat(log.checkpoint().index()).isEqualTo(100);
+    }
+    KvStateMachine sm = new KvStateMachine();
+    try (StateMachineLog log = StateMachineLog.open(dir, config(), sm)) {
+      assertThat(log.firstIndex()).isEqualTo(50);
+      assertThat(sm.map()).isEqualTo(model(payloads, 100));
+    }
+  }
+
   @Test
   void truncateBeforeEverythingKeepsTheStateForTheNextRecords() throws Exception {
     Path dir = tmp.resolve("log");

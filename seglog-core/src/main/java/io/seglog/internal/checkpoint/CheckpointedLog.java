@@ -48,7 +48,10 @@ import java.util.function.Predicate;
  * write to the log (an append, a roll, a checkpoint: {@link SegmentedLog#beginWritingAtEndLocked}):
  * a checkpoint's chunks follow each other from the offset its {@link CheckpointInfo} names; an
  * {@code apply} is replayed at the next open (a write from it would be made again), and a roll
- * inside it would checkpoint a state whose apply is half done.
+ * inside it would checkpoint a state whose apply is half done. Retention removes whole sealed
+ * segments; the log's retention floor ({@link #retentionFloor}) keeps the segment holding the
+ * newest checkpoint whenever the active segment holds none (a version 1 active segment, a roll
+ * whose checkpoint failed), so the state can always be rebuilt from what is left.
  */
 public final class CheckpointedLog implements StateMachineLog {
   private final SegmentedLog log;
@@ -88,6 +91,7 @@ public final class CheckpointedLog implements StateMachineLog {
     try {
       c.replay();
       log.hooks(c.new Hooks());
+      log.retentionFloor(c::retentionFloor);
       if (listener != null) {
         c.notifier =
             new DurabilityNotifier(
@@ -306,6 +310,21 @@ public final class CheckpointedLog implements StateMachineLog {
       catalog.add(info);
     }
     return info;
+  }
+
+  /**
+   * Retention's floor (asked under the append lock at each pass): the segment holding the newest
+   * checkpoint stays, unless that segment is the active one, which retention never removes. Without
+   * any checkpoint (a version 1 active segment of a log written without a state machine, or a roll
+   * whose checkpoint failed, then no older one left) no record goes: the state could no longer be
+   * rebuilt at the next open.
+   */
+  private long retentionFloor() {
+    CheckpointInfo newest = newestAtMost(Long.MAX_VALUE);
+    if (newest == null) {
+      return log.firstIndex();
+    }
+    return newest.segment().equals(log.activeSegment().path()) ? Long.MAX_VALUE : newest.index();
   }
 
   /** The newest known checkpoint covering at most {@code index}, or null. */

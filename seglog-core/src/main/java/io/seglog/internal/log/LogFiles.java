@@ -36,6 +36,11 @@ final class LogFiles {
     segmentVersion = version;
   }
 
+  /** The least version of the segments created from now on (see {@link #segmentVersion(int)}). */
+  int segmentVersion() {
+    return segmentVersion;
+  }
+
   LogFiles(Path directory, FileIO io) {
     this.directory = directory;
     this.io = io;

@@ -239,7 +239,7 @@ public final class SegmentedLog implements Log {
         // the first refresh remembers it instead (and reports what it cannot read)
       }
     }
-    if (!readOnly && encoder.codes()) {
+    if (!readOnly && (encoder.codes() || files.segmentVersion() >= SegmentFormat.VERSION_2)) {
       replaceEmptyVersion1Active(); // before any other thread (syncer, reader) sees the segment
     }
     for (Segment s : segments) {
@@ -796,7 +796,7 @@ public final class SegmentedLog implements Log {
         removePrefixLocked(firstIndex, below);
       }
       if (Retention.enabled(config)) {
-        retainLocked();
+        retainLocked(true);
       }
       return next;
     } catch (IOException e) {
@@ -1037,7 +1037,8 @@ public final class SegmentedLog implements Log {
    * At open, before anything else can use it: an empty version 1 active segment is replaced by an
    * empty version 2 one with the same name and chain link (a roll would create a second segment
    * with the same base index; LogFiles#recreateEmptySegment is crash-safe), so no frame is ever
-   * written unencrypted once encryption is on.
+   * written unencrypted once encryption is on, and a log opened with a state machine can write a
+   * checkpoint at once (its truncateBefore and checkpoint need one; version 1 holds none).
    */
   private void replaceEmptyVersion1Active() {
     Segment[] s = segments;
@@ -1713,9 +1714,10 @@ public final class SegmentedLog implements Log {
   }
 
   /**
-   * Sets the retention floor, the internal hook for named reader positions: retention never removes
-   * a segment holding an index at or above {@code floor.getAsLong()} (called under the append lock
-   * at each retention pass). Default: no floor.
+   * Sets the retention floor, the internal hook a state-machine log keeps its newest checkpoint
+   * with (named positions have their own, {@link #positionsRetentionFloor()}): retention never
+   * removes a segment holding an index at or above {@code floor.getAsLong()} (called under the
+   * append lock at each retention pass). Default: no floor.
    */
   public void retentionFloor(LongSupplier floor) {
     this.retentionFloor = Objects.requireNonNull(floor, "floor");
@@ -1905,21 +1907,34 @@ public final class SegmentedLog implements Log {
     try {
       sealOpenLocked();
       checkWritable();
-      return retainLocked();
+      return retainLocked(false);
     } finally {
       appendLock.unlock();
     }
   }
 
-  /** Applies the retention policies. @GuardedBy("appendLock") */
-  private RetentionResult retainLocked() {
+  /**
+   * Applies the retention policies. After a roll ({@code afterRoll}), a damaged position file
+   * removes nothing and throws nothing: which records it holds is unknown, and the roll is done, so
+   * the append that rolled goes on ({@link #applyRetention}, the named tailer and {@link
+   * #committedPositions} report the damage). @GuardedBy("appendLock")
+   */
+  private RetentionResult retainLocked(boolean afterRoll) {
     Segment[] s = segments;
     if (!Retention.enabled(config)) {
       return new RetentionResult(0, 0, 0, firstIndex);
     }
     // Named positions hold retention back (LogConfig.positionsHoldRetention), as does any floor
     // an embedder set.
-    long floor = Math.min(retentionFloor.getAsLong(), positionsRetentionFloor());
+    long floor;
+    try {
+      floor = Math.min(retentionFloor.getAsLong(), positionsRetentionFloor());
+    } catch (CorruptLogException e) {
+      if (afterRoll) {
+        return new RetentionResult(0, 0, 0, firstIndex);
+      }
+      throw e;
+    }
     int k = Retention.removable(s, firstIndex, lastIndex, config, floor, retentionWarned);
     if (k == 0) {
       return new RetentionResult(0, 0, 0, firstIndex);
