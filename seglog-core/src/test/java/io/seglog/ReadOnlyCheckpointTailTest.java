@@ -27,31 +27,20 @@ class ReadOnlyCheckpointTailTest {
 
   @Test
   void aReadOnlyTailerPassesACheckpointInTheActiveSegment() throws Exception {
-    LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
-    try (StateMachineLog log = StateMachineLog.open(dir, config, new KvStateMachine())) {
-      for (int i = 1; i <= 3; i++) {
-        log.append(put(i));
-      }
-      try (Log follower = Log.openReadOnly(dir, config);
-          Tailer t = follower.tailer(1)) {
-        for (long i = 1; i <= 3; i++) {
-          assertThat(t.poll(Duration.ofSeconds(10))).isNotNull();
-        }
-        log.checkpoint();
-        for (int i = 4; i <= 6; i++) {
-          log.append(put(i));
-        }
-        for (long i = 4; i <= 6; i++) {
-          Record r = t.poll(Duration.ofSeconds(10));
-          assertThat(r).as("record %d after the checkpoint", i).isNotNull();
-          assertThat(r.index()).isEqualTo(i);
-        }
-      }
-    }
+    tailAcross(StateMachineLog::checkpoint, "the checkpoint");
   }
 
   @Test
   void aReadOnlyTailerFollowsARollThatStartsWithACheckpoint() throws Exception {
+    tailAcross(StateMachineLog::roll, "the roll");
+  }
+
+  /**
+   * A read-only tailer takes records 1..3, the writer runs {@code step} (which writes a checkpoint
+   * frame) and appends 4..6: the tailer must get them.
+   */
+  private void tailAcross(java.util.function.Consumer<StateMachineLog> step, String what)
+      throws Exception {
     LogConfig config = LogConfig.builder().syncPolicy(SyncPolicy.ALWAYS).build();
     try (StateMachineLog log = StateMachineLog.open(dir, config, new KvStateMachine())) {
       for (int i = 1; i <= 3; i++) {
@@ -62,13 +51,13 @@ class ReadOnlyCheckpointTailTest {
         for (long i = 1; i <= 3; i++) {
           assertThat(t.poll(Duration.ofSeconds(10))).isNotNull();
         }
-        log.roll();
+        step.accept(log);
         for (int i = 4; i <= 6; i++) {
           log.append(put(i));
         }
         for (long i = 4; i <= 6; i++) {
           Record r = t.poll(Duration.ofSeconds(10));
-          assertThat(r).as("record %d after the roll", i).isNotNull();
+          assertThat(r).as("record %d after %s", i, what).isNotNull();
           assertThat(r.index()).isEqualTo(i);
         }
       }

@@ -22,23 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 class VerifyFindingsTest {
   @TempDir Path dir;
 
-  private static final LogConfig SMALL =
-      LogConfig.builder().syncPolicy(SyncPolicy.NONE).segmentBytes(4096).build();
+  private static final LogConfig SMALL = SegmentScan.SMALL_SEGMENTS;
 
-  /** Writes records 1..n in segments of 4 KiB; returns the segment files in index order. */
+  /** {@link SegmentScan#writeSmallSegments}: records 1..n; the segment files in index order. */
   private List<Path> write(int records) {
-    try (Log log = Log.open(dir, SMALL)) {
-      for (int i = 1; i <= records; i++) {
-        log.append(Entry.of(("record " + i).getBytes(), 1, 1000 + i));
-      }
-    }
-    List<Path> segments = SegmentScan.segments(dir);
-    assertThat(segments).hasSizeGreaterThanOrEqualTo(4);
-    return segments;
+    return SegmentScan.writeSmallSegments(dir, records);
   }
 
   private static long base(Path segment) {
-    return FileNames.baseIndexOf(segment.getFileName().toString());
+    return SegmentScan.baseOf(segment);
   }
 
   private static void flipByte(Path file, long offset) throws Exception {

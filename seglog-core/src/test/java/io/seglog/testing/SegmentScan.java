@@ -21,6 +21,36 @@ import java.util.stream.Stream;
 public final class SegmentScan {
   private SegmentScan() {}
 
+  /** Segments of 4 KiB, no fsync: a few records make a log of several segments. */
+  public static final io.seglog.LogConfig SMALL_SEGMENTS =
+      io.seglog.LogConfig.builder()
+          .syncPolicy(io.seglog.SyncPolicy.NONE)
+          .segmentBytes(4096)
+          .build();
+
+  /**
+   * Writes records 1..n ("record i", type 1, timestamp 1000 + i) to a new log in {@code dir} with
+   * {@link #SMALL_SEGMENTS}, closes it cleanly, and returns its segment files in index order: at
+   * least four of them.
+   */
+  public static List<Path> writeSmallSegments(Path dir, int records) {
+    try (io.seglog.Log log = io.seglog.Log.open(dir, SMALL_SEGMENTS)) {
+      for (int i = 1; i <= records; i++) {
+        log.append(io.seglog.Entry.of(("record " + i).getBytes(), 1, 1000 + i));
+      }
+    }
+    List<Path> segments = segments(dir);
+    if (segments.size() < 4) {
+      throw new AssertionError(records + " records made " + segments.size() + " segments, not 4+");
+    }
+    return segments;
+  }
+
+  /** The base index a segment file's name gives. */
+  public static long baseOf(Path segment) {
+    return FileNames.baseIndexOf(segment.getFileName().toString());
+  }
+
   /** One valid frame of a segment file. */
   public record Frame(
       long offset, int length, int type, int recordCount, long firstIndex, long syncedIndex) {
