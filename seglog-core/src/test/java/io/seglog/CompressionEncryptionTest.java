@@ -8,6 +8,7 @@ import io.seglog.internal.format.SegmentFormat;
 import io.seglog.internal.io.NioFileIO;
 import io.seglog.internal.log.SegmentedLog;
 import io.seglog.testing.ExpectedRecord;
+import io.seglog.testing.FaultInjectingFileIO;
 import io.seglog.testing.LogChecks;
 import io.seglog.testing.SegmentScan;
 import io.seglog.testing.TestClock;
@@ -503,6 +504,47 @@ class CompressionEncryptionTest {
     assertThatThrownBy(() -> open(dir, config).close())
         .isInstanceOfSatisfying(
             CorruptLogException.class, e -> assertThat(e.offset()).isEqualTo(damaged.offset()));
+  }
+
+  /**
+   * Regression: a truncation that cuts inside an encrypted batch stores the kept records, encrypted
+   * again, as the pending tail in seglog.meta. That tail may exceed the plain frame bound (32 + max
+   * body) by the envelope and tag, and a crash before the cut finished left a metadata file the
+   * next open refused as "bad pending tail length": the log could not be opened at all.
+   */
+  @Test
+  void anInterruptedCutInsideALargeEncryptedBatchFinishesAtTheNextOpen() throws IOException {
+    Path dir = tmp.resolve("bigtail");
+    LogConfig config =
+        config(Compression.NONE, KEYS_1).toBuilder()
+            .segmentBytes(1 << 16)
+            .maxRecordBytes(1000)
+            .maxBatchBytes(1000)
+            .maxBatchRecords(2)
+            .build();
+    byte[] big = new byte[984];
+    new SplittableRandom(11).nextBytes(big);
+    FaultInjectingFileIO io = new FaultInjectingFileIO();
+    Log log = SegmentedLog.open(dir, config, io);
+    try {
+      log.append(new byte[] {1});
+      // One frame whose records fill the largest body: 16 + 984 + 16 + 0 bytes = 1032.
+      long first = log.appendBatch(List.of(Entry.of(big, 3, 7L), Entry.of(new byte[0], 4, 8L)));
+      io.failNext(FaultInjectingFileIO.Op.TRUNCATE); // the cut, after seglog.meta names its tail
+      assertThatThrownBy(() -> log.truncateAfter(first)).isInstanceOf(SeglogException.class);
+    } finally {
+      try {
+        log.close();
+      } catch (SeglogException ignored) {
+        // the log failed at the cut
+      }
+    }
+    try (Log reopened = open(dir, config)) {
+      assertThat(reopened.lastIndex()).isEqualTo(2);
+      assertThat(reopened.read(2).payloadBytes()).isEqualTo(big);
+      assertThat(reopened.read(2).type()).isEqualTo(3);
+    }
+    assertThat(LogVerifier.verify(dir).findings()).isEmpty();
   }
 
   @Test

@@ -27,7 +27,7 @@ import java.util.UUID;
  * version 2 only:
  *  64   operation       1   1 = truncate after
  *  65   reserved        3   0
- *  68   tail length     4   L, bytes of tail below
+ *  68   tail length     4   L, bytes of tail below: 0 .. 32 + max body bytes (+ 68 coded)
  *  72   keep through    8   records above this index are removed; segments whose base index is
  *                           above it are deleted (-1: every segment)
  *  80   cut segment     8   base index of the segment cut in place, or -1 for none
@@ -50,9 +50,8 @@ public final class MetadataFormat {
   /** Bytes of a version 2 file besides its tail. */
   public static final int PENDING_BYTES = BYTES + 32 + 4;
 
-  /** Largest metadata file: version 2 with a tail of the largest frame. */
-  public static final long MAX_FILE_BYTES =
-      PENDING_BYTES + (long) SegmentFormat.FRAME_HEADER_BYTES + SegmentFormat.MAX_BODY_BYTES;
+  /** Largest metadata file: version 2 with a tail of the largest frame (coded, docs 3.5). */
+  public static final long MAX_FILE_BYTES = PENDING_BYTES + maxTail(SegmentFormat.MAX_BODY_BYTES);
 
   /** Pending operation: truncate after an index. */
   public static final int OP_TRUNCATE_AFTER = 1;
@@ -161,9 +160,18 @@ public final class MetadataFormat {
     return new MetadataFile(m, version == VERSION_PENDING ? decodePending(b, maxBody) : null);
   }
 
+  /**
+   * Longest tail of a log whose frame bodies hold at most {@code maxBody} bytes of records: a
+   * re-encoded frame, coded as the log's appends are, whose stored body may exceed its records by
+   * the encryption envelope and tag (docs/FORMAT.md section 3.5).
+   */
+  private static long maxTail(int maxBody) {
+    return (long) SegmentFormat.FRAME_HEADER_BYTES + maxBody + FrameEnvelope.MAX_OVERHEAD;
+  }
+
   private static Pending decodePending(ByteBuffer b, int maxBody) throws FormatException {
     int tailLength = b.getInt(TAIL_LENGTH_AT);
-    long maxTail = (long) SegmentFormat.FRAME_HEADER_BYTES + maxBody;
+    long maxTail = maxTail(maxBody);
     if (tailLength < 0 || tailLength > maxTail) {
       throw new FormatException(TAIL_LENGTH_AT, "bad pending tail length " + tailLength);
     }
