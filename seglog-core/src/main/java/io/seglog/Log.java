@@ -67,7 +67,8 @@ public interface Log extends AutoCloseable {
 
   /**
    * Opens the log in {@code directory} for a state machine: restores its newest usable checkpoint
-   * and replays the records after it before returning. See {@link StateMachineLog}.
+   * and replays the records after it before returning. See {@link StateMachineLog} (which cannot be
+   * encrypted yet: {@link UnsupportedOperationException} if {@code config} sets encryption).
    */
   static StateMachineLog open(Path directory, LogConfig config, StateMachine stateMachine) {
     return StateMachineLog.open(directory, config, stateMachine);

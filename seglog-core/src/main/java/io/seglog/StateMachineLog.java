@@ -31,6 +31,8 @@ public interface StateMachineLog extends Log {
    *
    * @throws CorruptLogException if recovery refuses damage, or no intact checkpoint and the records
    *     after it can rebuild the state
+   * @throws UnsupportedOperationException if {@code config} sets {@link LogConfig#encryption()}:
+   *     checkpoints are not encrypted yet, and would hold the state in plaintext
    */
   static StateMachineLog open(Path directory, LogConfig config, StateMachine stateMachine) {
     return open(directory, config, stateMachine, null);

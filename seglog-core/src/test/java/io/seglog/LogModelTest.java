@@ -212,21 +212,28 @@ class LogModelTest {
                       : (int) segmentBytes * (1 + streamRnd.nextInt(3)))
               .writeBufferBytes(writeBuffer(seed))
               .build();
+      // Every third seed runs with a state machine (issue 6): checkpoints, purges, replay.
+      withStateMachine = seed % 3 == 0;
       if (coded && rnd.nextInt(4) > 0) {
         config = recode(config); // else it starts plain (version 1) and turns coded at a reopen
       }
       operations = 50 + rnd.nextInt(250);
-      // Every third seed runs with a state machine (issue 6): checkpoints, purges, replay.
-      withStateMachine = seed % 3 == 0;
     }
 
     /**
      * A random compression and encryption setting, at least one of them on. Once encrypted, a log
-     * stays encrypted (it needs its keys to read), but the current key may change.
+     * stays encrypted (it needs its keys to read), but the current key may change. A state machine
+     * log is never encrypted (its checkpoints are not coded: the open refuses it), so it always
+     * compresses.
      */
     LogConfig recode(LogConfig c) {
       Compression codec = Compression.values()[rnd.nextInt(Compression.values().length)];
-      boolean encrypt = rnd.nextInt(3) > 0 || codec == Compression.NONE || c.encryption() != null;
+      if (withStateMachine && codec == Compression.NONE) {
+        codec = Compression.values()[1 + rnd.nextInt(Compression.values().length - 1)];
+      }
+      boolean encrypt =
+          !withStateMachine
+              && (rnd.nextInt(3) > 0 || codec == Compression.NONE || c.encryption() != null);
       LogConfig.Builder b =
           c.toBuilder()
               .compression(codec)
