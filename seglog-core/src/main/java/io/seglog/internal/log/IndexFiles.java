@@ -36,20 +36,33 @@ final class IndexFiles {
   // ---- the active segment's index file, written at a clean close
 
   /**
-   * How many bytes of the segment its (unsealed, clean-close) index file proves were fsynced, from
-   * the index file's header alone; 0 if there is no such index file for this very segment.
+   * How many bytes of the segment its index file proves were fsynced, from the index file's header
+   * alone; 0 if there is no index file for this very segment. Both kinds prove their covered bytes
+   * (FORMAT.md sections 4 and 9): a clean-close one is written after the close's fsync, a sealed
+   * one after the seal's.
    */
   long fsyncedBytesProvenByIndexFile(SegmentHeader header) {
+    IndexFileFormat.IndexFile f = indexFileOf(header);
+    return f != null ? f.coveredBytes() : 0;
+  }
+
+  /** Whether this very segment has an index file written at its seal (FORMAT.md section 9). */
+  boolean hasSealedIndexFile(SegmentHeader header) {
+    IndexFileFormat.IndexFile f = indexFileOf(header);
+    return f != null && f.sealed();
+  }
+
+  /** The header of {@code header}'s segment's index file if it is that segment's; else null. */
+  private IndexFileFormat.IndexFile indexFileOf(SegmentHeader header) {
     try {
       IndexFileFormat.IndexFile f = files.readIndexHeader(header.baseIndex());
       boolean thisSegment =
-          !f.sealed()
-              && f.logId().equals(header.logId())
+          f.logId().equals(header.logId())
               && f.baseIndex() == header.baseIndex()
               && f.segmentHeaderCrc() == SegmentFormat.headerChecksum(header);
-      return thisSegment ? f.coveredBytes() : 0;
+      return thisSegment ? f : null;
     } catch (FormatException | IOException e) {
-      return 0;
+      return null;
     }
   }
 

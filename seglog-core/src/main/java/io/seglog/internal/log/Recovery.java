@@ -412,13 +412,15 @@ final class Recovery {
     long minTs = Long.MAX_VALUE;
     long maxTs = -1;
     IndexFileFormat.IndexFile prefix = null;
-    // Bytes a clean-close index file proves were fsynced: damage below them is never a torn tail,
-    // even when the index file's entries are unusable and the scan starts at the first frame.
+    // Bytes the index file proves were fsynced (a clean-close one, or, for a sealed last segment,
+    // the one written after its seal's fsync): damage below them is never a torn tail, even when
+    // the index file's entries are unusable and the scan starts at the first frame.
     long proven = 0;
     if (last && hasIndex) {
       proven = indexFiles.fsyncedBytesProvenByIndexFile(header);
       if (proven > fileSize) {
-        // Written at a clean close, after an fsync: these bytes were durable, and are gone. In
+        // Written at a clean close or a seal, after an fsync: these bytes were durable, and are
+        // gone. In
         // every mode but POINT_IN_TIME that refuses the open (STRICT must not be weaker than TAIL).
         String lost =
             "segment ends at byte "
@@ -470,8 +472,15 @@ final class Recovery {
       damage =
           new Damage(i, fileSize, "segment is not sealed but another segment follows it", false);
     }
-    if (writable && !fullScan && prefix == null && proven > 0 && damage == null) {
-      io.delete(files.indexPath(base)); // unusable, and nothing it proves is damaged
+    if (writable
+        && !fullScan
+        && prefix == null
+        && proven > 0
+        && damage == null
+        && !indexFiles.hasSealedIndexFile(header)) {
+      // An unusable clean-close index file, and nothing it proves is damaged. A sealed segment's
+      // index file is never a prefix here: the index check judges it, as for any sealed segment.
+      io.delete(files.indexPath(base));
     }
     if (trailer != null) {
       String bad = checkTrailer(trailer, base, r.nextIndex, frames + r.frames);

@@ -277,8 +277,9 @@ public final class Verifier {
             findings.set(k, withRange(f, segmentFirst, segmentLast));
           }
         }
-        // A clean-close index file proves its covered bytes were fsynced: damage below that, or a
-        // file shorter than that, is lost durable data, never a torn tail (as recovery judges it).
+        // An index file (clean-close, or a sealed last segment's) proves its covered bytes were
+        // fsynced: damage below that, or a file shorter than that, is lost durable data, never a
+        // torn tail (as recovery judges it).
         long proven =
             last && indexFiles.contains(h.baseIndex())
                 ? new IndexFiles(files, h.logId(), false, maxBody).fsyncedBytesProvenByIndexFile(h)
