@@ -46,14 +46,11 @@ final class IndexFiles {
     return f != null ? f.coveredBytes() : 0;
   }
 
-  /** Whether this very segment has an index file written at its seal (FORMAT.md section 9). */
-  boolean hasSealedIndexFile(SegmentHeader header) {
-    IndexFileFormat.IndexFile f = indexFileOf(header);
-    return f != null && f.sealed();
-  }
-
-  /** The header of {@code header}'s segment's index file if it is that segment's; else null. */
-  private IndexFileFormat.IndexFile indexFileOf(SegmentHeader header) {
+  /**
+   * The header of {@code header}'s segment's index file (clean-close or sealed) if it is that
+   * segment's; else null. Its covered bytes are {@link #fsyncedBytesProvenByIndexFile}.
+   */
+  IndexFileFormat.IndexFile indexFileOf(SegmentHeader header) {
     try {
       IndexFileFormat.IndexFile f = files.readIndexHeader(header.baseIndex());
       boolean thisSegment =

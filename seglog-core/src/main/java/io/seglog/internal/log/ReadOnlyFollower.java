@@ -245,7 +245,7 @@ final class ReadOnlyFollower {
     // Read before the open: a file replaced in between is then reported as replaced (a cut, which
     // it is), never taken for the one opened.
     Object fileKey = io.fileKey(path);
-    if (!io.exists(path)) {
+    if (fileKey == null && !io.exists(path)) { // a key: the file is there
       return null;
     }
     FileHandle handle = io.open(path, FileIO.Mode.READ);

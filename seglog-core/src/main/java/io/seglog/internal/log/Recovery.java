@@ -415,13 +415,13 @@ final class Recovery {
     // Bytes the index file proves were fsynced (a clean-close one, or, for a sealed last segment,
     // the one written after its seal's fsync): damage below them is never a torn tail, even when
     // the index file's entries are unusable and the scan starts at the first frame.
-    long proven = 0;
-    if (last && hasIndex) {
-      proven = indexFiles.fsyncedBytesProvenByIndexFile(header);
+    IndexFileFormat.IndexFile proof = last && hasIndex ? indexFiles.indexFileOf(header) : null;
+    long proven = proof != null ? proof.coveredBytes() : 0;
+    if (proof != null) {
       if (proven > fileSize) {
         // Written at a clean close or a seal, after an fsync: these bytes were durable, and are
-        // gone. In
-        // every mode but POINT_IN_TIME that refuses the open (STRICT must not be weaker than TAIL).
+        // gone. In every mode but POINT_IN_TIME that refuses the open (STRICT must not be weaker
+        // than TAIL).
         String lost =
             "segment ends at byte "
                 + fileSize
@@ -475,9 +475,9 @@ final class Recovery {
     if (writable
         && !fullScan
         && prefix == null
-        && proven > 0
-        && damage == null
-        && !indexFiles.hasSealedIndexFile(header)) {
+        && proof != null
+        && !proof.sealed()
+        && damage == null) {
       // An unusable clean-close index file, and nothing it proves is damaged. A sealed segment's
       // index file is never a prefix here: the index check judges it, as for any sealed segment.
       io.delete(files.indexPath(base));

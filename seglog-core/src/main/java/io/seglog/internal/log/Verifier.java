@@ -375,17 +375,13 @@ public final class Verifier {
                 firstIndex,
                 keepThrough)
             .lost()) {
-      if (lost.firstIndex() == NO_INDEX) {
-        add(lost.segment(), -1, "missing-segment", lost.what());
-      } else {
-        add(
-            lost.segment(),
-            -1,
-            "missing-segment",
-            lost.what(),
-            lost.firstIndex(),
-            lost.lastIndex());
-      }
+      add(
+          lost.segment(),
+          -1,
+          "missing-segment",
+          lost.what(),
+          lost.firstIndex(),
+          lost.lastIndex()); // NO_INDEX where the index file does not tell
     }
     if (readableEnd == Long.MIN_VALUE) {
       readableEnd = firstIndex;

@@ -151,7 +151,7 @@ class PackedAppendsTest {
   }
 
   /** Waits (bounded) until a tailer waits on the log's written signal. */
-  private static void awaitWaiting(Log log) throws InterruptedException {
+  static void awaitWaiting(Log log) throws InterruptedException {
     SegmentedLog l = (SegmentedLog) log;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (l.writtenWaitersForTest() == 0) {

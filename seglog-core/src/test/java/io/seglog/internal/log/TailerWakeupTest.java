@@ -62,7 +62,7 @@ class TailerWakeupTest {
         for (int round = 0; round < 3; round++) {
           for (Append append : appends) {
             Future<Record> got = pool.submit(() -> tailer.poll(LONGER_THAN_THE_TEST));
-            awaitWaiting(log);
+            PackedAppendsTest.awaitWaiting(log);
             append.append(log, index);
             Record r = got.get(30, TimeUnit.SECONDS);
             assertThat(r).isNotNull();
@@ -75,16 +75,6 @@ class TailerWakeupTest {
         pool.shutdownNow();
         assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
       }
-    }
-  }
-
-  /** Waits (bounded) until a tailer waits on the log's written signal. */
-  private static void awaitWaiting(Log log) throws InterruptedException {
-    SegmentedLog l = (SegmentedLog) log;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (l.writtenWaitersForTest() == 0) {
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      Thread.sleep(1);
     }
   }
 }
